@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# In this repository's development and CI layout the reference files sit in ../shared/data;
+# elsewhere they are downloaded (and cached outside git) on the first build.
+ifneq ($(wildcard ../shared/data),)
+export REVITALIZE_DATA_MIRROR ?= $(abspath ../shared/data)
+endif
+
+.PHONY: run test build check bench assets clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-app: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-app
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Leaflet and its clustering plugin from the npm registry, served by the app (no CDN at run time).
+static/vendor/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	rm -rf static/vendor && mkdir -p static/vendor/leaflet static/vendor/markercluster
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	      node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/markercluster/
+	touch $@
+
+assets: static/vendor/.stamp
+
+build: $(VENV)/.stamp-app
+	$(BIN)/python -m revitalize build
+
+check: $(VENV)/.stamp-app
+	$(BIN)/python -m revitalize check
+
+run: $(VENV)/.stamp-app static/vendor/.stamp
+	@$(BIN)/python -m revitalize build --if-needed --allow-missing || \
+	  echo "revitalize: the database could not be built; the app will say what is missing."
+	$(BIN)/streamlit run app.py
+
+test: $(VENV)/.stamp-dev static/vendor/.stamp
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.stamp-dev static/vendor/.stamp
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor geodata/revitalize.duckdb

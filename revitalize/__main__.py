@@ -1,0 +1,3 @@
+from revitalize.cli import main
+
+raise SystemExit(main())

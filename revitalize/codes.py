@@ -1,0 +1,97 @@
+"""Official codes: prefectures (JIS X 0401) with their English names and regions, and code checks."""
+
+from __future__ import annotations
+
+import re
+
+# (pref_code, name_ja, name_en, region_ja, region_en); regions as in the common 8-region division.
+PREFECTURES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("01", "北海道", "Hokkaido", "北海道", "Hokkaido"),
+    ("02", "青森県", "Aomori", "東北", "Tohoku"),
+    ("03", "岩手県", "Iwate", "東北", "Tohoku"),
+    ("04", "宮城県", "Miyagi", "東北", "Tohoku"),
+    ("05", "秋田県", "Akita", "東北", "Tohoku"),
+    ("06", "山形県", "Yamagata", "東北", "Tohoku"),
+    ("07", "福島県", "Fukushima", "東北", "Tohoku"),
+    ("08", "茨城県", "Ibaraki", "関東", "Kanto"),
+    ("09", "栃木県", "Tochigi", "関東", "Kanto"),
+    ("10", "群馬県", "Gunma", "関東", "Kanto"),
+    ("11", "埼玉県", "Saitama", "関東", "Kanto"),
+    ("12", "千葉県", "Chiba", "関東", "Kanto"),
+    ("13", "東京都", "Tokyo", "関東", "Kanto"),
+    ("14", "神奈川県", "Kanagawa", "関東", "Kanto"),
+    ("15", "新潟県", "Niigata", "中部", "Chubu"),
+    ("16", "富山県", "Toyama", "中部", "Chubu"),
+    ("17", "石川県", "Ishikawa", "中部", "Chubu"),
+    ("18", "福井県", "Fukui", "中部", "Chubu"),
+    ("19", "山梨県", "Yamanashi", "中部", "Chubu"),
+    ("20", "長野県", "Nagano", "中部", "Chubu"),
+    ("21", "岐阜県", "Gifu", "中部", "Chubu"),
+    ("22", "静岡県", "Shizuoka", "中部", "Chubu"),
+    ("23", "愛知県", "Aichi", "中部", "Chubu"),
+    ("24", "三重県", "Mie", "近畿", "Kinki"),
+    ("25", "滋賀県", "Shiga", "近畿", "Kinki"),
+    ("26", "京都府", "Kyoto", "近畿", "Kinki"),
+    ("27", "大阪府", "Osaka", "近畿", "Kinki"),
+    ("28", "兵庫県", "Hyogo", "近畿", "Kinki"),
+    ("29", "奈良県", "Nara", "近畿", "Kinki"),
+    ("30", "和歌山県", "Wakayama", "近畿", "Kinki"),
+    ("31", "鳥取県", "Tottori", "中国", "Chugoku"),
+    ("32", "島根県", "Shimane", "中国", "Chugoku"),
+    ("33", "岡山県", "Okayama", "中国", "Chugoku"),
+    ("34", "広島県", "Hiroshima", "中国", "Chugoku"),
+    ("35", "山口県", "Yamaguchi", "中国", "Chugoku"),
+    ("36", "徳島県", "Tokushima", "四国", "Shikoku"),
+    ("37", "香川県", "Kagawa", "四国", "Shikoku"),
+    ("38", "愛媛県", "Ehime", "四国", "Shikoku"),
+    ("39", "高知県", "Kochi", "四国", "Shikoku"),
+    ("40", "福岡県", "Fukuoka", "九州・沖縄", "Kyushu-Okinawa"),
+    ("41", "佐賀県", "Saga", "九州・沖縄", "Kyushu-Okinawa"),
+    ("42", "長崎県", "Nagasaki", "九州・沖縄", "Kyushu-Okinawa"),
+    ("43", "熊本県", "Kumamoto", "九州・沖縄", "Kyushu-Okinawa"),
+    ("44", "大分県", "Oita", "九州・沖縄", "Kyushu-Okinawa"),
+    ("45", "宮崎県", "Miyazaki", "九州・沖縄", "Kyushu-Okinawa"),
+    ("46", "鹿児島県", "Kagoshima", "九州・沖縄", "Kyushu-Okinawa"),
+    ("47", "沖縄県", "Okinawa", "九州・沖縄", "Kyushu-Okinawa"),
+)
+
+PREF_CODE_BY_NAME: dict[str, str] = {name: code for code, name, *_ in PREFECTURES}
+PREF_NAME_BY_CODE: dict[str, str] = {code: name for code, name, *_ in PREFECTURES}
+
+# The six Northern Territories villages: coded municipalities without census figures.
+DISPUTED_CODES: frozenset[str] = frozenset({"01695", "01696", "01697", "01698", "01699", "01700"})
+
+_MUNI_RE = re.compile(r"^(0[1-9]|[1-3][0-9]|4[0-7])[0-9]{3}$")
+_PREF_RE = re.compile(r"^(0[1-9]|[1-3][0-9]|4[0-7])$")
+
+
+def is_muni_code(value: object) -> bool:
+    """True for a 5-character municipality code with a valid prefecture part."""
+    return isinstance(value, str) and bool(_MUNI_RE.match(value))
+
+
+def is_pref_code(value: object) -> bool:
+    """True for a 2-character prefecture code '01'..'47'."""
+    return isinstance(value, str) and bool(_PREF_RE.match(value))
+
+
+def normalise_muni_code(value: object) -> str | None:
+    """A municipality code as 5-character text: pads integers ('1101' → '01101'), drops a 6th check digit."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit():
+        return None
+    if len(text) == 6:
+        text = text[:5]
+    return text.zfill(5) if len(text) <= 5 else None
+
+
+def pref_from_address(text: str) -> str | None:
+    """The prefecture code an address starts with ('茨城県水戸市' → '08'), or None."""
+    for code, name, *_ in PREFECTURES:
+        if text.startswith(name):
+            return code
+    return None

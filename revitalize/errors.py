@@ -1,0 +1,72 @@
+"""The project's exceptions. Every message names where the problem is and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input: where it is, what was expected, what was found."""
+
+    file: str
+    expected: str
+    found: str
+    row: int | None = None  # 1-based data row (header excluded); None for file-level problems
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        return f"{where}: expected {self.expected}, found {self.found}"
+
+
+class RevitalizeError(ValueError):
+    """Base class of the project's errors."""
+
+
+class InputError(RevitalizeError):
+    """An input file (reference or curated) has problems; carries all of them at once."""
+
+    def __init__(self, problems: list[Problem], *, dataset: str | None = None) -> None:
+        self.problems = list(problems)
+        self.dataset = dataset
+        head = f"dataset {dataset!r}: " if dataset else ""
+        lines = [f"{head}{len(self.problems)} problem(s)"] + [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class DataUnavailableError(RevitalizeError):
+    """A reference file could be neither found in the cache or mirror nor downloaded."""
+
+    def __init__(self, dataset: str, file_name: str, reason: str) -> None:
+        self.dataset = dataset
+        self.file_name = file_name
+        self.reason = reason
+        super().__init__(
+            f"dataset {dataset!r} ({file_name}) is not available: {reason}. "
+            "Connect to the internet, or set REVITALIZE_DATA_MIRROR to a folder holding the file, "
+            "then run `python -m revitalize build`."
+        )
+
+
+class HashMismatchError(RevitalizeError):
+    """A reference file's sha256 differs from the registry's: the file is rejected, never used."""
+
+    def __init__(self, dataset: str, path: str, expected: str, found: str) -> None:
+        self.dataset = dataset
+        self.path = path
+        super().__init__(
+            f"dataset {dataset!r}: file {path} was rejected: expected sha256 {expected}, found {found}"
+        )
+
+
+class DatabaseMissingError(RevitalizeError):
+    """The database file does not exist yet."""
+
+
+class ConfigError(RevitalizeError):
+    """A configuration value (weights, settings) is invalid; lists every problem."""
