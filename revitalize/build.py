@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import geopandas as gpd
 import pandas as pd
+import shapely
 from pyproj import Geod
 
 from revitalize import codes, curated, db, loaders, names, settings, sources, spatial
@@ -76,9 +77,17 @@ def _geodesic_area_km2(geoms: gpd.GeoSeries) -> list[float]:
     return [abs(geod.geometry_area_perimeter(g)[0]) / 1e6 if g is not None else None for g in geoms]
 
 
+def _polygonal(g):
+    """Only the polygonal parts of a repaired geometry (make_valid may leave slivers as lines)."""
+    if g is None or g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else None
+
+
 def _wkb_frame(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """A plain frame with the geometry as WKB bytes (column ``wkb``), for inserting into DuckDB."""
-    geoms = gdf.geometry.make_valid()
+    geoms = [_polygonal(g) for g in gdf.geometry.make_valid()]
     out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     out["wkb"] = [g.wkb if g is not None else None for g in geoms]
     return out

@@ -43,7 +43,8 @@ def geodataframe(con: duckdb.DuckDBPyConnection, table: str, *, geometry: str = 
         params.append(where_muni)
     df = con.execute(query, params).df()
     if "__wkb" in df:
-        geoms = shapely.from_wkb([bytes(b) if b is not None else None for b in df.pop("__wkb")])
+        geoms = shapely.from_wkb([None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else bytes(b)
+                                  for b in df.pop("__wkb")])
     elif {"lat", "lon"} <= set(df.columns):
         geoms = shapely.points(df["lon"].astype(float), df["lat"].astype(float))
     else:

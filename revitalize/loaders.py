@@ -73,6 +73,13 @@ def read_municipalities(path: Path, wards_path: Path | None = None) -> gpd.GeoDa
     designated: set[str] = set()
     if wards_path is not None:
         designated = set(read_wards(wards_path, gdf)["muni_code"])
+        # the simplified file lost a few small municipalities' polygons; the ward-level file (same
+        # source, same simplification) still has some of them under the same code
+        lost = gdf.geometry.isna() | gdf.geometry.is_empty
+        if lost.any():
+            wards = _read_geojson(wards_path, ["N03_007"], ds)
+            by_code = {c: g for c, g in zip(wards["N03_007"], wards.geometry) if g is not None and not g.is_empty}
+            gdf.loc[lost, "geometry"] = [by_code.get(c) for c in gdf.loc[lost, "muni_code"]]
     gdf["name_ja"] = gdf["N03_004"].fillna(gdf["N03_003"])
     gdf["county_ja"] = gdf["N03_003"].where(gdf["N03_003"].fillna("").str.endswith("郡"))
     gdf["subpref_ja"] = gdf["N03_002"]

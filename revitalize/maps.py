@@ -76,7 +76,8 @@ def base_map(*, tiles: str = "none", center: tuple[float, float] = JAPAN_CENTER,
     if tiles not in TILES:
         raise ValueError(f"tiles: expected one of {list(TILES)}, found {tiles!r}")
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
-                   prefer_canvas=True, min_zoom=4)
+                   prefer_canvas=True)
+    m.options.update({"minZoom": 4, "maxZoom": 18})  # folium passes zoom limits only to tile layers
     # replace folium's CDN links (Leaflet, jQuery, Bootstrap, icon fonts) with the app's own copies
     m.default_js = [("leaflet", _url("leaflet_js", static_url))]
     m.default_css = [("leaflet_css", _url("leaflet_css", static_url))]
@@ -108,7 +109,7 @@ DIVERGING = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
 def quantile_classes(values: pd.Series, *, colors: tuple[str, ...] = SEQUENTIAL, fmt: str = "{:,.0f}"
                      ) -> Classes:
     """Quantile classes over the non-missing values (fewer when values repeat)."""
-    v = pd.to_numeric(values, errors="coerce").dropna()
+    v = pd.to_numeric(values, errors="coerce").astype("float64").dropna()
     if v.empty:
         return Classes((), (), ())
     qs = np.unique(np.quantile(v, np.linspace(0, 1, len(colors) + 1)[1:]))
@@ -128,8 +129,8 @@ def fixed_classes(breaks: tuple[float, ...], colors: tuple[str, ...], labels: tu
 def classify(values: pd.Series, classes: Classes) -> list[int]:
     """Class index per value (-1 for missing)."""
     out = []
-    for v in pd.to_numeric(values, errors="coerce"):
-        if v is None or (isinstance(v, float) and math.isnan(v)) or not classes.breaks:
+    for v in pd.to_numeric(values, errors="coerce").astype("float64"):
+        if math.isnan(v) or not classes.breaks:
             out.append(-1)
             continue
         idx = next((i for i, b in enumerate(classes.breaks) if v <= b), len(classes.breaks) - 1)
@@ -233,7 +234,7 @@ _POLYGONS = Template("""
 """)
 
 _STYLE = """<style>
-.rv-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px sans-serif;max-width:240px;border-radius:4px}
+.leaflet-control-layers{font:12px sans-serif}.rv-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px sans-serif;max-width:240px;border-radius:4px}
 .rv-legend-item{margin-bottom:6px}.rv-swatch{display:inline-block;width:14px;height:10px;margin-right:5px;
 border:1px solid #999}.rv-credit{color:#555;font-size:10px;margin-top:3px}.rv-popup{font:12px sans-serif;
 max-width:280px}.rv-popup .rv-credit{border-top:1px solid #ddd;padding-top:2px}
@@ -253,11 +254,12 @@ class MunicipalityLayers(MacroElement):
         super().__init__()
         self._name = "MunicipalityLayers"
         self._template = _POLYGONS
+        gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
         geoms = [_round_coords(g.__geo_interface__, precision) for g in gdf.geometry]
         props: dict[str, list] = {"code": list(gdf["muni_code"]), "name": list(gdf["label"])}
         overlays = []
         for c in choropleths:
-            vals = pd.to_numeric(gdf[c.column], errors="coerce")
+            vals = pd.to_numeric(gdf[c.column], errors="coerce").astype("float64")
             props[c.column] = [None if pd.isna(v) else c.value_format.format(v) for v in vals]
             overlays.append({"key": c.key, "title": c.title, "column": c.column, "colors": list(c.classes.colors),
                              "labels": list(c.classes.labels), "missing": c.classes.missing_color,

@@ -1,0 +1,50 @@
+"""revitalize: the Streamlit entry point (navigation and the home page)."""
+
+import streamlit as st
+
+from revitalize import i18n, ui
+
+st.set_page_config(page_title="revitalize", page_icon="🗾", layout="wide")
+lang = ui.language_toggle()
+
+
+def home() -> None:
+    from streamlit_folium import st_folium
+
+    from revitalize import explorer, maps
+
+    st.title(ui.t("app.title"))
+    st.write(ui.t("app.tagline") + " " + ui.t("home.goal"))
+    if not ui.show_missing():
+        return
+    status = ui.dataset_status(ui.stamp())
+    cols = st.columns(5)
+    for col, key in zip(cols, ["anime_sites", "filming_locations", "film_commissions", "gi_products", "heritage"]):
+        row = status[status["dataset"] == key].iloc[0]
+        col.metric(row[f"title_{lang}"], f"{row['rows']:,}", help=f"{ui.t('ds.as_of')}: {row['as_of']}")
+    data = ui.explorer_data(ui.stamp())
+    st.subheader(ui.t("home.map"))
+    if data is None or not maps.assets_available():
+        st.warning(ui.t("map.assets_missing") if data is not None else ui.t("ds.no_db"))
+    else:
+        m = explorer.build_map(data, explorer.Filters(), lang=lang, tiles=ui.tiles_choice(),
+                               profile_link=f"/profile?muni={{code}}&lang={lang}")
+        st_folium(m, height=560, use_container_width=True, returned_objects=[], key="home_map")
+    st.subheader(ui.t("home.pages"))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.page_link(explorer_page, label=ui.t("nav.explorer"), icon=":material/map:")
+    c2.page_link(profile_page, label=ui.t("nav.profile"), icon=":material/location_city:")
+    c3.page_link(scoring_page, label=ui.t("nav.scoring"), icon=":material/leaderboard:")
+    c4.page_link(data_page, label=ui.t("nav.data"), icon=":material/menu_book:")
+    st.subheader(ui.t("home.loaded"))
+    st.dataframe(status[[f"title_{lang}", "as_of", "rows", "loaded", f"credit_{lang}"]].rename(columns={
+        f"title_{lang}": ui.t("ds.dataset"), "as_of": ui.t("ds.as_of"), "rows": ui.t("ds.rows"),
+        "loaded": ui.t("ds.status"), f"credit_{lang}": ui.t("ds.credit")}), hide_index=True, use_container_width=True)
+
+
+home_page = st.Page(home, title=i18n.t("nav.home", lang), icon=":material/home:", default=True, url_path="home")
+explorer_page = st.Page("pages/explorer.py", title=i18n.t("nav.explorer", lang), icon=":material/map:", url_path="explorer")
+profile_page = st.Page("pages/profile.py", title=i18n.t("nav.profile", lang), icon=":material/location_city:", url_path="profile")
+scoring_page = st.Page("pages/scoring.py", title=i18n.t("nav.scoring", lang), icon=":material/leaderboard:", url_path="scoring")
+data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
+st.navigation([home_page, explorer_page, profile_page, scoring_page, data_page]).run()

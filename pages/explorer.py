@@ -1,0 +1,51 @@
+"""Map explorer: the four content layers and context layers, filtered, with a table below."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from revitalize import codes, explorer, maps, ui
+
+lang = ui.lang()
+st.title(ui.t("nav.explorer"))
+data = ui.explorer_data(ui.stamp()) if ui.show_missing() else None
+if data is None:
+    st.stop()
+
+pref_options = [c for c, *_ in codes.PREFECTURES]
+pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}
+with st.sidebar:
+    prefs = st.multiselect(ui.t("f.pref"), pref_options, format_func=pref_label.get, key="f_pref")
+    query = st.text_input(ui.t("f.muni"), key="f_muni_q")
+    muni = None
+    if query:
+        hits = explorer.search_municipalities(data.munis, query)
+        if len(hits):
+            labels = {r.muni_code: f"{r.pref_name_ja}{r.name_ja}（{r.name_kana or ''}） {r.name_en or ''}"
+                      for r in hits.itertuples()}
+            muni = st.selectbox(ui.t("map.muni"), list(labels), format_func=labels.get, key="f_muni")
+        else:
+            st.caption(ui.t("p.none"))
+    work = st.text_input(ui.t("f.work"), key="f_work")
+    layer_labels = {k: ui.t(f"layer.{k}") for k in explorer.ALL_LAYERS if k != "score"}
+    chosen = st.multiselect(ui.t("f.layers"), list(layer_labels), default=list(explorer.Filters().layers),
+                            format_func=layer_labels.get, key="f_layers")
+    editions = sorted({int(y) for e in data.anime_sites["editions"].dropna() for y in e.split(";")}, reverse=True)
+    edition = st.selectbox(ui.t("f.edition"), [None] + editions,
+                           format_func=lambda v: ui.t("f.all") if v is None else str(v), key="f_edition")
+    classes = sorted(c for c in data.gi_products["product_class"].dropna().unique())
+    gi_class = st.selectbox(ui.t("f.gi_class"), [None] + classes,
+                            format_func=lambda v: ui.t("f.all") if v is None else v, key="f_gi_class")
+    tiles = ui.tiles_choice()
+
+filters = explorer.Filters(pref_codes=tuple(prefs), muni_code=muni, work=work, layers=tuple(chosen),
+                           edition=edition, gi_class=gi_class)
+view = explorer.apply_filters(data, filters)
+if maps.assets_available():
+    m = explorer.build_map(view, filters, lang=lang, tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}")
+    st_folium(m, height=620, use_container_width=True, returned_objects=[], key="explorer_map")
+else:
+    st.warning(ui.t("map.assets_missing"))
+table = explorer.items_table(view, lang)
+st.caption(ui.t("f.rows", n=len(table)))
+st.dataframe(table, hide_index=True, use_container_width=True,
+             column_config={"source_url": st.column_config.LinkColumn(ui.t("map.source"))})

@@ -1,0 +1,83 @@
+"""Municipality profile: outline, what it holds, trends, neighbours and similar municipalities."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from revitalize import explorer, i18n, maps, profile, ui
+
+lang = ui.lang()
+st.title(ui.t("nav.profile"))
+data = ui.explorer_data(ui.stamp()) if ui.show_missing() else None
+con = ui.connection()
+if data is None or con is None:
+    st.stop()
+
+munis = data.munis.sort_values("muni_code")
+labels = {r.muni_code: f"{r.muni_code} {r.pref_name_ja}{r.name_ja}（{r.name_kana or ''}） {r.name_en or ''}"
+          for r in munis.itertuples()}
+codes = list(labels)
+wanted = st.query_params.get("muni")
+index = codes.index(wanted) if wanted in labels else 0
+code = st.selectbox(ui.t("p.pick"), codes, index=index, format_func=labels.get, key="p_muni")
+if code != wanted:
+    st.query_params["muni"] = code
+ind = data.munis.drop(columns="geometry")
+p = profile.load(con, code, ind)
+row = p.indicators
+st.header(f"{i18n.localized(row, 'pref_name', lang)} {i18n.localized(row, 'name', lang)}")
+
+c = st.columns(6)
+c[0].metric(ui.t("layer.population"), f"{row['pop_2020']:,.0f}" if pd.notna(row["pop_2020"]) else "—",
+            f"{row['pop_change_pct']:+.1f} %" if pd.notna(row["pop_change_pct"]) else None)
+c[1].metric(ui.t("layer.visitors"), f"{row['visitors_latest']:,.0f}" if pd.notna(row["visitors_latest"]) else "—",
+            f"{row['visitors_change_pct']:+.1f} %" if pd.notna(row["visitors_change_pct"]) else None)
+c[2].metric(ui.t("layer.anime_sites"), len(p.anime_sites))
+c[3].metric(ui.t("layer.filming_locations"), len(p.filming_locations))
+c[4].metric(ui.t("layer.gi_products"), len(p.gi_products))
+c[5].metric(ui.t("layer.roadside_stations"), len(p.roadside_stations))
+
+left, right = st.columns([3, 2])
+with left:
+    if maps.assets_available() and p.muni.geometry.iloc[0] is not None:
+        one = explorer.apply_filters(data, explorer.Filters(muni_code=code))
+        m = explorer.build_map(one, explorer.Filters(muni_code=code), lang=lang, tiles=ui.tiles_choice())
+        st_folium(m, height=420, use_container_width=True, returned_objects=[], key="profile_map")
+with right:
+    if len(p.population):
+        st.subheader(ui.t("p.population"))
+        st.altair_chart(alt.Chart(p.population).mark_line(point=True).encode(
+            x=alt.X("year:O", title=None), y=alt.Y("total:Q", title=None)), use_container_width=True)
+    if len(p.visitors):
+        st.subheader(ui.t("p.visitors"))
+        v = p.visitors.assign(date=pd.to_datetime(dict(year=p.visitors.year, month=p.visitors.month, day=1)))
+        st.altair_chart(alt.Chart(v).mark_line().encode(x=alt.X("date:T", title=None),
+                                                        y=alt.Y("visitors:Q", title=None)), use_container_width=True)
+
+for key, df, cols in [
+    ("layer.anime_sites", p.anime_sites, ["work_title_ja", "work_title_en", "place_name_ja", "kind", "editions",
+                                          "source_url"]),
+    ("layer.filming_locations", p.filming_locations, ["work_title_ja", "work_title_en", "work_type", "release_year",
+                                                      "place_name_ja", "source_url"]),
+    ("layer.film_commissions", p.film_commissions, ["name_ja", "name_en", "level", "jfc_member", "source_url"]),
+    ("layer.gi_products", p.gi_products, ["registry", "reg_number", "name_ja", "name_en", "product_class",
+                                          "coverage", "registered_on", "source_url"]),
+    ("layer.heritage", p.heritage, ["name_ja", "story_ja", "status_ja", "url"]),
+    ("layer.roadside_stations", p.roadside_stations, ["name_ja", "location_ja", "registered_year", "url"]),
+]:
+    st.subheader(f"{ui.t(key)} ({len(df)})")
+    if len(df):
+        st.dataframe(df[cols], hide_index=True, use_container_width=True,
+                     column_config={c: st.column_config.LinkColumn(c) for c in ("source_url", "url")})
+
+n1, n2 = st.columns(2)
+with n1:
+    km = st.slider(ui.t("p.distance"), 0, 50, 10, key="p_km")
+    st.subheader(ui.t("p.neighbours", km=km))
+    st.dataframe(profile.neighbours(con, code, within_km=km).round({"distance_km": 1}), hide_index=True,
+                 use_container_width=True)
+with n2:
+    st.subheader(ui.t("p.similar"))
+    if not row["is_disputed"]:
+        st.dataframe(profile.most_similar(ind, code), hide_index=True, use_container_width=True)

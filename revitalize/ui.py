@@ -1,0 +1,108 @@
+"""Streamlit glue shared by the pages: language, cached database access, status messages.
+
+The only package module that imports Streamlit; pages call it and the tested package functions.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from revitalize import db, explorer, i18n, layers, settings
+from revitalize.errors import DatabaseMissingError
+
+
+def lang() -> str:
+    """The current UI language ('ja' default), kept across pages and in the URL (?lang=en)."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "ja"
+    return st.session_state["lang"]
+
+
+def language_toggle() -> str:
+    """The sidebar language switch; returns the chosen language."""
+    current = lang()
+    choice = st.sidebar.radio(i18n.t("lang.label", current), ["日本語", "English"],
+                              index=1 if current == "en" else 0, horizontal=True, key="lang_radio")
+    new = "en" if choice == "English" else "ja"
+    if new != current:
+        st.session_state["lang"] = new
+        st.query_params["lang"] = new
+        st.rerun()
+    return new
+
+
+def t(key: str, **fmt: object) -> str:
+    """A UI string in the current language."""
+    return i18n.t(key, lang(), **fmt)
+
+
+def _db_stamp() -> tuple[str, float]:
+    p = Path(settings.db_path())
+    return (str(p), p.stat().st_mtime if p.exists() else 0.0)
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+    return db.connect(path, read_only=True)
+
+
+def connection() -> duckdb.DuckDBPyConnection | None:
+    """A cursor on the read-only database, or None when it has not been built."""
+    path, mtime = _db_stamp()
+    if not mtime:
+        return None
+    try:
+        return _connection(path, mtime).cursor()
+    except (DatabaseMissingError, duckdb.Error):
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def dataset_status(stamp: tuple[str, float]):
+    con = connection()
+    return layers.dataset_status(con)
+
+
+@st.cache_resource(show_spinner=False)
+def explorer_data(stamp: tuple[str, float]) -> explorer.ExplorerData | None:
+    """All explorer frames, loaded once per database file version."""
+    con = connection()
+    if con is None:
+        return None
+    try:
+        return explorer.load_data(con)
+    except duckdb.Error:
+        return None
+
+
+def stamp() -> tuple[str, float]:
+    """Identifies the current database file version (cache key)."""
+    return _db_stamp()
+
+
+def show_missing() -> bool:
+    """Say plainly what is missing and how to get it. Returns True when the database exists."""
+    status = dataset_status(stamp())
+    if connection() is None:
+        st.warning(t("ds.no_db"))
+    missing = status[~status["loaded"]]
+    if len(missing):
+        lg = lang()
+        names = ", ".join(missing[f"title_{lg}"])
+        disables = "; ".join(d for d in missing[f"disables_{lg}"] if d) or "—"
+        st.warning(f"**{t('ds.missing_title')}**: {names}\n\n" + t("ds.missing_body", disables=disables))
+    return connection() is not None
+
+
+def tiles_choice(key: str = "tiles") -> str:
+    """The base-map selector (GSI standard, pale, photo, OSM, none)."""
+    options = ["none", "gsi_pale", "gsi_std", "gsi_photo", "osm"]
+    labels = {"none": t("map.none"), "gsi_pale": t("map.gsi_pale"), "gsi_std": t("map.gsi_std"),
+              "gsi_photo": t("map.gsi_photo"), "osm": t("map.osm")}
+    default = os.environ.get("REVITALIZE_TILES", "none")
+    return st.sidebar.selectbox(t("map.basemap"), options, index=options.index(default) if default in options else 0,
+                                format_func=labels.get, key=key)
