@@ -118,8 +118,9 @@ def check_layers(con: duckdb.DuckDBPyConnection, *, tolerance_km: float = spatia
             continue
         no_source = _count(con, f"SELECT count(*) FROM {layer.table} WHERE coalesce(source_url, '') = ''") \
             if "source_url" in {c.name for c in layer.columns} else 0
+        has_muni = "muni_code" in {c.name for c in layer.columns}
         orphans = _count(con, f"SELECT count(*) FROM {layer.table} t WHERE t.muni_code IS NOT NULL AND NOT EXISTS "
-                              f"(SELECT 1 FROM municipalities m WHERE m.muni_code = t.muni_code)")
+                              f"(SELECT 1 FROM municipalities m WHERE m.muni_code = t.muni_code)") if has_muni else 0
         dup = _count(con, f"SELECT count(*) - count(DISTINCT {layer.id_column}) FROM {layer.table}") \
             if layer.id_column else 0
         level = "ok" if no_source == 0 and orphans == 0 and dup == 0 else "fail"
@@ -135,7 +136,7 @@ def check_layers(con: duckdb.DuckDBPyConnection, *, tolerance_km: float = spatia
                                + "".join(f"\n      {r[0]} ({r[1]}) at ({r[2]:.5f}, {r[3]:.5f}): {r[4]:.1f} km"
                                          for r in too_far)))
         by_pref = con.execute(f"SELECT pref_code, count(*) FROM {layer.table} GROUP BY ALL ORDER BY 1").fetchall() \
-            if layer.key != "gi_products" and layer.key != "gi_areas" else []
+            if "pref_code" in {c.name for c in layer.columns} else []
         if by_pref:
             out.append(Finding("ok", layer.key, f"{len(by_pref)} prefectures: "
                                + " ".join(f"{p}:{c}" for p, c in by_pref)))
@@ -159,7 +160,7 @@ def _official_totals(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         maff = _count(con, "SELECT count(*) FROM gi_products WHERE registry = 'MAFF' AND coalesce(note, '') "
                            "NOT ILIKE '%取消%' AND coalesce(note, '') NOT ILIKE '%cancel%'")
         nta = _count(con, "SELECT count(*) FROM gi_products WHERE registry = 'NTA'")
-        no_area = _count(con, "SELECT count(*) FROM gi_products g WHERE NOT EXISTS "
+        no_area = _count(con, "SELECT count(*) FROM gi_products g WHERE registry <> 'foreign' AND NOT EXISTS "
                               "(SELECT 1 FROM gi_areas a WHERE a.gi_id = g.gi_id)")
         out.append(Finding("ok", "gi_products", f"MAFF domestic in force: {maff} (official "
                            f"{EXPECTED_OFFICIAL['gi_maff_domestic']} on 2025-11-17); NTA liquor: {nta}"))
