@@ -39,7 +39,7 @@ def home() -> None:
     st.subheader(ui.t("home.loaded"))
     st.dataframe(status[[f"title_{lang}", "as_of", "rows", "loaded", f"credit_{lang}"]].rename(columns={
         f"title_{lang}": ui.t("ds.dataset"), "as_of": ui.t("ds.as_of"), "rows": ui.t("ds.rows"),
-        "loaded": ui.t("ds.status"), f"credit_{lang}": ui.t("ds.credit")}), hide_index=True, use_container_width=True)
+        "loaded": ui.t("ds.status"), f"credit_{lang}": ui.t("ds.credit")}), hide_index=True, width="stretch")
 
 
 home_page = st.Page(home, title=i18n.t("nav.home", lang), icon=":material/home:", default=True, url_path="home")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from revitalize import layers, names, ui
 
+ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.data"))
 ui.show_missing()
@@ -14,9 +15,9 @@ st.dataframe(
         f"title_{lang}": ui.t("ds.dataset"), "publisher": ui.t("ds.publisher"), "as_of": ui.t("ds.as_of"),
         "licence": ui.t("ds.licence"), f"credit_{lang}": ui.t("ds.credit"), "rows": ui.t("ds.rows"),
         "state": ui.t("ds.status")}),
-    hide_index=True, use_container_width=True, column_config={"url": st.column_config.LinkColumn("URL")})
+    hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("URL")})
 st.caption(names.CREDIT_EN if lang == "en" else names.CREDIT_JA)
 con = ui.connection()
 if con is not None:
     with st.expander(ui.t("ds.issues")):
-        st.dataframe(layers.load_issues(con), hide_index=True, use_container_width=True)
+        st.dataframe(layers.load_issues(con), hide_index=True, width="stretch")

@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 
 from revitalize import codes, explorer, maps, ui
 
+ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.explorer"))
 data = ui.explorer_data(ui.stamp()) if ui.show_missing() else None
@@ -47,5 +48,6 @@ else:
     st.warning(ui.t("map.assets_missing"))
 table = explorer.items_table(view, lang)
 st.caption(ui.t("f.rows", n=len(table)))
-st.dataframe(table, hide_index=True, use_container_width=True,
-             column_config={"source_url": st.column_config.LinkColumn(ui.t("map.source"))})
+st.dataframe(table, hide_index=True, width="stretch", column_config={
+    "source_url": st.column_config.LinkColumn(ui.t("map.source")),
+    **{c: ui.t(f"col.{c}") for c in ("layer", "name", "work", "municipality", "prefecture", "muni_code")}})

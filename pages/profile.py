@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from revitalize import explorer, i18n, maps, profile, ui
 
+ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.profile"))
 data = ui.explorer_data(ui.stamp()) if ui.show_missing() else None
@@ -42,18 +43,19 @@ left, right = st.columns([3, 2])
 with left:
     if maps.assets_available() and p.muni.geometry.iloc[0] is not None:
         one = explorer.apply_filters(data, explorer.Filters(muni_code=code))
-        m = explorer.build_map(one, explorer.Filters(muni_code=code), lang=lang, tiles=ui.tiles_choice())
+        m = explorer.build_map(one, explorer.Filters(muni_code=code), lang=lang, tiles=ui.tiles_choice(),
+                               compact=True)
         st_folium(m, height=420, use_container_width=True, returned_objects=[], key="profile_map")
 with right:
     if len(p.population):
         st.subheader(ui.t("p.population"))
         st.altair_chart(alt.Chart(p.population).mark_line(point=True).encode(
-            x=alt.X("year:O", title=None), y=alt.Y("total:Q", title=None)), use_container_width=True)
+            x=alt.X("year:O", title=None), y=alt.Y("total:Q", title=None)), width="stretch")
     if len(p.visitors):
         st.subheader(ui.t("p.visitors"))
         v = p.visitors.assign(date=pd.to_datetime(dict(year=p.visitors.year, month=p.visitors.month, day=1)))
         st.altair_chart(alt.Chart(v).mark_line().encode(x=alt.X("date:T", title=None),
-                                                        y=alt.Y("visitors:Q", title=None)), use_container_width=True)
+                                                        y=alt.Y("visitors:Q", title=None)), width="stretch")
 
 for key, df, cols in [
     ("layer.anime_sites", p.anime_sites, ["work_title_ja", "work_title_en", "place_name_ja", "kind", "editions",
@@ -68,7 +70,7 @@ for key, df, cols in [
 ]:
     st.subheader(f"{ui.t(key)} ({len(df)})")
     if len(df):
-        st.dataframe(df[cols], hide_index=True, use_container_width=True,
+        st.dataframe(df[cols], hide_index=True, width="stretch",
                      column_config={c: st.column_config.LinkColumn(c) for c in ("source_url", "url")})
 
 n1, n2 = st.columns(2)
@@ -76,8 +78,8 @@ with n1:
     km = st.slider(ui.t("p.distance"), 0, 50, 10, key="p_km")
     st.subheader(ui.t("p.neighbours", km=km))
     st.dataframe(profile.neighbours(con, code, within_km=km).round({"distance_km": 1}), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
 with n2:
     st.subheader(ui.t("p.similar"))
     if not row["is_disputed"]:
-        st.dataframe(profile.most_similar(ind, code), hide_index=True, use_container_width=True)
+        st.dataframe(profile.most_similar(ind, code), hide_index=True, width="stretch")

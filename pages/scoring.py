@@ -1,0 +1,121 @@
+"""Scoring: weights, a ranked table with contributions, a score map, explanations, and rank stability."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from revitalize import exports, explorer, i18n, maps, scoring, ui
+from revitalize.errors import ConfigError
+
+ui.through_app()
+lang = ui.lang()
+st.title(ui.t("nav.scoring"))
+con = ui.connection() if ui.show_missing() else None
+if con is None:
+    st.stop()
+
+
+@st.cache_data(show_spinner=False)
+def _inputs(stamp):
+    return scoring.inputs(ui.connection())
+
+
+ind, raw, sub = _inputs(ui.stamp())
+crit_label = {k: v[0 if lang == "ja" else 1] for k, v in scoring.CRITERIA.items()}
+
+with st.sidebar:
+    st.subheader(ui.t("s.weights"))
+    saved = scoring.list_weight_sets()
+    if saved:
+        name = st.selectbox(ui.t("s.load"), saved, key="s_saved")
+        if st.button(ui.t("s.load_btn"), key="s_load"):
+            try:
+                for k, v in scoring.load_weight_set(name).values.items():
+                    st.session_state[f"w_{k}"] = float(v)
+            except ConfigError as exc:
+                st.error(f"{ui.t('err.input')}: {exc}")
+    upload = st.file_uploader(ui.t("s.upload"), type=["toml"], key="s_upload")
+    if upload is not None and st.session_state.get("s_upload_done") != upload.file_id:
+        try:
+            import tomllib
+            loaded = scoring.Weights.from_mapping(tomllib.loads(upload.getvalue().decode("utf-8")).get("weights", {}))
+            for k, v in loaded.values.items():
+                st.session_state[f"w_{k}"] = float(v)
+            st.session_state["s_upload_done"] = upload.file_id
+        except (ConfigError, ValueError, UnicodeDecodeError) as exc:
+            st.error(f"{ui.t('err.input')}: {exc}")
+    if st.button(ui.t("s.reset"), key="s_reset"):
+        for i in scoring.INDICATORS:
+            st.session_state[f"w_{i.key}"] = float(i.default_weight)
+    values = {}
+    for i in scoring.INDICATORS:
+        st.session_state.setdefault(f"w_{i.key}", float(i.default_weight))
+    for crit in scoring.CRITERIA:
+        st.caption(crit_label[crit])
+        for i in (x for x in scoring.INDICATORS if x.criterion == crit):
+            values[i.key] = st.slider(i.label_ja if lang == "ja" else i.label_en, 0.0, 5.0, step=0.5,
+                                      key=f"w_{i.key}")
+    save_name = st.text_input(ui.t("s.save_name"), key="s_save_name")
+    if st.button(ui.t("s.save_btn"), key="s_save") and save_name:
+        try:
+            st.success(ui.t("s.saved", path=scoring.save_weight_set(save_name, scoring.Weights(values))))
+        except ConfigError as exc:
+            st.error(f"{ui.t('err.input')}: {exc}")
+
+try:
+    weights = scoring.Weights(values)
+except ConfigError as exc:
+    st.error(f"{ui.t('err.input')}: {exc}")
+    st.stop()
+
+st.caption(ui.t("s.formula"))
+table = scoring.ranking(ind, raw, sub, weights, lang=lang)
+with st.expander(ui.t("s.indicators")):
+    st.dataframe(scoring.indicator_docs(lang), hide_index=True, width="stretch")
+
+data = ui.explorer_data(ui.stamp())
+if data is not None and maps.assets_available():
+    from dataclasses import replace
+
+    scored = replace(data, scores=table.reset_index()[["muni_code", "score"]])
+    f = explorer.Filters(layers=("score",))
+    m = explorer.build_map(explorer.apply_filters(scored, f), f, lang=lang, tiles=ui.tiles_choice(),
+                           profile_link=f"/profile?muni={{code}}&lang={lang}")
+    st_folium(m, height=480, use_container_width=True, returned_objects=[], key="score_map")
+
+st.subheader(ui.t("s.ranking"))
+name_col = "name_ja" if lang == "ja" else "name_en"
+shown = table.reset_index()[["rank", "muni_code", "pref_name_ja", name_col, "score", "coverage", "reason"]
+                            + [f"k_{c}" for c in scoring.CRITERIA] + ["missing"]]
+shown = shown.rename(columns={f"k_{c}": crit_label[c] for c in scoring.CRITERIA})
+st.dataframe(shown, hide_index=True, width="stretch", height=380,
+             column_config={"score": st.column_config.ProgressColumn(format="%.3f", min_value=0.0, max_value=1.0)})
+st.download_button(ui.t("s.download"), exports.to_csv_bytes(
+    table.reset_index(), credits=[f"weights: {weights.values}", "revitalize scoring"]),
+    file_name="revitalize_scores.csv", mime="text/csv", key="s_download")
+
+st.subheader(ui.t("s.contrib"))
+labels = {c: f"{int(r)}. {p}{n}" for c, r, p, n in zip(table.index, table["rank"].fillna(0), table["pref_name_ja"],
+                                                       table["name_ja"])}
+pick = st.selectbox(ui.t("s.pick"), list(labels), format_func=labels.get, key="s_pick")
+row = table.loc[pick]
+parts = pd.DataFrame([{"indicator": i.label_ja if lang == "ja" else i.label_en, "criterion": crit_label[i.criterion],
+                       "contribution": row[f"c_{i.key}"]} for i in scoring.INDICATORS])
+st.write(f"**{row['score']:.3f}** — {row['reason']}")
+st.altair_chart(alt.Chart(parts).mark_bar().encode(
+    x=alt.X("contribution:Q"), y=alt.Y("indicator:N", sort=None), color="criterion:N",
+    tooltip=["indicator", "criterion", alt.Tooltip("contribution:Q", format=".4f")]), width="stretch")
+
+st.subheader(ui.t("s.stability"))
+c1, c2, c3 = st.columns(3)
+draws = c1.number_input(ui.t("s.draws"), 100, 5000, 1000, 100, key="s_draws")
+top_k = c2.number_input(ui.t("s.top_k"), 10, 1000, 200, 10, key="s_topk")
+seed = c3.number_input(ui.t("s.seed"), 0, 2**31 - 1, 20251021, key="s_seed")
+stab = scoring.stability(sub, weights, draws=int(draws), top_k=int(top_k), seed=int(seed))
+counts = stab.table["label"].value_counts()
+st.caption(ui.t("s.stable_counts", stable=int(counts.get("stable", 0)), sensitive=int(counts.get("sensitive", 0)),
+                k=int(top_k), pct=90))
+st_table = table[["rank", "pref_name_ja", name_col, "score"]].join(stab.table).reset_index()
+st.dataframe(st_table[st_table["rank"] <= int(top_k) * 1.5], hide_index=True, width="stretch", height=320,
+             column_config={"p_top_k": st.column_config.ProgressColumn(format="%.2f", min_value=0.0, max_value=1.0)})

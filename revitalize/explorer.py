@@ -135,6 +135,7 @@ def apply_filters(data: ExplorerData, f: Filters) -> ExplorerData:
         film_commissions=fc if "film_commissions" in chosen else empty(fc),
         heritage=her if "heritage" in chosen else empty(her),
         gi_products=gi, gi_areas=gia,
+        extra={**data.extra, "layers": tuple(f.layers), "scoped": bool(f.pref_codes or f.muni_code)},
     )
 
 
@@ -177,7 +178,7 @@ def items_table(data: ExplorerData, lang: str) -> pd.DataFrame:
         rows.append((lbl("layer.heritage"), r["name_ja"], r["story_ja"], muni_name(r), pref_name(r), r["muni_code"],
                      r["source_url"]))
     if "gi_areas" in data.extra.get("layers", ("gi_areas",)):
-        scope = list(data.munis["muni_code"]) if len(data.munis) < len(data.extra.get("all_munis", ())) else None
+        scope = list(data.munis["muni_code"]) if data.extra.get("scoped") else None
         gi = gi_products_in(data, scope).drop_duplicates("gi_id")
         for r in gi.to_dict("records"):
             rows.append((lbl("layer.gi_products"), i18n.localized(r, "name", lang), r.get("product_class") or "",
@@ -213,7 +214,8 @@ def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
 
 
 def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = "none",
-              static_url: str = maps.STATIC_URL, profile_link: str | None = None) -> folium.Map:
+              static_url: str = maps.STATIC_URL, profile_link: str | None = None,
+              compact: bool = False) -> folium.Map:
     """The explorer map: municipal outlines and choropleths, point layers with clustering, legends, credits."""
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     m = maps.base_map(tiles=tiles, static_url=static_url, lang=lang)
@@ -243,7 +245,8 @@ def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = 
         chs.append(maps.Choropleth("score", t("layer.score"), "score", maps.quantile_classes(
             mf["score"], fmt="{:.2f}"), "revitalize scoring", show="score" in chosen, value_format="{:.3f}"))
     maps.MunicipalityLayers(mf, chs, base_name=t("layer.municipalities"), credit=bcredit, link=profile_link,
-                            link_label=t("nav.profile"), missing_label="—" if lang == "en" else "データなし").add_to(m)
+                            link_label=t("nav.profile"), missing_label="—" if lang == "en" else "データなし",
+                            collapsed=compact).add_to(m)
     src = t("map.source")
     specs = [
         ("anime_sites", data.anime_sites, "place_name", {t("f.work"): "work_title", t("map.muni"): "muni_name",

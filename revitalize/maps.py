@@ -191,7 +191,7 @@ _POLYGONS = Template("""
     var p = data.props;
     var s = '<div class="rv-popup"><b>' + esc(p.name[i]) + '</b> <small>' + esc(p.code[i]) + '</small>';
     if (o) { var v = p[o.column][i]; s += '<br>' + esc(o.title) + ': ' + (v == null ? esc(data.missingLabel) : esc(v)); }
-    if (data.link) { s += '<br><a href="' + data.link.replace('{code}', encodeURIComponent(p.code[i])) + '" target="_top">' + esc(data.linkLabel) + '</a>'; }
+    if (data.link) { s += '<br><a href="' + data.link.replace('{code}', encodeURIComponent(p.code[i])) + '" target="_blank" rel="noopener">' + esc(data.linkLabel) + '</a>'; }
     s += '<div class="rv-credit">' + esc(data.credit) + '</div></div>';
     return s;
   }
@@ -215,7 +215,7 @@ _POLYGONS = Template("""
   window.rvLayers = window.rvLayers || {};
   window.rvLayers[data.baseName] = base;
   {{ this.get_name() }}_layers = {};
-  var control = L.control.layers(null, null, {collapsed: false, position: 'topright'});
+  var control = L.control.layers(null, null, {collapsed: !!data.collapsed, position: 'topright'});
   control.addOverlay(base, esc(data.baseName));
   data.overlays.forEach(function(o) {
     var lyr = makeLayer(o);
@@ -250,7 +250,7 @@ class MunicipalityLayers(MacroElement):
 
     def __init__(self, gdf: gpd.GeoDataFrame, choropleths: list[Choropleth], *, base_name: str, credit: str,
                  link: str | None = None, link_label: str = "", missing_label: str = "no data",
-                 precision: int = 3) -> None:
+                 precision: int = 3, collapsed: bool = False) -> None:
         super().__init__()
         self._name = "MunicipalityLayers"
         self._template = _POLYGONS
@@ -266,7 +266,7 @@ class MunicipalityLayers(MacroElement):
                              "cls": classify(vals, c.classes), "credit": c.credit, "show": c.show})
         self.payload = safe_json({"geoms": geoms, "props": props, "overlays": overlays, "baseName": base_name,
                                   "credit": credit, "link": link, "linkLabel": link_label,
-                                  "missingLabel": missing_label})
+                                  "missingLabel": missing_label, "collapsed": collapsed})
 
     def render(self, **kwargs):
         self.get_root().header.add_child(Element(_STYLE), name="rv_style")

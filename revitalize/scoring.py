@@ -19,6 +19,7 @@ Pure functions on DataFrames. The pipeline:
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -339,3 +340,78 @@ def aggregate_candidates(scores: pd.DataFrame, members: pd.DataFrame, population
                                                                                                           ).astype(int)
     out["rank"] = out["score"].rank(ascending=False, method="min")
     return out.sort_values("rank")
+
+
+def inputs(con) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(indicators, raw, sub-scores) from the database; the disputed villages (no data) are left out."""
+    from revitalize import layers  # the adapter's only tie to the database
+
+    ind = layers.municipality_indicators(con)
+    sites = con.execute("SELECT muni_code, latest_edition FROM anime_sites").df()
+    ind["anime_weighted"] = ind["muni_code"].map(anime_recency(sites)).fillna(0.0)
+    ind = ind[~ind["is_disputed"].astype(bool)].reset_index(drop=True)
+    raw = indicator_table(ind)
+    return ind, raw, normalise(raw)
+
+
+def ranking(ind: pd.DataFrame, raw: pd.DataFrame, sub: pd.DataFrame, weights: Weights, *, lang: str = "ja"
+            ) -> pd.DataFrame:
+    """The full ranking table: names, score, rank, coverage, reason, raw values, sub-scores, contributions."""
+    s = score(sub, weights)
+    names = ind.set_index("muni_code")[["pref_name_ja", "name_ja", "name_en"]]
+    out = names.join(s)
+    out["reason"] = [reason(sub.loc[c], weights, lang) for c in out.index]
+    out = out.join(raw.add_prefix("raw_")).join(sub.add_prefix("s_"))
+    out["rank"] = out["rank"].astype("Int64")
+    return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
+
+
+def weights_dir() -> Path:
+    """Where named weight sets are saved (REVITALIZE_WEIGHTS_DIR, else the per-user config folder)."""
+    import os
+
+    import platformdirs
+
+    return Path(os.environ.get("REVITALIZE_WEIGHTS_DIR") or platformdirs.user_config_dir("revitalize")) / "weights"
+
+
+_NAME_OK = re.compile(r"^[\w\-. ]{1,60}$", re.UNICODE)
+
+
+def save_weight_set(name: str, weights: Weights, *, folder: Path | None = None) -> Path:
+    """Save a named weight set as TOML; the name may hold letters (any script), digits, space, - _ ."""
+    if not _NAME_OK.match(name) or name.strip(" .") != name.strip() or not name.strip(" ."):
+        raise ConfigError(f"weight set name: expected 1–60 letters, digits, spaces, '-', '_' or '.', found {name!r}")
+    d = folder or weights_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / f"{name.strip()}.toml"
+    path.write_text(weights.to_toml(name=name), encoding="utf-8")
+    return path
+
+
+def list_weight_sets(*, folder: Path | None = None) -> list[str]:
+    """Names of the saved weight sets."""
+    d = folder or weights_dir()
+    return sorted(p.stem for p in d.glob("*.toml")) if d.exists() else []
+
+
+def load_weight_set(name: str, *, folder: Path | None = None) -> Weights:
+    """A saved weight set by name."""
+    d = folder or weights_dir()
+    path = d / f"{name}.toml"
+    if name not in list_weight_sets(folder=d):
+        raise ConfigError(f"weight set: expected one of {list_weight_sets(folder=d)}, found {name!r}")
+    return Weights.from_toml(path)
+
+
+def indicator_docs(lang: str = "ja") -> pd.DataFrame:
+    """The indicators' definitions, units, directions and normalisations, for display."""
+    norm = {"log_max": ("log(1+x) ÷ log(1+最大値)", "log(1+x) / log(1+max)"),
+            "percentile": ("全市区町村内の百分位順位", "percentile rank among municipalities"),
+            "binary": ("0 または 1", "0 or 1")}
+    j = 0 if lang == "ja" else 1
+    return pd.DataFrame([{
+        "key": i.key, "criterion": CRITERIA[i.criterion][j], "indicator": i.label_ja if j == 0 else i.label_en,
+        "definition": i.definition_ja if j == 0 else i.definition_en, "unit": i.unit,
+        "direction": "+" if i.direction > 0 else "−", "normalisation": norm[i.normalisation][j],
+        "default_weight": i.default_weight} for i in INDICATORS])

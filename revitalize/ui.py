@@ -15,6 +15,19 @@ from revitalize import db, explorer, i18n, layers, settings
 from revitalize.errors import DatabaseMissingError
 
 
+def through_app() -> None:
+    """Make sure a page runs inside app.py's navigation.
+
+    Streamlit serves a first visit to /<page> of a fresh server as a legacy ``pages/`` app, bypassing
+    app.py (language toggle, navigation). Switch to app.py's navigation and rerun the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lang() -> str:
     """The current UI language ('ja' default), kept across pages and in the URL (?lang=en)."""
     if "lang" not in st.session_state:

@@ -1,0 +1,107 @@
+"""Shared fixtures: the reference mirror, a database built once from it, and tiny inline data."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from revitalize import settings
+
+MIRROR = Path(os.environ.get("REVITALIZE_DATA_MIRROR") or settings.PROJECT_ROOT.parent / "shared" / "data")
+
+
+def _mirror_ok() -> bool:
+    return (MIRROR / "boundaries" / "N03-21_210101_designated_city_s0001.geojson").exists()
+
+
+requires_mirror = pytest.mark.skipif(not _mirror_ok(), reason=f"reference mirror not found at {MIRROR}")
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    if not _mirror_ok():
+        pytest.skip(f"reference mirror not found at {MIRROR}")
+    return MIRROR
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    """The whole database built once from the mirror (reference data + curated layers)."""
+    from revitalize import build
+
+    path = tmp_path_factory.mktemp("db") / "revitalize.duckdb"
+    env = {"REVITALIZE_DATA_MIRROR": str(mirror), "REVITALIZE_CACHE": str(tmp_path_factory.mktemp("cache")),
+           "REVITALIZE_OFFLINE": "1", "REVITALIZE_DB": str(path)}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        build.build(path)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return path
+
+
+@pytest.fixture()
+def con(built_db: Path):
+    """A read-only connection to the built database."""
+    from revitalize import db
+
+    c = db.connect(built_db, read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture()
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Empty cache, no mirror, offline: nothing can be fetched."""
+    monkeypatch.setenv("REVITALIZE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("REVITALIZE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("REVITALIZE_OFFLINE", "1")
+    monkeypatch.setenv("REVITALIZE_DB", str(tmp_path / "db.duckdb"))
+    return tmp_path
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> dict:
+    """A GeoJSON polygon of an axis-aligned box."""
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+def write_geojson(path: Path, features: list[tuple[dict, dict | None]]) -> Path:
+    """Write (properties, geometry) pairs as a FeatureCollection."""
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": p, "geometry": g} for p, g in features]}
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def tiny_boundaries(tmp_path: Path) -> dict[str, Path]:
+    """Four municipalities as 0.1° boxes in Tokyo (two wards of a fictitious designated city in the wards file)."""
+    n = lambda pref, county, name, code: {"N03_001": pref, "N03_002": None, "N03_003": county,  # noqa: E731
+                                          "N03_004": name, "N03_007": code}
+    munis = write_geojson(tmp_path / "munis.geojson", [
+        (n("東京都", None, "千代田区", "13101"), box(139.7, 35.6, 139.8, 35.7)),
+        (n("東京都", None, "中央区", "13102"), box(139.8, 35.6, 139.9, 35.7)),
+        (n("東京都", "西多摩郡", "奥多摩町", "13308"), box(139.0, 35.7, 139.1, 35.8)),
+        ({"N03_001": "北海道", "N03_002": "石狩振興局", "N03_003": "札幌市", "N03_004": None, "N03_007": "01100"},
+         box(141.2, 43.0, 141.4, 43.1)),
+        (n("東京都", None, "所属未定地", None), box(139.9, 35.6, 140.0, 35.7)),
+    ])
+    wards = write_geojson(tmp_path / "wards.geojson", [
+        ({"N03_001": "北海道", "N03_002": "石狩振興局", "N03_003": "札幌市", "N03_004": "中央区", "N03_007": "01101"},
+         box(141.2, 43.0, 141.3, 43.1)),
+        ({"N03_001": "北海道", "N03_002": "石狩振興局", "N03_003": "札幌市", "N03_004": "北区", "N03_007": "01102"},
+         box(141.3, 43.0, 141.4, 43.1)),
+    ])
+    prefs = write_geojson(tmp_path / "prefs.geojson", [
+        ({"N03_001": "東京都"}, box(139.0, 35.5, 140.0, 35.9)),
+        ({"N03_001": "北海道"}, box(141.0, 42.9, 141.5, 43.2)),
+    ])
+    return {"munis": munis, "wards": wards, "prefs": prefs}

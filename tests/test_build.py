@@ -1,0 +1,195 @@
+"""Building the database from the reference mirror: real figures, idempotence, all-or-nothing."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from revitalize import build, check, db
+from revitalize.errors import DataUnavailableError, HashMismatchError, InputError
+
+
+def test_real_figures(con):
+    one = lambda q, *p: con.execute(q, list(p)).fetchone()[0]  # noqa: E731
+    assert one("SELECT count(*) FROM prefectures") == 47
+    assert one("SELECT count(*) FROM municipalities WHERE NOT is_disputed") == 1741
+    assert one("SELECT count(*) FROM municipalities WHERE is_disputed") == 6
+    assert one("SELECT count(*) FROM municipalities WHERE muni_code LIKE '131%' AND kind = 'special_ward'") == 23
+    assert one("SELECT total FROM population WHERE muni_code = '01100' AND year = 2020") == 1973395
+    assert one("SELECT total FROM population WHERE muni_code = '01100' AND year = 2015") == 1952356
+    assert one("SELECT sum(total) FROM population WHERE year = 2020") == 126146099
+    assert one("SELECT count(DISTINCT year) FROM population") == 9
+    assert one("SELECT count(*) FROM wards") == 175  # the wards of Japan's 20 designated cities
+    assert one("SELECT count(DISTINCT muni_code) FROM wards") == 20
+
+
+def test_codes_are_five_character_text(con):
+    bad = con.execute("SELECT count(*) FROM municipalities WHERE length(muni_code) <> 5 "
+                      "OR NOT regexp_full_match(muni_code, '[0-9]{5}')").fetchone()[0]
+    assert bad == 0
+    assert con.execute("SELECT name_ja FROM municipalities WHERE muni_code = '01202'").fetchone()[0] == "函館市"
+
+
+def test_readings_and_english_names(con):
+    row = con.execute("SELECT name_kana, name_en FROM municipalities WHERE muni_code = '01100'").fetchone()
+    assert row == ("さっぽろし", "Sapporo City")
+    assert con.execute("SELECT count(name_kana) FROM municipalities WHERE NOT is_disputed").fetchone()[0] == 1741
+
+
+def test_tourism_wards_roll_up_to_their_city(con, mirror):
+    raw = pd.read_csv(mirror / "tourism" / "all.csv", dtype=str, encoding="utf-8-sig")
+    raw = raw[raw["month"] == "202401"]
+    codes = raw["lgcode"].str.zfill(5)
+    sapporo_wards = raw[codes.str.match(r"^011(0[1-9]|10)$")]["n"].astype(int).sum()
+    got = con.execute("SELECT visitors FROM tourism_visits WHERE muni_code = '01100' AND year = 2024 AND month = 1"
+                      ).fetchone()[0]
+    assert got == sapporo_wards > 0
+
+
+def test_tourism_unmatched_codes_are_reported_not_lost(con):
+    n_rows = con.execute("SELECT count(*) FROM load_issues WHERE dataset = 'tourism' AND kind = 'unmatched_code'"
+                         ).fetchone()[0]
+    skipped = con.execute("SELECT item FROM load_issues WHERE kind = 'placeholder_rows_skipped'").fetchone()[0]
+    assert n_rows == 0  # Hamamatsu's 2024 wards (22138–22140) roll up to 22130
+    assert int(skipped) > 0
+    ham = con.execute("SELECT count(*) FROM tourism_visits WHERE muni_code = '22130' AND year = 2025").fetchone()[0]
+    assert ham == 12
+
+
+def test_heritage_points_assigned_and_flagged(con):
+    one = lambda q: con.execute(q).fetchone()[0]  # noqa: E731
+    assert one("SELECT count(*) FROM heritage_properties") == 4539
+    # 旧弘道館 lies in 水戸市 (08201)
+    assert one("SELECT muni_code FROM heritage_properties WHERE name_ja = '旧弘道館'") == "08201"
+    # a flagged point keeps its row and gets its municipality from the spot text
+    r = con.execute("SELECT location_ok, muni_code, spot_muni_code FROM heritage_properties "
+                    "WHERE name_ja = '日田市豆田町重要伝統的建造物群保存地区'").fetchone()
+    assert r == (False, "44204", "44204")
+
+
+def test_roadside_stations_matched_within_prefecture(con):
+    assert con.execute("SELECT count(*) FROM roadside_stations").fetchone()[0] == 1231
+    unmatched = con.execute("SELECT count(*) FROM roadside_stations WHERE muni_code IS NULL").fetchone()[0]
+    assert unmatched <= 2
+    assert con.execute("SELECT muni_code FROM roadside_stations WHERE name_ja = '三笠'").fetchone()[0] == "01222"
+
+
+def test_sources_table_has_credit_for_every_dataset(con):
+    rows = con.execute("SELECT dataset, credit_ja, credit_en, loaded FROM sources").fetchall()
+    assert {r[0] for r in rows} >= {"boundaries", "population", "tourism", "heritage", "michi_no_eki", "anime_sites"}
+    assert all(r[1] and r[2] and r[3] for r in rows)
+
+
+def test_check_passes_on_the_real_database(con):
+    findings = check.run_checks(con)
+    assert [f for f in findings if f.level == "fail"] == []
+    assert any("126,146,099" in f.message for f in findings)
+
+
+def test_build_is_idempotent(built_db, tmp_path, mirror, monkeypatch):
+    monkeypatch.setenv("REVITALIZE_DATA_MIRROR", str(mirror))
+    monkeypatch.setenv("REVITALIZE_CACHE", str(tmp_path / "c"))
+    copy = tmp_path / "again.duckdb"
+    shutil.copy(built_db, copy)
+    r = build.build(copy)
+    c = db.connect(copy, read_only=True)
+    assert c.execute("SELECT count(*) FROM municipalities").fetchone()[0] == r.counts["municipalities"] == 1747
+    assert c.execute("SELECT count(*) FROM population").fetchone()[0] == 15669
+    c.close()
+
+
+def _counts(path):
+    c = db.connect(path, read_only=True)
+    out = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("municipalities", "population",
+                                                                            "anime_sites")}
+    c.close()
+    return out
+
+
+@pytest.fixture()
+def db_copy(built_db, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built_db, copy)
+    return copy
+
+
+@pytest.fixture()
+def broken_mirror(mirror, tmp_path, monkeypatch):
+    fake = tmp_path / "mirror"
+    shutil.copytree(mirror, fake)
+    for p in fake.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    monkeypatch.setenv("REVITALIZE_DATA_MIRROR", str(fake))
+    monkeypatch.setenv("REVITALIZE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("REVITALIZE_OFFLINE", "1")
+    return fake
+
+
+def test_corrupted_download_leaves_database_untouched(db_copy, broken_mirror):
+    before = _counts(db_copy)
+    f = broken_mirror / "heritage" / "japan-heritage_props_detail.csv"
+    f.write_bytes(f.read_bytes() + b"\n")
+    with pytest.raises(HashMismatchError, match="heritage"):
+        build.build(db_copy)
+    assert _counts(db_copy) == before
+
+
+def test_missing_file_leaves_database_untouched(db_copy, broken_mirror):
+    before = _counts(db_copy)
+    (broken_mirror / "michi_no_eki" / "stations.json").unlink()
+    with pytest.raises(DataUnavailableError, match="michi_no_eki"):
+        build.build(db_copy)
+    assert _counts(db_copy) == before
+
+
+def test_changed_header_leaves_database_untouched(db_copy, broken_mirror, monkeypatch):
+    """A file with the right hash cannot change, so the header test swaps the registry entry's hash."""
+    from revitalize import sources
+
+    f = broken_mirror / "tourism" / "all.csv"
+    f.write_text(f.read_text(encoding="utf-8-sig").replace("month,lgcode,n", "month,code,n", 1), encoding="utf-8")
+    ref = sources.FILES_BY_NAME["tourism_all_csv"]
+    patched = sources.ReferenceFile(ref.name, ref.folder, ref.file_name, sources.sha256_of(f), ref.url)
+    monkeypatch.setitem(sources.FILES_BY_NAME, "tourism_all_csv", patched)
+    before = _counts(db_copy)
+    with pytest.raises(InputError) as exc:
+        build.build(db_copy)
+    assert "all.csv" in str(exc.value) and "lgcode" in str(exc.value)
+    assert _counts(db_copy) == before
+
+
+def test_allow_missing_builds_what_is_there_and_records_the_rest(tmp_path, broken_mirror):
+    (broken_mirror / "population" / "census_1980_2020_municipal.csv").unlink()
+    target = tmp_path / "partial.duckdb"
+    report = build.build(target, allow_missing=True)
+    assert "population" in report.missing and "boundaries" in report.loaded
+    c = db.connect(target, read_only=True)
+    assert c.execute("SELECT loaded FROM sources WHERE dataset = 'population'").fetchone()[0] is False
+    assert c.execute("SELECT count(*) FROM municipalities").fetchone()[0] == 1747
+    c.close()
+
+
+def test_needs_build_tracks_inputs(db_copy, broken_mirror, monkeypatch):
+    from revitalize import build as b
+
+    monkeypatch.setattr(b, "fingerprint", lambda: "stale")
+    assert b.needs_build(db_copy)
+    assert b.needs_build(db_copy.parent / "absent.duckdb")
+
+
+def test_migrations_are_recorded_and_idempotent(tmp_path):
+    c = db.connect(tmp_path / "m.duckdb")
+    latest = max(v for v, _, _ in db.migrations())
+    assert db.schema_version(c) == latest
+    assert db.migrate(c) == []  # nothing pending the second time
+    c.close()
+
+
+def test_transaction_rolls_back_on_error(tmp_path):
+    c = db.connect(":memory:")
+    c.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(RuntimeError):
+        with db.transaction(c):
+            c.execute("INSERT INTO t VALUES (1)")
+            raise RuntimeError("boom")
+    assert c.execute("SELECT count(*) FROM t").fetchone()[0] == 0

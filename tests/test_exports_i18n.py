@@ -1,0 +1,43 @@
+"""Excel-safe CSV and the i18n table."""
+
+import io
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from revitalize import exports, i18n
+
+
+@given(st.text())
+def test_neutralised_text_never_starts_a_formula(s):
+    out = exports.neutralise(s)
+    assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert out == s or out == "'" + s
+
+
+def test_csv_has_bom_keeps_numbers_and_neutralises_formulas():
+    df = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "札幌市"], "score": [-0.5, 1.0]})
+    data = exports.to_csv_bytes(df, credits=["出典：テスト"])
+    assert data.startswith("\ufeff".encode())
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", comment="#")
+    assert back["name"].tolist() == ["'=HYPERLINK(\"x\")", "札幌市"]
+    assert back["score"].tolist() == [-0.5, 1.0]
+    assert "出典：テスト" in data.decode("utf-8-sig")
+
+
+def test_every_string_has_both_languages():
+    for key, (ja, en) in i18n.STRINGS.items():
+        assert ja.strip() and en.strip(), key
+
+
+@pytest.mark.parametrize("lang,expected", [("ja", "地図で探す"), ("en", "Map explorer")])
+def test_t(lang, expected):
+    assert i18n.t("nav.explorer", lang) == expected
+
+
+def test_localized_falls_back_to_japanese():
+    row = {"name_ja": "札幌市", "name_en": None}
+    assert i18n.localized(row, "name", "en") == "札幌市"
+    assert i18n.localized({"name_ja": "札幌市", "name_en": "Sapporo City"}, "name", "en") == "Sapporo City"
