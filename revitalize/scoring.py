@@ -229,13 +229,15 @@ def score(sub: pd.DataFrame, weights: Weights) -> pd.DataFrame:
     w = weights.vector()
     x = sub[list(KEYS)].to_numpy(dtype=float)
     avail = ~np.isnan(x)
-    den = avail.astype(float) @ w
+    # row-wise sums (not a matrix product) so a row's result never depends on the other rows
+    den = (avail * w).sum(axis=1)
     safe = np.where(den > 0, den, np.nan)
     contrib = np.where(avail, x, 0.0) * w / safe[:, None]
     out = pd.DataFrame(index=sub.index)
     out["score"] = contrib.sum(axis=1)
     out.loc[np.isnan(safe), "score"] = np.nan
-    out["rank"] = out["score"].rank(ascending=False, method="min")
+    # equal scores must tie whatever the float rounding of their sums
+    out["rank"] = out["score"].round(12).rank(ascending=False, method="min")
     out["coverage"] = den / w.sum()
     for j, key in enumerate(KEYS):
         out[f"c_{key}"] = contrib[:, j]
