@@ -24,8 +24,10 @@ def home() -> None:
         col.metric(row[f"title_{lang}"], f"{row['rows']:,}", help=f"{ui.t('ds.as_of')}: {row['as_of']}")
     data = ui.explorer_data(ui.stamp())
     st.subheader(ui.t("home.map"))
-    if data is None or not maps.assets_available():
-        st.warning(ui.t("map.assets_missing") if data is not None else ui.t("ds.no_db"))
+    if data is None or data.munis.empty:
+        st.info(ui.t("ds.no_map"))
+    elif not maps.assets_available():
+        st.warning(ui.t("map.assets_missing"))
     else:
         m = explorer.build_map(data, explorer.Filters(), lang=lang, tiles=ui.tiles_choice(),
                                profile_link=f"/profile?muni={{code}}&lang={lang}")

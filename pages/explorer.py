@@ -8,9 +8,7 @@ from revitalize import codes, explorer, maps, ui
 ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.explorer"))
-data = ui.explorer_data(ui.stamp()) if ui.show_missing() else None
-if data is None:
-    st.stop()
+data = ui.require_data()
 
 pref_options = [c for c, *_ in codes.PREFECTURES]
 pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}

@@ -10,10 +10,8 @@ from revitalize import explorer, i18n, maps, profile, ui
 ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.profile"))
-data = ui.explorer_data(ui.stamp()) if ui.show_missing() else None
+data = ui.require_data()
 con = ui.connection()
-if data is None or con is None:
-    st.stop()
 
 munis = data.munis.sort_values("muni_code")
 labels = {r.muni_code: f"{r.muni_code} {r.pref_name_ja}{r.name_ja}（{r.name_kana or ''}） {r.name_en or ''}"

@@ -11,9 +11,8 @@ from revitalize.errors import ConfigError
 ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.scoring"))
-con = ui.connection() if ui.show_missing() else None
-if con is None:
-    st.stop()
+data = ui.require_data()
+con = ui.connection()
 
 
 @st.cache_data(show_spinner=False)
@@ -74,8 +73,7 @@ table = scoring.ranking(ind, raw, sub, weights, lang=lang)
 with st.expander(ui.t("s.indicators")):
     st.dataframe(scoring.indicator_docs(lang), hide_index=True, width="stretch")
 
-data = ui.explorer_data(ui.stamp())
-if data is not None and maps.assets_available():
+if maps.assets_available():
     from dataclasses import replace
 
     scored = replace(data, scores=table.reset_index()[["muni_code", "score"]])

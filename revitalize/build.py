@@ -65,10 +65,13 @@ def needs_build(db_path: Path | None = None) -> bool:
         if db.schema_version(con) < max(v for v, _, _ in db.migrations()):
             return True
         row = con.execute("SELECT value FROM build_info WHERE key = 'fingerprint'").fetchone()
+        missing = con.execute("SELECT value FROM build_info WHERE key = 'missing'").fetchone()
     except duckdb.Error:
         return True
     finally:
         con.close()
+    if missing and json.loads(missing[0]) and not settings.offline():
+        return True  # datasets were missing: try to fetch them again
     return row is None or row[0] != fingerprint()
 
 

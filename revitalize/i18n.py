@@ -46,6 +46,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "REVITALIZE_DATA_MIRROR to a folder holding the reference files, then run `python -m revitalize build`."),
     "ds.no_db": ("データベースがまだありません。`make run` または `python -m revitalize build` を実行してください。",
                  "There is no database yet. Run `make run` or `python -m revitalize build`."),
+    "ds.no_map": ("境界データ（行政区域）がないため地図を表示できません。", "The map needs the boundaries dataset, which is missing."),
     "ds.issues": ("データの注意点", "Data notes"),
     # layers
     "layer.municipalities": ("市区町村", "Municipalities"),

@@ -119,3 +119,13 @@ def tiles_choice(key: str = "tiles") -> str:
     default = os.environ.get("REVITALIZE_TILES", "none")
     return st.sidebar.selectbox(t("map.basemap"), options, index=options.index(default) if default in options else 0,
                                 format_func=labels.get, key=key)
+
+
+def require_data() -> explorer.ExplorerData:
+    """The explorer data, or stop the page after saying what is missing."""
+    data = explorer_data(stamp()) if show_missing() else None
+    if data is None or data.munis.empty:
+        if data is not None:
+            st.info(t("ds.no_map"))
+        st.stop()
+    return data

@@ -126,3 +126,19 @@ def test_without_database_the_app_says_what_to_do(monkeypatch, tmp_path):
         at = _open(page)
         text = " ".join(w.value for w in at.warning)
         assert "python -m revitalize build" in text
+
+
+def test_database_built_without_reference_data_still_works(monkeypatch, tmp_path):
+    """Offline with no mirror: the build records everything as missing and every page says so."""
+    from revitalize import build
+
+    monkeypatch.setenv("REVITALIZE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("REVITALIZE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("REVITALIZE_OFFLINE", "1")
+    path = tmp_path / "empty.duckdb"
+    report = build.build(path, allow_missing=True)
+    assert set(report.missing) >= {"boundaries", "population", "anime_sites"}
+    monkeypatch.setenv("REVITALIZE_DB", str(path))
+    for page in (None, "pages/explorer.py", "pages/profile.py", "pages/scoring.py", "pages/data.py"):
+        at = _open(page)
+        assert any("REVITALIZE_DATA_MIRROR" in w.value for w in at.warning), page

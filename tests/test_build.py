@@ -193,3 +193,14 @@ def test_transaction_rolls_back_on_error(tmp_path):
             c.execute("INSERT INTO t VALUES (1)")
             raise RuntimeError("boom")
     assert c.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+
+
+def test_a_build_with_missing_datasets_is_retried_when_online(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVITALIZE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("REVITALIZE_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("REVITALIZE_OFFLINE", "1")
+    path = tmp_path / "partial.duckdb"
+    build.build(path, allow_missing=True)
+    assert not build.needs_build(path)  # offline: nothing new can be had
+    monkeypatch.delenv("REVITALIZE_OFFLINE")
+    assert build.needs_build(path)  # online: try the downloads again
