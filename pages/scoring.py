@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import exports, explorer, i18n, maps, scoring, ui
+from revitalize import exports, explorer, maps, scoring, ui
 from revitalize.errors import ConfigError
 
 ui.through_app()

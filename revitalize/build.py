@@ -20,7 +20,7 @@ import shapely
 from pyproj import Geod
 
 from revitalize import codes, curated, db, loaders, names, settings, sources, spatial
-from revitalize.errors import DataUnavailableError, HashMismatchError, InputError, RevitalizeError
+from revitalize.errors import DataUnavailableError, HashMismatchError, InputError
 
 BUILD_FORMAT = "1"  # bump when the build's logic changes, so `build --if-needed` rebuilds
 
@@ -318,7 +318,8 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
                 for layer in curated.LAYERS:
                     report.missing[layer.key] = "needs the boundaries dataset"
             _write_sources(con, paths, report)
-            con.executemany("INSERT INTO load_issues VALUES (?, ?, ?, ?)", report.issues) if report.issues else None
+            if report.issues:
+                con.executemany("INSERT INTO load_issues VALUES (?, ?, ?, ?)", report.issues)
             con.executemany("INSERT INTO build_info VALUES (?, ?)", [
                 ("fingerprint", fingerprint()),
                 ("built_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
@@ -329,5 +330,3 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
         con.close()
     return report
 
-
-__all__ = ["BuildReport", "build", "needs_build", "fingerprint", "RevitalizeError"]

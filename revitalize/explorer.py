@@ -17,7 +17,7 @@ import pandas as pd
 from revitalize import curated, i18n, layers, maps, sources
 
 POINT_LAYERS = ("anime_sites", "filming_locations", "film_commissions", "heritage")
-CHOROPLETHS = ("gi_areas", "roadside_stations", "population", "pop_change", "visitors", "candidates", "score")
+CHOROPLETHS = ("gi_areas", "roadside_stations", "population", "pop_change", "visitors", "score")
 ALL_LAYERS = POINT_LAYERS + CHOROPLETHS
 
 COLORS = {"anime_sites": "#d6336c", "filming_locations": "#1c7ed6", "film_commissions": "#f08c00",
@@ -223,10 +223,9 @@ def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = 
     chosen = set(f.layers)
     bcredit = credit("boundaries", lang)
     chs: list[maps.Choropleth] = []
-    if "gi_areas" in chosen or True:
-        chs.append(maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
-            (0, 1, 2, 4, float("inf")), ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"),
-            ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), show="gi_areas" in chosen))
+    chs.append(maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
+        (0, 1, 2, 4, float("inf")), ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"),
+        ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), show="gi_areas" in chosen))
     chs.append(maps.Choropleth("roadside_stations", t("layer.roadside_stations"), "roadside_stations",
                                maps.fixed_classes((0, 1, 2, float("inf")), ("#f7fbff", "#9ecae1", "#4292c6",
                                                                             "#08519c"), ("0", "1", "2", "3+")),

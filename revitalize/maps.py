@@ -10,10 +10,9 @@ escaped so it cannot close its script tag.
 
 from __future__ import annotations
 
-import html
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import folium
@@ -285,7 +284,6 @@ var {{ this.get_name() }} = (function() {
         return L.divIcon({html: '<div style="background:' + d.color + '">' + n + '</div>',
                           className: 'rv-cluster', iconSize: L.point(30, 30)});
       }}) : L.featureGroup();
-  var icon = L.divIcon({className: 'rv-dot', html: '', iconSize: [12, 12]});
   var markers = [];
   for (var i = 0; i < d.lat.length; i++) {
     var mk = L.marker([d.lat[i], d.lon[i]], {icon: L.divIcon({className: 'rv-dot', iconSize: [12, 12],
@@ -355,25 +353,6 @@ class PointLayer(JSCSSMixin, folium.map.Layer):
         super().render(**kwargs)
 
 
-def popup_text(value: object) -> str:
-    """Escape a value for HTML (used where Python builds HTML)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def to_html(m: folium.Map) -> str:
     """The standalone HTML of a map (what a browser receives)."""
     return m.get_root().render()
-
-
-@dataclass
-class LayerSpec:
-    """A point layer to draw: rows with lat/lon, and how to label them."""
-
-    name: str
-    data: pd.DataFrame
-    color: str
-    credit: str
-    title_col: str | None
-    fields: dict[str, str] = field(default_factory=dict)
-    url_col: str | None = "source_url"
-    show: bool = True
