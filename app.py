@@ -21,7 +21,8 @@ def home() -> None:
     cols = st.columns(5)
     for col, key in zip(cols, ["anime_sites", "filming_locations", "film_commissions", "gi_products", "heritage"]):
         row = status[status["dataset"] == key].iloc[0]
-        col.metric(row[f"title_{lang}"], f"{row['rows']:,}", help=f"{ui.t('ds.as_of')}: {row['as_of']}")
+        col.metric(row[f"title_{lang}"], f"{row['rows']:,}")
+        col.caption(f"{ui.t('ds.as_of')}: {row['as_of']}")
     data = ui.explorer_data(ui.stamp())
     st.subheader(ui.t("home.map"))
     if data is None or data.munis.empty:

@@ -87,8 +87,11 @@ name_col = "name_ja" if lang == "ja" else "name_en"
 shown = table.reset_index()[["rank", "muni_code", "pref_name_ja", name_col, "score", "coverage", "reason"]
                             + [f"k_{c}" for c in scoring.CRITERIA] + ["missing"]]
 shown = shown.rename(columns={f"k_{c}": crit_label[c] for c in scoring.CRITERIA})
-st.dataframe(shown, hide_index=True, width="stretch", height=380,
-             column_config={"score": st.column_config.ProgressColumn(format="%.3f", min_value=0.0, max_value=1.0)})
+st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
+    "score": st.column_config.ProgressColumn(ui.t("layer.score"), format="%.3f", min_value=0.0, max_value=1.0),
+    "rank": ui.t("s.rank"), "muni_code": ui.t("col.muni_code"), "pref_name_ja": ui.t("col.prefecture"),
+    name_col: ui.t("col.municipality"), "coverage": ui.t("s.coverage"), "reason": ui.t("s.reason"),
+    "missing": ui.t("s.missing")})
 st.download_button(ui.t("s.download"), exports.to_csv_bytes(
     table.reset_index(), credits=[f"weights: {weights.values}", "revitalize scoring"]),
     file_name="revitalize_scores.csv", mime="text/csv", key="s_download")

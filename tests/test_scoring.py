@@ -21,7 +21,7 @@ weight_maps = st.fixed_dictionaries({k: st.floats(0, 5, allow_nan=False) for k i
     lambda w: sum(w.values()) > 0.01)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sub_frames, weight_maps)
 def test_score_within_bounds_and_contributions_sum_to_it(sub, w):
     out = scoring.score(sub, scoring.Weights(w))
@@ -33,7 +33,7 @@ def test_score_within_bounds_and_contributions_sum_to_it(sub, w):
     assert np.allclose(crit[ok], out.loc[ok, "score"])
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(sub_frames, weight_maps, st.data())
 def test_raising_a_positively_weighted_indicator_never_lowers_the_score(sub, w, data):
     key = data.draw(st.sampled_from([k for k in KEYS if w[k] > 0] or list(KEYS)))
@@ -49,7 +49,7 @@ def test_raising_a_positively_weighted_indicator_never_lowers_the_score(sub, w, 
         assert after >= before - 1e-12
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(sub_frames, weight_maps, st.randoms())
 def test_row_order_does_not_change_results(sub, w, rnd):
     order = list(sub.index)
@@ -59,7 +59,7 @@ def test_row_order_does_not_change_results(sub, w, rnd):
     pd.testing.assert_frame_equal(a, b)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(sub_frames, weight_maps, st.sampled_from(KEYS), st.floats(0, 1))
 def test_zero_weight_removes_that_indicator(sub, w, key, new_value):
     w = {**w, key: 0.0}
@@ -72,7 +72,7 @@ def test_zero_weight_removes_that_indicator(sub, w, key, new_value):
     pd.testing.assert_series_equal(a, b)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.floats(0, 1e7)), min_size=2, max_size=40))
 def test_normalise_keeps_missing_and_bounds(values):
     raw = pd.DataFrame({k: [0.0] * len(values) for k in KEYS})
