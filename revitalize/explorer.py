@@ -205,8 +205,15 @@ def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
     m = data.munis.copy()
     m["label"] = [f"{i18n.localized(r, 'pref_name', lang)} {i18n.localized(r, 'name', lang)}"
                   for r in m[["name_ja", "name_en", "pref_name_ja", "pref_name_en"]].to_dict("records")]
-    gi_count = data.gi_areas.dropna(subset=["muni_code"]).groupby("muni_code")["gi_id"].nunique()
+    areas = data.gi_areas.dropna(subset=["muni_code"])
+    gi_count = areas.groupby("muni_code")["gi_id"].nunique()
     m["gi_count"] = m["muni_code"].map(gi_count).fillna(0)
+    names = {r["gi_id"]: i18n.localized(r, "name", lang) for r in data.gi_products.to_dict("records")}
+    part = "（一部）" if lang == "ja" else " (part)"
+    listed = areas.assign(label=[names.get(g, g) + (part if c == "part" else "")
+                                 for g, c in zip(areas["gi_id"], areas["coverage"])])
+    m["gi_names"] = m["muni_code"].map(listed.groupby("muni_code")["label"].agg("、".join if lang == "ja" else
+                                                                               ", ".join))
     m["pop_2020_f"] = m["pop_2020"].astype("Float64")
     if data.scores is not None:
         m = m.merge(data.scores[["muni_code", "score"]], on="muni_code", how="left")
@@ -225,7 +232,8 @@ def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = 
     chs: list[maps.Choropleth] = []
     chs.append(maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
         (0, 1, 2, 4, float("inf")), ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"),
-        ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), show="gi_areas" in chosen))
+        ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), show="gi_areas" in chosen,
+        detail_column="gi_names"))
     chs.append(maps.Choropleth("roadside_stations", t("layer.roadside_stations"), "roadside_stations",
                                maps.fixed_classes((0, 1, 2, float("inf")), ("#f7fbff", "#9ecae1", "#4292c6",
                                                                             "#08519c"), ("0", "1", "2", "3+")),

@@ -148,6 +148,7 @@ class Choropleth:
     credit: str
     show: bool = False
     value_format: str = "{:,.0f}"
+    detail_column: str | None = None  # text shown under the value in the popup (e.g. the GI products)
 
 
 def _round_coords(geom: dict, ndigits: int) -> dict:
@@ -189,7 +190,8 @@ _POLYGONS = Template("""
   function popupFor(i, o) {
     var p = data.props;
     var s = '<div class="rv-popup"><b>' + esc(p.name[i]) + '</b> <small>' + esc(p.code[i]) + '</small>';
-    if (o) { var v = p[o.column][i]; s += '<br>' + esc(o.title) + ': ' + (v == null ? esc(data.missingLabel) : esc(v)); }
+    if (o) { var v = p[o.column][i]; s += '<br>' + esc(o.title) + ': ' + (v == null ? esc(data.missingLabel) : esc(v));
+             if (o.detail && p[o.detail][i]) { s += '<div class="rv-detail">' + esc(p[o.detail][i]) + '</div>'; } }
     if (data.link) { s += '<br><a href="' + data.link.replace('{code}', encodeURIComponent(p.code[i])) + '" target="_blank" rel="noopener">' + esc(data.linkLabel) + '</a>'; }
     s += '<div class="rv-credit">' + esc(data.credit) + '</div></div>';
     return s;
@@ -236,7 +238,7 @@ _STYLE = """<style>
 .leaflet-control-layers{font:12px sans-serif}.rv-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px sans-serif;max-width:240px;border-radius:4px}
 .rv-legend-item{margin-bottom:6px}.rv-swatch{display:inline-block;width:14px;height:10px;margin-right:5px;
 border:1px solid #999}.rv-credit{color:#555;font-size:10px;margin-top:3px}.rv-popup{font:12px sans-serif;
-max-width:280px}.rv-popup .rv-credit{border-top:1px solid #ddd;padding-top:2px}
+max-width:280px}.rv-detail{max-height:120px;overflow:auto;color:#333;margin-top:2px}.rv-popup .rv-credit{border-top:1px solid #ddd;padding-top:2px}
 .rv-dot{border-radius:50%;border:1px solid #fff;box-shadow:0 0 2px #333}
 </style>"""
 
@@ -260,7 +262,10 @@ class MunicipalityLayers(MacroElement):
         for c in choropleths:
             vals = pd.to_numeric(gdf[c.column], errors="coerce").astype("float64")
             props[c.column] = [None if pd.isna(v) else c.value_format.format(v) for v in vals]
-            overlays.append({"key": c.key, "title": c.title, "column": c.column, "colors": list(c.classes.colors),
+            if c.detail_column:
+                props[c.detail_column] = [v if isinstance(v, str) and v else None for v in gdf[c.detail_column]]
+            overlays.append({"key": c.key, "title": c.title, "column": c.column, "detail": c.detail_column,
+                             "colors": list(c.classes.colors),
                              "labels": list(c.classes.labels), "missing": c.classes.missing_color,
                              "cls": classify(vals, c.classes), "credit": c.credit, "show": c.show})
         self.payload = safe_json({"geoms": geoms, "props": props, "overlays": overlays, "baseName": base_name,

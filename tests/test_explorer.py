@@ -83,3 +83,11 @@ def test_explorer_map_has_every_layer_and_stays_small(data):
         assert label.encode("unicode_escape").decode().replace("\\u", "\\\\u") in html.replace("\\u", "\\\\u") \
             or label in html
     assert len(html.encode()) < 2_000_000
+
+
+def test_gi_popup_lists_the_products_of_a_municipality(data):
+    mf = explorer.municipality_frame(data, "ja")
+    row = mf.set_index("muni_code").loc["02201"]  # 青森市: あおもりカシス (第1号) is registered there
+    assert "あおもりカシス" in row["gi_names"] and row["gi_count"] >= 1
+    html = maps.to_html(explorer.build_map(data, explorer.Filters()))
+    assert "gi_names" in html
