@@ -72,13 +72,14 @@ def read_municipalities(path: Path, wards_path: Path | None = None) -> gpd.GeoDa
         raise InputError(problems, dataset=ds)
     designated: set[str] = set()
     if wards_path is not None:
-        designated = set(read_wards(wards_path, gdf)["muni_code"])
+        raw_wards = _read_geojson(wards_path, ["N03_001", "N03_003", "N03_004", "N03_007"], ds)
+        designated = set(_wards_from(raw_wards, gdf)["muni_code"])
         # the simplified file lost a few small municipalities' polygons; the ward-level file (same
         # source, same simplification) still has some of them under the same code
         lost = gdf.geometry.isna() | gdf.geometry.is_empty
         if lost.any():
-            wards = _read_geojson(wards_path, ["N03_007"], ds)
-            by_code = {c: g for c, g in zip(wards["N03_007"], wards.geometry) if g is not None and not g.is_empty}
+            by_code = {c: g for c, g in zip(raw_wards["N03_007"], raw_wards.geometry)
+                       if g is not None and not g.is_empty}
             gdf.loc[lost, "geometry"] = [by_code.get(c) for c in gdf.loc[lost, "muni_code"]]
     gdf["name_ja"] = gdf["N03_004"].fillna(gdf["N03_003"])
     gdf["county_ja"] = gdf["N03_003"].where(gdf["N03_003"].fillna("").str.endswith("郡"))
@@ -97,8 +98,10 @@ def read_wards(path: Path, municipalities: pd.DataFrame) -> gpd.GeoDataFrame:
 
     ``municipalities`` needs N03_001 (prefecture) and N03_003 (city) columns, or muni_code/name_ja.
     """
-    ds = "boundaries"
-    gdf = _read_geojson(path, ["N03_001", "N03_003", "N03_004", "N03_007"], ds)
+    return _wards_from(_read_geojson(path, ["N03_001", "N03_003", "N03_004", "N03_007"], "boundaries"), municipalities)
+
+
+def _wards_from(gdf: gpd.GeoDataFrame, municipalities: pd.DataFrame) -> gpd.GeoDataFrame:
     gdf = gdf[gdf["N03_007"].notna() & gdf["N03_003"].fillna("").str.endswith("市")
               & gdf["N03_004"].fillna("").str.endswith("区")].copy()
     gdf["ward_code"] = gdf["N03_007"].map(codes.normalise_muni_code)
