@@ -78,7 +78,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "Number of registered roadside stations", "stations", +1, "log_max", 1.0),
     Indicator("visitors", "demand", "観光来訪者数", "annual visitors",
               "最新の通年の観光来訪者数（デジタル観光統計）", "Visitors in the latest full year (digital tourism stats)",
-              "persons/year", +1, "percentile", 1.5),
+              "persons/year", +1, "percentile", 1.0),
     Indicator("visitor_growth", "demand", "来訪者数の伸び", "visitor growth", "前年比の来訪者数の増減率",
               "Change in annual visitors over the previous year", "%", +1, "percentile", 1.0),
     Indicator("pop_decline", "need", "人口減少", "population decline", "2015→2020 の人口減少率（減るほど高い）",
@@ -90,7 +90,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "visitors/resident", -1, "percentile", 1.5),
     Indicator("top_visited", "overtourism", "来訪者数上位", "among the most visited",
               "年間来訪者数が全国上位 5 % なら 1（不利）", "1 when among the top 5 % by annual visitors (counts against)",
-              "yes/no", -1, "binary", 1.0),
+              "yes/no", -1, "binary", 2.0),
 )
 INDICATORS_BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 KEYS: tuple[str, ...] = tuple(i.key for i in INDICATORS)
