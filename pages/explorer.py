@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import codes, explorer, maps, ui
+from revitalize import codes, explorer, exports, maps, ui
 
 ui.through_app()
 lang = ui.lang()
@@ -45,6 +45,9 @@ if maps.assets_available():
 else:
     st.warning(ui.t("map.assets_missing"))
 table = explorer.items_table(view, lang)
+st.download_button(ui.t("s.download"), exports.to_csv_bytes(table, credits=explorer.credits(
+    ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"], lang)),
+    file_name="revitalize_explorer.csv", mime="text/csv", key="f_download")
 st.caption(ui.t("f.rows", n=len(table)))
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "source_url": st.column_config.LinkColumn(ui.t("map.source")),

@@ -93,7 +93,7 @@ st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config=
     name_col: ui.t("col.municipality"), "coverage": ui.t("s.coverage"), "reason": ui.t("s.reason"),
     "missing": ui.t("s.missing")})
 st.download_button(ui.t("s.download"), exports.to_csv_bytes(
-    table.reset_index(), credits=[f"weights: {weights.values}", "revitalize scoring"]),
+    table.reset_index(), credits=[f"weights: {weights.values}"] + explorer.credits(explorer.SCORING_SOURCES, lang)),
     file_name="revitalize_scores.csv", mime="text/csv", key="s_download")
 
 st.subheader(ui.t("s.contrib"))

@@ -191,6 +191,15 @@ def _point_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["lat"].notna() & df["lon"].notna()]
 
 
+def credits(keys: list[str] | tuple[str, ...], lang: str) -> list[str]:
+    """Credit lines of several datasets/layers, in order, without repeats (for exports)."""
+    return list(dict.fromkeys(credit(k, lang) for k in keys))
+
+
+SCORING_SOURCES = ("boundaries", "population", "tourism", "heritage", "michi_no_eki", "anime_sites",
+                   "filming_locations", "film_commissions", "gi_products")
+
+
 def credit(key: str, lang: str) -> str:
     """The credit line of a dataset or curated layer."""
     if key in curated.LAYERS_BY_KEY:

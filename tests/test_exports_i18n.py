@@ -41,3 +41,12 @@ def test_localized_falls_back_to_japanese():
     row = {"name_ja": "札幌市", "name_en": None}
     assert i18n.localized(row, "name", "en") == "札幌市"
     assert i18n.localized({"name_ja": "札幌市", "name_en": "Sapporo City"}, "name", "en") == "Sapporo City"
+
+
+def test_explorer_export_carries_every_layer_credit():
+    from revitalize import explorer
+
+    lines = explorer.credits(explorer.SCORING_SOURCES, "ja")
+    data = exports.to_csv_bytes(pd.DataFrame({"a": [1]}), credits=lines).decode("utf-8-sig")
+    for key in ("国土数値情報", "国勢調査", "デジタル観光統計", "日本遺産", "道の駅", "アニメツーリズム協会", "農林水産省"):
+        assert key in data
