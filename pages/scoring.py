@@ -20,7 +20,18 @@ def _inputs(stamp):
     return scoring.inputs(ui.connection())
 
 
-ind, raw, sub = _inputs(ui.stamp())
+@st.cache_data(show_spinner=False, max_entries=32)
+def _ranking(stamp, weight_items, lang):
+    ind, raw, sub = _inputs(stamp)
+    return scoring.ranking(ind, raw, sub, scoring.Weights(dict(weight_items)), lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stability(stamp, weight_items, draws, top_k, seed):
+    return scoring.stability(_inputs(stamp)[2], scoring.Weights(dict(weight_items)), draws=draws, top_k=top_k,
+                             seed=seed).table
+
+
 crit_label = {k: v[0 if lang == "ja" else 1] for k, v in scoring.CRITERIA.items()}
 
 with st.sidebar:
@@ -69,7 +80,8 @@ except ConfigError as exc:
     st.stop()
 
 st.caption(ui.t("s.formula"))
-table = scoring.ranking(ind, raw, sub, weights, lang=lang)
+weight_items = tuple(weights.values.items())
+table = _ranking(ui.stamp(), weight_items, lang)
 with st.expander(ui.t("s.indicators")):
     st.dataframe(scoring.indicator_docs(lang), hide_index=True, width="stretch")
 
@@ -113,10 +125,10 @@ c1, c2, c3 = st.columns(3)
 draws = c1.number_input(ui.t("s.draws"), 100, 5000, 1000, 100, key="s_draws")
 top_k = c2.number_input(ui.t("s.top_k"), 10, 1000, 200, 10, key="s_topk")
 seed = c3.number_input(ui.t("s.seed"), 0, 2**31 - 1, 20251021, key="s_seed")
-stab = scoring.stability(sub, weights, draws=int(draws), top_k=int(top_k), seed=int(seed))
-counts = stab.table["label"].value_counts()
+stab = _stability(ui.stamp(), weight_items, int(draws), int(top_k), int(seed))
+counts = stab["label"].value_counts()
 st.caption(ui.t("s.stable_counts", stable=int(counts.get("stable", 0)), sensitive=int(counts.get("sensitive", 0)),
                 k=int(top_k), pct=90))
-st_table = table[["rank", "pref_name_ja", name_col, "score"]].join(stab.table).reset_index()
+st_table = table[["rank", "pref_name_ja", name_col, "score"]].join(stab).reset_index()
 st.dataframe(st_table[st_table["rank"] <= int(top_k) * 1.5], hide_index=True, width="stretch", height=320,
              column_config={"p_top_k": st.column_config.ProgressColumn(format="%.2f", min_value=0.0, max_value=1.0)})

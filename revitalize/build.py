@@ -226,7 +226,7 @@ def _write_heritage(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildR
     assigned = spatial.assign_municipalities(con, props, key="property_id")
     props = props.merge(assigned, on="property_id", how="left").rename(columns={"muni_code": "geo_muni_code"})
     props["spot_muni_code"] = [
-        loaders.match_station_municipality(p, s, munis) if isinstance(s, str) else None
+        loaders.match_municipality_name(p, s, munis) if isinstance(s, str) else None
         for p, s in zip(props["spot_pref_code"], props["spot_ja"])
     ]
     geo_pref = props["geo_muni_code"].str[:2]
@@ -246,7 +246,7 @@ def _write_heritage(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildR
 def _write_stations(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildReport) -> int:
     st = frames["roadside_stations"].copy()
     munis = frames["municipalities"]
-    st["muni_code"] = [loaders.match_station_municipality(p, l, munis) for p, l in zip(st["pref_code"],
+    st["muni_code"] = [loaders.match_municipality_name(p, l, munis) for p, l in zip(st["pref_code"],
                                                                                       st["location_ja"])]
     for r in st[st["muni_code"].isna()].itertuples():
         report.issues.append(("michi_no_eki", "unmatched_station", r.station_id,

@@ -163,14 +163,11 @@ def items_table(data: ExplorerData, lang: str) -> pd.DataFrame:
     def pref_name(r) -> str:
         return i18n.localized(r, "pref_name", lang) if isinstance(r.get("pref_name_ja"), str) else ""
 
-    for r in data.anime_sites.to_dict("records"):
-        rows.append((lbl("layer.anime_sites"), i18n.localized(r, "place_name", lang),
-                     i18n.localized(r, "work_title", lang), muni_name(r), pref_name(r), r["muni_code"],
-                     r["source_url"]))
-    for r in data.filming_locations.to_dict("records"):
-        rows.append((lbl("layer.filming_locations"), i18n.localized(r, "place_name", lang),
-                     i18n.localized(r, "work_title", lang), muni_name(r), pref_name(r), r["muni_code"],
-                     r["source_url"]))
+    for key, df in (("anime_sites", data.anime_sites), ("filming_locations", data.filming_locations)):
+        for r in df.to_dict("records"):
+            rows.append((lbl(f"layer.{key}"), i18n.localized(r, "place_name", lang),
+                         i18n.localized(r, "work_title", lang), muni_name(r), pref_name(r), r["muni_code"],
+                         r["source_url"]))
     for r in data.film_commissions.to_dict("records"):
         rows.append((lbl("layer.film_commissions"), i18n.localized(r, "name", lang), "", muni_name(r),
                      pref_name(r), r["muni_code"], r["source_url"]))
@@ -276,16 +273,15 @@ def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = 
         pts = _point_frame(df).copy()
         if pts.empty and key not in chosen:
             continue
-        pts["_title"] = [i18n.localized(r, title_base, lang) for r in pts.to_dict("records")]
+        records = pts.to_dict("records")
+        pts["_title"] = [i18n.localized(r, title_base, lang) for r in records]
         cols = {}
         for label, base in fields.items():
-            c = f"_{base}"
-            pts[c] = [i18n.localized(r, base, lang) for r in pts.to_dict("records")]
-            cols[label] = c
-        layer_key = "heritage" if key == "heritage" else key
-        maps.PointLayer(pts, name=t(f"layer.{layer_key}"), color=COLORS[key],
-                        credit=credit("heritage" if key == "heritage" else key, lang), title_col="_title",
-                        fields=cols, url_col="source_url", source_label=src, static_url=static_url).add_to(m)
+            pts[f"_{base}"] = [i18n.localized(r, base, lang) for r in records]
+            cols[label] = f"_{base}"
+        maps.PointLayer(pts, name=t(f"layer.{key}"), color=COLORS[key], credit=credit(key, lang),
+                        title_col="_title", fields=cols, url_col="source_url", source_label=src,
+                        static_url=static_url).add_to(m)
     if f.pref_codes or f.muni_code:
         b = data.munis.total_bounds
         if len(data.munis):

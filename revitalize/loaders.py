@@ -262,8 +262,8 @@ def read_roadside_stations(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def match_station_municipality(pref_code: str | None, location: str, munis: pd.DataFrame) -> str | None:
-    """The municipality code a location text names, within its prefecture.
+def match_municipality_name(pref_code: str | None, location: str, munis: pd.DataFrame) -> str | None:
+    """The municipality code a location text names, within its prefecture (stations, heritage spots).
 
     Tries the text as given, then without a leading county (…郡): an exact name, the name without
     its 市/町/村 suffix ('牧之原' → 牧之原市), else the longest name the text starts with

@@ -84,12 +84,12 @@ def test_prefectures_get_codes_and_english_names(tiny_boundaries):
 ])
 def test_station_location_matching(tiny_boundaries, pref, text, expected):
     m = loaders.read_municipalities(tiny_boundaries["munis"])
-    assert loaders.match_station_municipality(pref, text, m) == expected
+    assert loaders.match_municipality_name(pref, text, m) == expected
 
 
 def test_county_named_city_is_matched_before_stripping(tiny_boundaries):
     m = pd.DataFrame({"muni_code": ["21219", "21220"], "pref_code": ["21", "21"], "name_ja": ["郡上市", "下呂市"]})
-    assert loaders.match_station_municipality("21", "郡上市", m) == "21219"
+    assert loaders.match_municipality_name("21", "郡上市", m) == "21219"
 
 
 def test_stations_json_with_missing_keys_lists_rows(tmp_path):
