@@ -49,5 +49,13 @@ home_page = st.Page(home, title=i18n.t("nav.home", lang), icon=":material/home:"
 explorer_page = st.Page("pages/explorer.py", title=i18n.t("nav.explorer", lang), icon=":material/map:", url_path="explorer")
 profile_page = st.Page("pages/profile.py", title=i18n.t("nav.profile", lang), icon=":material/location_city:", url_path="profile")
 scoring_page = st.Page("pages/scoring.py", title=i18n.t("nav.scoring", lang), icon=":material/leaderboard:", url_path="scoring")
+candidates_page = st.Page("pages/candidates.py", title=i18n.t("nav.candidates", lang), icon=":material/assignment:",
+                          url_path="candidates")
+progress_page = st.Page("pages/progress.py", title=i18n.t("nav.progress", lang), icon=":material/trending_up:",
+                        url_path="progress")
+portfolio_page = st.Page("pages/portfolio.py", title=i18n.t("nav.portfolio", lang), icon=":material/hub:",
+                         url_path="portfolio")
+export_page = st.Page("pages/export.py", title=i18n.t("ex.nav", lang), icon=":material/download:", url_path="export")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
-st.navigation([home_page, explorer_page, profile_page, scoring_page, data_page]).run()
+st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
+               portfolio_page, export_page, data_page]).run()

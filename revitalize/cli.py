@@ -84,10 +84,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+# Sub-command modules: each has ``register(sub)``. Listed here so `python -m revitalize --help` shows them all.
+_SUBCOMMAND_MODULES = ("scoring_cli", "workflow_cli", "portfolio_cli", "export_cli")
+
+
 def _register_more(sub: argparse._SubParsersAction) -> None:
-    """Sub-commands of other modules (scoring) register here."""
-    try:
-        from revitalize import scoring_cli
-    except ImportError:
-        return
-    scoring_cli.register(sub)
+    """Sub-commands of other modules (score, candidates, progress, portfolio, export) register here."""
+    import importlib
+
+    for name in _SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"revitalize.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"revitalize.{name}":
+                raise  # a missing dependency inside the module is a real error
+            continue
+        module.register(sub)

@@ -89,6 +89,30 @@ def normalise_muni_code(value: object) -> str | None:
     return text.zfill(5) if len(text) <= 5 else None
 
 
+def check_digit(code5: str) -> str:
+    """The 6th (check) digit of a 5-digit local government code (JIS X 0402): the last digit of 11 − (Σ dᵢ·wᵢ mod 11),
+    weights 6, 5, 4, 3, 2."""
+    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2)))
+    return str((11 - total % 11) % 10)
+
+
+def parse_muni_code(value: object) -> tuple[str | None, str | None]:
+    """(5-digit code, None) or (None, what is wrong) for a typed code; a 6-digit code's check digit is verified."""
+    text = str(value).strip() if value is not None else ""
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or len(text) not in (4, 5, 6):
+        return None, f"{text!r} is not a 5-digit code (or 6 digits with the check digit)"
+    if len(text) == 6:
+        if check_digit(text[:5]) != text[5]:
+            return None, f"{text!r} has check digit {text[5]}, expected {check_digit(text[:5])}"
+        text = text[:5]
+    text = text.zfill(5)
+    if not is_muni_code(text):
+        return None, f"{text!r} has no valid prefecture part (01–47)"
+    return text, None
+
+
 def pref_from_address(text: str) -> str | None:
     """The prefecture code an address starts with ('茨城県水戸市' → '08'), or None."""
     for code, name, *_ in PREFECTURES:

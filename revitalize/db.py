@@ -44,10 +44,10 @@ def sql(name: str) -> str:
     return (_SQL / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration, in order."""
+def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration in ``revitalize/sql/<folder>``, in order."""
     out = []
-    for entry in (_SQL / "migrations").iterdir():
+    for entry in (_SQL / folder).iterdir():
         if entry.name.endswith(".sql"):
             version, _, rest = entry.name.partition("_")
             out.append((int(version), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
@@ -64,7 +64,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+def migrate(con: duckdb.DuckDBPyConnection, folder: str = "migrations") -> list[int]:
     """Apply pending migrations, each in its own transaction; returns the versions applied."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -72,7 +72,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     )
     current = schema_version(con)
     applied = []
-    for version, name, text in migrations():
+    for version, name, text in migrations(folder):
         if version <= current:
             continue
         con.execute("BEGIN TRANSACTION")
@@ -103,6 +103,35 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     if not read_only:
         migrate(con)
     return con
+
+
+def connect_workflow(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the workflow database read-write and migrate it.
+
+    It is a separate file from the reference database so that a rebuild never touches candidates,
+    decisions or their audit trail. Open it per operation and close it: DuckDB lets only one process
+    write a file, so the app and the command line take turns instead of one holding it.
+    """
+    target = str(path) if path is not None else str(settings.workflow_db_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_retrying(target)
+    migrate(con, "workflow")
+    return con
+
+
+def _connect_retrying(target: str, *, attempts: int = 20, pause_s: float = 0.1) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting briefly while another process holds the file's lock."""
+    import time
+
+    for i in range(attempts):
+        try:
+            return duckdb.connect(target)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or i == attempts - 1:
+                raise
+            time.sleep(pause_s)
+    raise AssertionError("unreachable")
 
 
 @contextlib.contextmanager

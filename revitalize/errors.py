@@ -70,3 +70,56 @@ class DatabaseMissingError(RevitalizeError):
 
 class ConfigError(RevitalizeError):
     """A configuration value (weights, settings) is invalid; lists every problem."""
+
+
+class ExportError(RevitalizeError):
+    """An export cannot be made as asked (unknown format or source, bad table, no PDF engine); says what is needed."""
+
+
+class PermissionDeniedError(RevitalizeError):
+    """The user's role does not allow the action; nothing was changed."""
+
+
+class TransitionError(RevitalizeError):
+    """A status change the lifecycle does not allow; nothing was changed."""
+
+
+class ConflictError(RevitalizeError):
+    """Someone else saved the same record since it was read (optimistic concurrency); nothing was changed.
+
+    ``changes`` lists what the other saves changed: (version, actor, at, field, before, after).
+    """
+
+    def __init__(self, message: str, changes: list[tuple] | None = None) -> None:
+        self.changes = list(changes or [])
+        super().__init__(message)
+
+
+class NotFoundError(RevitalizeError):
+    """A record (candidate, municipality) does not exist."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a selection is impossible: the constraint responsible and the reason in both languages."""
+
+    constraint: str  # e.g. "max_per_pref", "min_km", "min_type_share", "k"
+    en: str
+    ja: str
+
+    def text(self, lang: str = "en") -> str:
+        return self.ja if lang == "ja" else self.en
+
+
+class InfeasibleError(RevitalizeError):
+    """No selection meets the constraints; ``causes`` name the constraint(s) responsible (all found at once)."""
+
+    def __init__(self, causes: list[Cause]) -> None:
+        self.causes = list(causes)
+        self.constraints = list(dict.fromkeys(c.constraint for c in self.causes))
+        lines = [f"no selection meets the constraints; responsible: {', '.join(self.constraints)}"]
+        super().__init__("\n".join(lines + [f"  - {c.constraint}: {c.en}" for c in self.causes]))
+
+    def text(self, lang: str = "en") -> str:
+        """The reasons in one language, one per line."""
+        return "\n".join(f"- {c.text(lang)}" for c in self.causes)

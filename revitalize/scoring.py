@@ -334,9 +334,8 @@ def aggregate_candidates(scores: pd.DataFrame, members: pd.DataFrame, population
     pop = population if population is not None else pd.Series(dtype=float)
     m["w"] = m["muni_code"].map(pop).fillna(1.0).clip(lower=1.0)
     have = m[m["score"].notna()]
-    agg = have.groupby("candidate_id").apply(lambda g: float(np.average(g["score"], weights=g["w"])),
-                                             include_groups=False)
-    out = pd.DataFrame({"score": agg})
+    weighted = (have["score"] * have["w"]).groupby(have["candidate_id"]).sum()
+    out = pd.DataFrame({"score": weighted / have.groupby("candidate_id")["w"].sum()}, dtype=float)
     out["members"] = m.groupby("candidate_id").size()
     out["members_missing"] = m[m["score"].isna()].groupby("candidate_id").size().reindex(out.index).fillna(0
                                                                                                           ).astype(int)

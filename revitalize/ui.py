@@ -5,14 +5,15 @@ The only package module that imports Streamlit; pages call it and the tested pac
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import duckdb
 import streamlit as st
 
-from revitalize import db, explorer, i18n, layers, settings
-from revitalize.errors import DatabaseMissingError
+from revitalize import auth, db, explorer, i18n, layers, settings
+from revitalize.errors import ConflictError, DatabaseMissingError, PermissionDeniedError
 
 
 def through_app() -> None:
@@ -129,3 +130,56 @@ def require_data() -> explorer.ExplorerData:
             st.info(t("ds.no_map"))
         st.stop()
     return data
+
+
+# ---- identity and the workflow database -------------------------------------------------------------------
+
+def login_configured() -> bool:
+    """True when Streamlit login (OIDC) is set up in .streamlit/secrets.toml ([auth])."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_user() -> auth.User:
+    """Who is using the app: the logged-in person (role from the users file) or the configured local user.
+
+    With login configured, visitors who have not logged in are viewers; the sidebar offers log in / out.
+    """
+    if not login_configured():
+        return auth.local_user()
+    if not st.user.is_logged_in:
+        if st.sidebar.button(t("cd.login"), key="login_btn"):
+            st.login()
+        return auth.User("guest", "viewer")
+    if st.sidebar.button(t("cd.logout"), key="logout_btn"):
+        st.logout()
+    path = settings.users_file()
+    users = auth.load_users(path) if path else {}
+    return auth.user_from_login(st.user.to_dict(), users)
+
+
+@contextlib.contextmanager
+def workflow():
+    """A connection to the workflow database for one operation (closed after, so the CLI can use it too)."""
+    con = db.connect_workflow()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def show_error(exc: Exception) -> None:
+    """A package error shown in the user's language with its full message (every problem listed)."""
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied"}
+    head = next((t(k) for cls, k in heads.items() if isinstance(exc, cls)), t("err.input"))
+    st.error(f"**{head}**\n\n```\n{exc}\n```")
+
+
+def register_key() -> tuple:
+    """(candidate_id, version) of every candidate: a cache key that changes whenever the register does."""
+    from revitalize import candidates
+
+    with workflow() as con:
+        return tuple(candidates.table(con)[["candidate_id", "version"]].itertuples(index=False, name=None))

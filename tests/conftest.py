@@ -105,3 +105,11 @@ def tiny_boundaries(tmp_path: Path) -> dict[str, Path]:
         ({"N03_001": "北海道"}, box(141.0, 42.9, 141.5, 43.2)),
     ])
     return {"munis": munis, "wards": wards, "prefs": prefs}
+
+
+@pytest.fixture(autouse=True)
+def _private_workflow_db(tmp_path, monkeypatch):
+    """Every test gets its own empty workflow database and the default local identity (never the user's)."""
+    monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(tmp_path / "workflow.duckdb"))
+    for var in ("REVITALIZE_USER", "REVITALIZE_ROLE", "REVITALIZE_USER_MUNIS", "REVITALIZE_USERS_FILE"):
+        monkeypatch.delenv(var, raising=False)

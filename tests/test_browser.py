@@ -163,3 +163,14 @@ def test_home_language_toggle_in_the_browser(server, page):
     page.get_by_role("heading", name="revitalize — Content Regional Revitalization Bases GIS").wait_for(timeout=60000)
     _map_frame(page)
     assert page.external == []
+
+
+def test_candidate_form_submits_in_the_browser_and_lists_every_problem(server, page):
+    """A real browser submits the Candidates page's forms (AppTest cannot inside app.py's navigation)."""
+    page.goto(server + "/candidates")
+    page.get_by_role("tab", name="新規作成").wait_for(timeout=60000)
+    page.get_by_role("tab", name="新規作成").click()
+    page.get_by_label("名称（日本語）").last.fill("ブラウザからの下書き")
+    page.get_by_role("button", name="保存").last.click()
+    page.get_by_text("at least one 5-digit municipality code").wait_for(timeout=30000)
+    assert page.get_by_text("入力に問題があります").count() >= 1

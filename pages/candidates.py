@@ -1,0 +1,240 @@
+"""Candidates: list with filters, detail, edit, status changes with reasons, history, suggestions, import."""
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from revitalize import candidates, codes, exports, imports, scoring, suggestions, ui
+from revitalize.errors import RevitalizeError
+
+ui.through_app()
+lang = ui.lang()
+L = 0 if lang == "ja" else 1
+st.title(ui.t("cd.title"))
+user = ui.current_user()
+st.sidebar.caption(ui.t("cd.user", user=user.name or user.user_id, role=user.role))
+ref = ui.connection()
+if ref is None:
+    st.info(ui.t("cd.no_ref"))
+
+
+@st.cache_data(show_spinner=False)
+def _reference(stamp):
+    con = ui.connection()
+    if con is None:
+        return None, None, None
+    points = suggestions.municipality_points(con)
+    return points, candidates.asset_catalog(con), set(points["muni_code"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _suggest(stamp, weight_items, covered, lang):
+    return suggestions.from_databases(ui.connection(), set(covered), scoring.Weights(dict(weight_items)), lang=lang)
+
+
+points, catalog, known = _reference(ui.stamp())
+muni_label = {} if points is None else {
+    r.muni_code: f"{r.muni_code} {r.name_ja}" + (f" / {r.name_en}" if lang == "en" and r.name_en else "")
+    for r in points.itertuples(index=False)}
+pick_many = dict(placeholder=ui.t("cd.choose"))
+label = lambda table, key: table[key][L] if key in table else key  # noqa: E731
+reads = st.session_state.setdefault("cd_read_version", {})
+
+try:
+    with ui.workflow() as con:
+        table = candidates.table(con)
+except (duckdb.Error, OSError) as exc:
+    st.error(ui.t("cd.workflow_missing", err=exc))
+    st.stop()
+
+tab_list, tab_detail, tab_new, tab_suggest, tab_import = st.tabs(
+    [ui.t("cd.list"), ui.t("cd.detail"), ui.t("cd.new"), ui.t("cd.suggest"), ui.t("cd.import")])
+
+with tab_list:
+    c1, c2, c3, c4 = st.columns(4)
+    f = candidates.CandidateFilter(
+        statuses=tuple(c1.multiselect(ui.t("cd.filter_status"), list(candidates.STATUSES),
+                                      format_func=lambda s: label(candidates.STATUSES, s), key="cd_f_status", **pick_many)),
+        fiscal_years=tuple(c2.multiselect(ui.t("cd.filter_fy"), sorted(table["fiscal_year"].unique().tolist()),
+                                          key="cd_f_fy", **pick_many)),
+        base_types=tuple(c3.multiselect(ui.t("cd.filter_type"), list(candidates.BASE_TYPES),
+                                        format_func=lambda s: label(candidates.BASE_TYPES, s), key="cd_f_type", **pick_many)),
+        pref_codes=tuple(c4.multiselect(ui.t("cd.filter_pref"), [p[0] for p in codes.PREFECTURES],
+                                        format_func=lambda c: dict((p[0], p[1 + L]) for p in codes.PREFECTURES)[c],
+                                        key="cd_f_pref", **pick_many)),
+        text=st.text_input(ui.t("cd.filter_text"), key="cd_f_text"))
+    shown = candidates.filter_table(table, f)
+    if shown.empty:
+        st.info(ui.t("cd.none"))
+    else:
+        view = shown.assign(status=shown["status"].map(lambda s: label(candidates.STATUSES, s)),
+                            base_type=shown["base_type"].map(lambda s: label(candidates.BASE_TYPES, s)),
+                            muni_codes=shown["muni_codes"].fillna("").map(
+                                lambda s: "、".join(muni_label.get(c, c) for c in s.split(";") if c)))
+        columns = {"candidate_id": "cd.col_id", "name_ja": "cd.name_ja", "name_en": "cd.name_en", "status": "cd.status",
+                   "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year", "muni_codes": "cd.munis",
+                   "applicants": "cd.col_applicants", "assets": "cd.col_assets", "designated_on": "cd.designated_on",
+                   "version": "cd.version", "updated_at": "cd.col_updated", "updated_by": "cd.col_by",
+                   "origin": "cd.origin"}
+        st.dataframe(view[list(columns)].rename(columns={k: ui.t(v) for k, v in columns.items()}), hide_index=True,
+                     width="stretch")
+        st.download_button(ui.t("s.download"), exports.to_csv_bytes(shown), file_name="candidates.csv",
+                           mime="text/csv", key="cd_dl")
+
+with tab_detail:
+    ids = shown["candidate_id"].tolist() if not shown.empty else []
+    if not ids:
+        st.info(ui.t("cd.none"))
+    else:
+        names = dict(zip(table["candidate_id"], table["name_ja"]))
+        cid = st.selectbox(ui.t("cd.pick"), ids, key="cd_pick", format_func=lambda c: f"{c} {names.get(c, '')}")
+        with ui.workflow() as con:
+            cand = candidates.get(con, cid)
+            hist = candidates.history(con, cid)
+        reads.setdefault(cid, cand.version)
+        d = cand.data
+        st.subheader(f"{d.name_ja}" + (f" / {d.name_en}" if d.name_en else ""))
+        a, b, c, e = st.columns(4)
+        a.metric(ui.t("cd.status"), label(candidates.STATUSES, cand.status))
+        b.metric(ui.t("cd.base_type"), label(candidates.BASE_TYPES, d.base_type))
+        c.metric(ui.t("cd.fiscal_year"), d.fiscal_year)
+        e.metric(ui.t("cd.version"), cand.version)
+        st.write(f"**{ui.t('cd.munis')}**: " + "、".join(muni_label.get(m, m) for m in d.muni_codes))
+        st.write(f"**{ui.t('cd.applicants')}**: " + "; ".join(f"{n}（{label(candidates.ORG_KINDS, k)}）"
+                                                              for n, k in d.applicants))
+        if d.summary:
+            st.write(f"**{ui.t('cd.summary')}**: {d.summary}")
+        if catalog is not None and d.assets:
+            st.write(f"**{ui.t('cd.assets')}**")
+            st.dataframe(candidates.asset_labels(catalog, d.assets), hide_index=True, width="stretch",
+                         column_config={"source_url": st.column_config.LinkColumn()})
+        if reads[cid] != cand.version:
+            st.warning(ui.t("cd.conflict"))
+            if st.button("↻", key="cd_reload"):
+                reads[cid] = cand.version
+                st.rerun()
+
+        st.markdown(f"#### {ui.t('cd.transition')}")
+        nxt = candidates.allowed_next(cand.status)
+        if not nxt:
+            st.caption(ui.t("cd.no_next"))
+        else:
+            with st.form("cd_transition"):
+                to = st.selectbox(ui.t("cd.to"), nxt, format_func=lambda s: label(candidates.STATUSES, s))
+                reason = st.text_input(ui.t("cd.reason"))
+                on = st.date_input(ui.t("cd.designated_on"), value=None)
+                if st.form_submit_button(ui.t("cd.apply")):
+                    try:
+                        with ui.workflow() as con:
+                            reads[cid] = candidates.transition(con, user, cid, to, reason=reason,
+                                                               read_version=reads[cid], designated_on=on)
+                        st.success(ui.t("cd.saved", version=reads[cid]))
+                        st.rerun()
+                    except RevitalizeError as exc:
+                        ui.show_error(exc)
+
+        st.markdown(f"#### {ui.t('cd.edit')}")
+        with st.form("cd_edit"):
+            name_ja = st.text_input(ui.t("cd.name_ja"), d.name_ja)
+            name_en = st.text_input(ui.t("cd.name_en"), d.name_en)
+            base_type = st.selectbox(ui.t("cd.base_type"), list(candidates.BASE_TYPES),
+                                     index=list(candidates.BASE_TYPES).index(d.base_type),
+                                     format_func=lambda s: label(candidates.BASE_TYPES, s))
+            fy = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, d.fiscal_year)
+            munis = st.multiselect(ui.t("cd.munis"), sorted(set(muni_label) | set(d.muni_codes)), list(d.muni_codes),
+                                   format_func=lambda m: muni_label.get(m, m), **pick_many)
+            apps = st.text_area(ui.t("cd.applicants"), "\n".join(f"{n}:{k}" for n, k in d.applicants))
+            options = (candidates.assets_in(catalog, d.muni_codes) if catalog is not None
+                       else pd.DataFrame(columns=["layer", "asset_id", "label"]))
+            opt_keys = sorted(set(zip(options["layer"], options["asset_id"])) | set(d.assets))
+            opt_label = {(r.layer, r.asset_id): f"{r.layer}: {r.label}" for r in options.itertuples(index=False)}
+            assets = st.multiselect(ui.t("cd.assets"), opt_keys, list(d.assets),
+                                    format_func=lambda k: opt_label.get(k, f"{k[0]}: {k[1]}"), **pick_many)
+            summary = st.text_area(ui.t("cd.summary"), d.summary)
+            contact = st.text_input(ui.t("cd.contact"), d.contact)
+            source_url = st.text_input(ui.t("cd.source_url"), d.source_url)
+            if st.form_submit_button(ui.t("cd.save")):
+                applicants, _ = candidates.parse_applicants(apps)
+                try:
+                    with ui.workflow() as con:
+                        reads[cid] = candidates.update(
+                            con, user, cid, reads[cid],
+                            {"name_ja": name_ja, "name_en": name_en, "base_type": base_type, "fiscal_year": int(fy),
+                             "muni_codes": tuple(munis), "applicants": applicants, "assets": tuple(assets),
+                             "summary": summary, "contact": contact, "source_url": source_url},
+                            known_munis=known)
+                    st.success(ui.t("cd.saved", version=reads[cid]))
+                    st.rerun()
+                except RevitalizeError as exc:
+                    ui.show_error(exc)
+
+        st.markdown(f"#### {ui.t('cd.history')}")
+        st.dataframe(hist, hide_index=True, width="stretch")
+
+with tab_new:
+    with st.form("cd_new"):
+        name_ja = st.text_input(ui.t("cd.name_ja"))
+        name_en = st.text_input(ui.t("cd.name_en"))
+        base_type = st.selectbox(ui.t("cd.base_type"), list(candidates.BASE_TYPES),
+                                 format_func=lambda s: label(candidates.BASE_TYPES, s))
+        fy = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, 2026)
+        munis = st.multiselect(ui.t("cd.munis"), sorted(muni_label), format_func=lambda m: muni_label.get(m, m), **pick_many)
+        apps = st.text_area(ui.t("cd.applicants"))
+        summary = st.text_area(ui.t("cd.summary"))
+        contact = st.text_input(ui.t("cd.contact"))
+        if st.form_submit_button(ui.t("cd.save")):
+            applicants, _ = candidates.parse_applicants(apps)
+            found = candidates.assets_in(catalog, munis) if catalog is not None else None
+            assets = () if found is None else tuple(zip(found["layer"], found["asset_id"]))
+            try:
+                with ui.workflow() as con:
+                    new_id = candidates.create(con, user, candidates.CandidateData(
+                        name_ja=name_ja, name_en=name_en, base_type=base_type, fiscal_year=int(fy),
+                        muni_codes=tuple(munis), applicants=applicants, assets=assets, summary=summary,
+                        contact=contact), known_munis=known)
+                st.success(ui.t("cd.created", cid=new_id))
+            except RevitalizeError as exc:
+                ui.show_error(exc)
+
+with tab_suggest:
+    st.caption(ui.t("cd.suggest_note"))
+    if ref is None:
+        st.info(ui.t("ds.no_map"))
+    else:
+        sets = ["(default)"] + scoring.list_weight_sets()
+        chosen = st.selectbox(ui.t("s.weights"), sets, key="cd_weights")
+        weights = scoring.Weights() if chosen == "(default)" else scoring.load_weight_set(chosen)
+        sug = _suggest(ui.stamp(), tuple(sorted(weights.values.items())),
+                       tuple(sorted(suggestions.covered_municipalities(table))), lang)
+        st.dataframe(sug, hide_index=True, width="stretch")
+        if not sug.empty:
+            pick = st.selectbox(ui.t("cd.pick_suggestion"), sug["suggestion_id"].tolist(),
+                                format_func=lambda s: f"{s} {sug.set_index('suggestion_id').loc[s, 'name_ja']}")
+            fy_s = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, 2026, key="cd_sug_fy")
+            if st.button(ui.t("cd.to_draft")):
+                try:
+                    with ui.workflow() as con:
+                        new_id = suggestions.to_draft(con, user, sug[sug["suggestion_id"] == pick].iloc[0],
+                                                      fiscal_year=int(fy_s), catalog=catalog, known_munis=known)
+                    st.success(ui.t("cd.created", cid=new_id))
+                except RevitalizeError as exc:
+                    ui.show_error(exc)
+
+with tab_import:
+    st.caption(ui.t("cd.import_note"))
+    st.download_button(ui.t("cd.template"), exports.to_csv_bytes(imports.template()), file_name="candidates_template.csv",
+                       mime="text/csv", key="cd_tpl")
+    up = st.file_uploader(ui.t("cd.import_file"), type=["csv", "xlsx"])
+    if up is not None and st.button(ui.t("cd.import_run")):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(up.name).name
+            path.write_bytes(up.getvalue())
+            try:
+                with ui.workflow() as con:
+                    rep = imports.import_file(con, user, path, known_munis=known, name=up.name)
+                st.success(ui.t("cd.imported", created=len(rep.created), updated=len(rep.updated)))
+            except RevitalizeError as exc:
+                ui.show_error(exc)

@@ -1,0 +1,124 @@
+"""Export: a shortlist (scoring ranking, explorer filter, portfolio, candidates) to CSV, Excel, GIS formats, or
+printable evidence sheets (HTML, PDF). Every export carries scores, reasons, sources and credit lines."""
+
+import tomllib
+
+import streamlit as st
+
+from revitalize import codes, evidence, explorer, exports, scoring, ui
+from revitalize.errors import ConfigError, ExportError
+
+ui.through_app()
+lang = ui.lang()
+st.title(ui.t("ex.nav"))
+st.caption(ui.t("ex.intro"))
+data = ui.require_data()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _shortlist(stamp, source, weight_items, top, prefs, filters, header_lang, register):
+    return exports.shortlist_for(source, ui.connection(), lang=header_lang, top=top,
+                                 weights=scoring.Weights(dict(weight_items)), pref_codes=prefs, filters=filters,
+                                 data=ui.explorer_data(stamp) if source == "explorer" else None)
+
+
+@st.cache_resource(show_spinner=False)
+def _places(stamp, polygons):
+    return exports.municipality_places(ui.connection(), polygons=polygons)
+
+
+source = st.radio(ui.t("ex.source"), exports.SOURCE_KINDS, format_func=lambda k: ui.t(f"ex.src.{k}"),
+                  horizontal=True, key="ex_source")
+if source in exports.PLUGGED_SOURCES and exports.source_available(source) is None:
+    st.info(ui.t("ex.not_available", source=ui.t(f"ex.src.{source}")))
+    st.stop()
+
+pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}
+c1, c2, c3 = st.columns(3)
+prefs = c1.multiselect(ui.t("f.pref"), list(pref_label), format_func=pref_label.get, key="ex_pref")
+top = c2.number_input(ui.t("ex.top"), min_value=0, max_value=100_000, value=50, step=10, key="ex_top")
+header_lang = c3.radio(ui.t("ex.headers"), ["ja", "en"], index=1 if lang == "en" else 0, horizontal=True,
+                       format_func=lambda v: "日本語" if v == "ja" else "English", key="ex_lang")
+filters = None
+if source == "explorer":
+    e1, e2 = st.columns(2)
+    work = e1.text_input(ui.t("f.work"), key="ex_work")
+    layer_labels = {k: ui.t(f"layer.{k}") for k in explorer.ALL_LAYERS if k != "score"}
+    chosen = e2.multiselect(ui.t("f.layers"), list(layer_labels), default=list(explorer.Filters().layers),
+                            format_func=layer_labels.get, key="ex_layers")
+    filters = explorer.Filters(pref_codes=tuple(prefs), work=work, layers=tuple(chosen))
+
+w_options = ["default", "saved", "upload"]
+w_choice = st.radio(ui.t("ex.weights"), w_options, format_func=lambda k: ui.t(f"ex.w.{k}"), horizontal=True,
+                    key="ex_w_choice")
+try:
+    weights = scoring.Weights()
+    if w_choice == "saved" and scoring.list_weight_sets():
+        weights = scoring.load_weight_set(st.selectbox(ui.t("s.load"), scoring.list_weight_sets(), key="ex_w_saved"))
+    elif w_choice == "upload":
+        upload = st.file_uploader(ui.t("s.upload"), type=["toml"], key="ex_w_upload")
+        if upload is not None:
+            weights = scoring.Weights.from_mapping(tomllib.loads(upload.getvalue().decode("utf-8")).get("weights", {}))
+except (ConfigError, ValueError, UnicodeDecodeError) as exc:
+    st.error(f"{ui.t('err.input')}: {exc}")
+    st.stop()
+
+try:
+    sl = _shortlist(ui.stamp(), source, tuple(weights.values.items()), int(top) or None, tuple(prefs), filters,
+                    header_lang, ui.register_key() if source in exports.PLUGGED_SOURCES else None)
+except ExportError as exc:
+    st.error(f"{ui.t('err.input')}: {exc}")
+    st.stop()
+if not len(sl):
+    st.info(ui.t("ex.empty"))
+    st.stop()
+
+st.subheader(sl.title)
+st.caption(" · ".join(sl.notes))
+st.dataframe(sl.table.head(200), hide_index=True, width="stretch", height=260, column_config={
+    **exports.headers(sl.table.columns, lang), "source_urls": st.column_config.LinkColumn(ui.t("ex.col.source_urls"))})
+st.caption(ui.t("ex.preview", n=len(sl)))
+
+f1, f2 = st.columns(2)
+fmt = f1.selectbox(ui.t("ex.format"), list(exports.FORMATS), format_func=lambda k: ui.t(f"ex.fmt.{k}"),
+                   key="ex_format")
+polygons = f2.checkbox(ui.t("ex.polygons"), key="ex_polygons") if fmt in ("geojson", "gpkg", "kml") else False
+rows = None
+if fmt in ("html", "pdf"):
+    labels = {i: f"{i + 1}. {sl.table['name'].iloc[i]}" for i in range(min(len(sl), 500))}
+    rows = st.multiselect(ui.t("ex.sheets"), list(labels), default=[0], format_func=labels.get, key="ex_rows")
+    if fmt == "pdf" and evidence.pdf_problem():
+        st.error(ui.t("ex.pdf_missing"))
+        st.stop()
+
+# what the prepared file was made from: a changed choice hides an outdated download
+signature = (source, fmt, tuple(prefs), int(top), header_lang, filters, tuple(weights.values.items()), polygons,
+             tuple(rows or ()))
+# a flag set by the callback survives a rerun (ui.through_app may rerun before this line is reached)
+st.button(ui.t("ex.prepare"), type="primary", key="ex_prepare", on_click=lambda: st.session_state.update(ex_go=True))
+if st.session_state.pop("ex_go", False):
+    try:
+        with st.spinner():
+            if fmt in ("html", "pdf"):
+                subjects = evidence.subjects_from_shortlist(sl, rows or [0])
+                if fmt == "html":
+                    payload = evidence.evidence_html(ui.connection(), subjects, weights=weights, lang=header_lang
+                                                     ).encode("utf-8")
+                else:
+                    payload = evidence.evidence_pdf(ui.connection(), subjects, weights=weights, lang=header_lang)
+                warnings = []
+            else:
+                places = _places(ui.stamp(), polygons) if fmt in ("geojson", "gpkg", "kml") else None
+                payload, warnings = exports.export(sl, fmt, places=places)
+        st.session_state["ex_result"] = (exports.export_filename(sl, fmt), payload, exports.MIME[fmt],
+                                         [str(w) for w in warnings], signature)
+    except ExportError as exc:
+        st.error(f"{ui.t('err.input')}: {exc}")
+
+result = st.session_state.get("ex_result")
+if result and result[4] == signature:
+    name, payload, mime, warnings, _ = result
+    if warnings:
+        key = "ex.cp932_warn" if fmt == "csv-cp932" else "ex.gaps_warn"
+        st.warning(ui.t(key, n=len(warnings)) + "\n\n" + "\n".join(f"- {w}" for w in warnings[:50]))
+    st.download_button(ui.t("ex.download", name=name), payload, file_name=name, mime=mime, key="ex_download")

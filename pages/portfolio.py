@@ -1,0 +1,107 @@
+"""Portfolio: choose K more bases maximising the total score under constraints, beside a greedy pick."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from revitalize import candidates, explorer, exports, maps, portfolio, scoring, ui
+from revitalize.errors import InfeasibleError, RevitalizeError
+
+ui.through_app()
+lang = ui.lang()
+st.title(ui.t("nav.portfolio"))
+data = ui.require_data()
+st.caption(ui.t("pf.intro"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pool(stamp, weights_name, register):
+    """The selection pool (designated, candidates, suggestions); ``register`` keys the cache to the candidates."""
+    weights = scoring.load_weight_set(weights_name) if weights_name else scoring.Weights()
+    with ui.workflow() as work:
+        return candidates.portfolio_pool(ui.connection(), work, weights)
+
+
+with st.sidebar:
+    saved = scoring.list_weight_sets()
+    weights_name = st.selectbox(ui.t("pf.weights"), [None] + saved,
+                                format_func=lambda v: ui.t("pf.weights_default") if v is None else v, key="pf_weights")
+    tiles = ui.tiles_choice()
+
+try:
+    pool = _pool(ui.stamp(), weights_name, ui.register_key())
+except RevitalizeError as exc:
+    ui.show_error(exc)
+    st.stop()
+kinds = pool["kind"].value_counts()
+st.caption(ui.t("pf.pool_note", designated=int(kinds.get("designated", 0)), candidates=int(kinds.get("candidate", 0)),
+                suggestions=int(kinds.get("suggestion", 0)), dropped=len(pool.attrs.get("left_out", []))))
+
+type_label = {t: ui.t(f"pf.type.{t}") for t in portfolio.BASE_TYPES}
+with st.form("pf_form"):
+    c1, c2, c3, c4, c5 = st.columns(5)
+    free = int((~pool["fixed"]).sum())
+    k = c1.number_input(ui.t("pf.k"), 0, free, min(portfolio.default_k(pool), free), key="pf_k")
+    max_pp = c2.number_input(ui.t("pf.max_per_pref"), 0, 200, 8, key="pf_max_per_pref")
+    min_region = c3.number_input(ui.t("pf.min_per_region"), 0, 100, 1, key="pf_min_per_region")
+    min_pref = c4.number_input(ui.t("pf.min_per_pref"), 0, 20, 0, key="pf_min_per_pref")
+    min_km = c5.number_input(ui.t("pf.min_km"), 0.0, 300.0, 10.0, step=1.0, key="pf_min_km")
+    st.caption(ui.t("pf.shares"))
+    share_cols = st.columns(len(portfolio.BASE_TYPES))
+    shares = {t: col.slider(type_label[t], 0.0, 1.0, 0.0, 0.05, key=f"pf_share_{t}")
+              for col, t in zip(share_cols, portfolio.BASE_TYPES)}
+    # a flag set by the callback survives a rerun (ui.through_app may rerun before this line is reached)
+    st.form_submit_button(ui.t("pf.solve"), type="primary", key="pf_solve",
+                          on_click=lambda: st.session_state.update(pf_submitted=True))
+submitted = st.session_state.pop("pf_submitted", False)
+
+if submitted:
+    st.session_state.pop("pf_result", None)
+    try:
+        constraints = portfolio.Constraints(k=int(k), max_per_pref=int(max_pp) or None,
+                                            min_per_region=int(min_region), min_per_pref=int(min_pref),
+                                            min_km=float(min_km), min_type_share=shares)
+        st.session_state["pf_result"] = (weights_name, portfolio.compare(pool, constraints))
+    except InfeasibleError as exc:
+        st.error(f"**{ui.t('pf.infeasible')}**\n\n{exc.text(lang)}")
+    except RevitalizeError as exc:
+        ui.show_error(exc)
+stored = st.session_state.get("pf_result")
+cmp = stored[1] if stored is not None and stored[0] == weights_name else None  # a result of other weights is stale
+if cmp is None:
+    if not submitted:
+        st.info(ui.t("pf.press_solve"))
+    st.stop()
+
+ex, gr = cmp.exact, cmp.greedy
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(ui.t("pf.exact_total"), f"{ex.total:,.1f}")
+m2.metric(ui.t("pf.greedy_total"), f"{gr.total:,.1f}" if gr.ok else ui.t("pf.greedy_failed_metric"))
+m3.metric(ui.t("pf.gap"), f"{cmp.gap:,.1f} ({cmp.gap_pct:.2f} %)" if cmp.gap is not None else "—")
+m4.metric(ui.t("pf.solve_time"), f"{ex.seconds:.2f} s")
+if gr.message is not None:
+    st.warning(gr.message.text(lang))
+
+if maps.assets_available():
+    m = portfolio.build_map(ex, lang=lang, tiles=tiles, outlines=data.munis)
+    st_folium(m, height=520, use_container_width=True, returned_objects=[], key="pf_map")
+else:
+    st.warning(ui.t("map.assets_missing"))
+
+table = portfolio.display_table(ex, lang)
+config = {"item_id": ui.t("pf.col.item_id"), "name": ui.t("col.name"), "kind": ui.t("pf.col.kind"),
+          "base_type": ui.t("pf.base_type"),
+          "pref": ui.t("col.prefecture"), "region": ui.t("pf.col.region"), "score": ui.t("layer.score"),
+          "fixed": ui.t("pf.col.fixed"), "selected": ui.t("pf.col.selected"), "why": ui.t("pf.col.why"),
+          "reason": ui.t("pf.col.reason")}
+chosen = table[table["selected"]]
+st.subheader(ui.t("pf.chosen", n=len(chosen)))
+st.dataframe(chosen.drop(columns=["selected", "why", "reason"]), hide_index=True, width="stretch", height=320,
+             column_config=config)
+st.subheader(ui.t("pf.left_out"))
+st.caption(ui.t("pf.diagnosis_note"))
+st.dataframe(table[~table["selected"]].drop(columns=["selected", "fixed"]), hide_index=True, width="stretch",
+             height=360, column_config=config)
+st.download_button(ui.t("pf.download"), exports.to_csv_bytes(table, credits=[
+    f"constraints: {ex.constraints.as_dict()}", f"weights: {weights_name or 'default'}"]
+    + explorer.credits(explorer.SCORING_SOURCES, lang)), file_name="revitalize_portfolio.csv", mime="text/csv",
+    key="pf_download")

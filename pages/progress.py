@@ -1,0 +1,80 @@
+"""Progress toward about 200 bases by 2033: by fiscal year against the pace needed, pipeline, spread."""
+
+import altair as alt
+import duckdb
+import streamlit as st
+
+from streamlit_folium import st_folium
+
+from revitalize import candidates, codes, maps, progress, suggestions, ui
+
+ui.through_app()
+lang = ui.lang()
+
+
+@st.cache_data(show_spinner=False)
+def _points(stamp):
+    return suggestions.municipality_points(ui.connection())
+
+
+L = 0 if lang == "ja" else 1
+st.title(ui.t("pg.title"))
+try:
+    with ui.workflow() as con:
+        table = candidates.table(con)
+    report = progress.compute(table)
+except (duckdb.Error, OSError) as exc:
+    st.error(ui.t("cd.workflow_missing", err=exc))
+    st.stop()
+
+c1, c2, c3 = st.columns(3)
+c1.metric(ui.t("pg.col_designated"), f"{report.designated} / {report.target}")
+c2.metric(ui.t("pg.pipeline"), sum(report.pipeline.values()))
+c3.metric("FY", report.current_fy)
+st.write(ui.t("pg.headline", designated=report.designated, target=report.target, fy=report.target_fy))
+st.write(ui.t("pg.needed", n=f"{report.needed_per_year:.1f}") if report.needed_per_year is not None
+         else ui.t("pg.needed_none"))
+st.write(ui.t("pg.projection", fy=report.projected_fy, pace=f"{report.pace_per_year:.1f}") if report.projected_fy
+         else ui.t("pg.projection_none"))
+(st.success if report.on_track else st.warning)(ui.t("pg.on_track") if report.on_track else ui.t("pg.off_track"))
+
+st.subheader(ui.t("pg.by_year"))
+series = progress.chart_series(report, labels={"actual": ui.t("pg.series_actual"), "needed": ui.t("pg.series_needed"),
+                                               "projection": ui.t("pg.series_projection")})
+chart = alt.Chart(series).mark_line(point=True).encode(
+    x=alt.X("fiscal_year:O", title="FY"), y=alt.Y("bases:Q", title=ui.t("pg.count")),
+    color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+    strokeDash=alt.StrokeDash("series:N", legend=None))
+rule = alt.Chart(series.head(1)).mark_rule(color="grey").encode(y=alt.datum(report.target))
+st.altair_chart(chart + rule, width="stretch")
+st.dataframe(report.by_year.rename(columns={
+    "fiscal_year": "FY", "designated": ui.t("pg.col_designated"), "cumulative": ui.t("pg.col_cumulative"),
+    "needed_cumulative": ui.t("pg.col_needed"), **{s: candidates.STATUSES[s][L] for s in candidates.PIPELINE}}),
+    hide_index=True, width="stretch")
+
+cols = {"pref_code": ui.t("col.muni_code"), f"name_{lang}": ui.t("col.name"), f"region_{lang}": ui.t("pg.by_region"),
+        "designated": ui.t("pg.col_designated"), "pipeline": ui.t("pg.pipeline")}
+left, right = st.columns(2)
+with left:
+    st.subheader(ui.t("pg.by_region"))
+    reg = report.by_region.melt(id_vars=[f"region_{lang}"], value_vars=["designated", "pipeline"],
+                                var_name="kind", value_name="n")
+    st.altair_chart(alt.Chart(reg).mark_bar().encode(
+        y=alt.Y(f"region_{lang}:N", sort=None, title=None), x=alt.X("n:Q", title=ui.t("pg.count")),
+        color=alt.Color("kind:N", title=None)), width="stretch")
+with right:
+    st.subheader(ui.t("pg.by_type"))
+    st.dataframe(report.by_type[[f"name_{lang}", "designated", "pipeline"]].rename(columns=cols), hide_index=True,
+                 width="stretch")
+data = ui.explorer_data(ui.stamp()) if ui.connection() is not None else None
+if data is not None and maps.assets_available():
+    st.subheader(ui.t("pg.map"))
+    placed = progress.places(table, _points(ui.stamp()))
+    st_folium(progress.build_map(placed, lang=lang, tiles=ui.tiles_choice(), outlines=data.munis), height=520,
+              use_container_width=True, returned_objects=[], key="pg_map")
+names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}
+st.subheader(ui.t("pg.without", n=len(report.prefectures_without)))
+st.write("、".join(names[c] for c in report.prefectures_without) or "—")
+st.subheader(ui.t("pg.by_prefecture"))
+st.dataframe(report.by_prefecture[["pref_code", f"name_{lang}", f"region_{lang}", "designated", "pipeline"]]
+             .rename(columns=cols), hide_index=True, width="stretch")

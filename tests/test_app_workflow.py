@@ -1,0 +1,97 @@
+"""The Candidates and Progress pages in Streamlit's AppTest: what a reviewer does, end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from revitalize import candidates as C, db, settings
+from revitalize.auth import User
+
+APP = str(settings.PROJECT_ROOT / "app.py")
+ADMIN = User("boss", "admin")
+
+
+@pytest.fixture()
+def app_env(built_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("REVITALIZE_DB", str(built_db))
+    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
+    return built_db
+
+
+def seed(rows) -> list[str]:
+    con = db.connect_workflow()
+    try:
+        return [C.create(con, ADMIN, C.CandidateData(name, "tourism", 2025, (muni,)), status=status, origin="import",
+                         designated_on=dt.date(2026, 3, 1) if status == "designated" else None)
+                for name, muni, status in rows]
+    finally:
+        con.close()
+
+
+def open_page(page: str) -> AppTest:
+    """The page script on its own. (Inside app.py's navigation, AppTest drops form submissions on pages whose
+    url_path equals their file name in pages/ — a test-harness quirk: a real browser submits them, see
+    test_browser.py — so interactions are tested on the page script; navigation is tested in test_app.py.)"""
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / page), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_candidates_page_lists_filters_and_moves_a_candidate_with_a_reason(app_env):
+    ids = seed([("函館アニメ聖地めぐり", "01202", "applied"), ("沖縄ロケ誘致", "47201", "draft")])
+    at = open_page("pages/candidates.py")
+    table = at.dataframe[0].value
+    assert set(table["候補ID"]) == set(ids)
+    at.multiselect(key="cd_f_pref").set_value(["47"]).run()  # prefecture filter: 沖縄県 only
+    assert at.dataframe[0].value["候補ID"].tolist() == [ids[1]]
+    at.multiselect(key="cd_f_pref").set_value([]).run()
+    at.selectbox(key="cd_pick").set_value(ids[0]).run()
+    form_to = next(s for s in at.selectbox if s.label == "変更後の状況")
+    form_to.set_value("under_review")
+    next(t for t in at.text_input if t.label == "理由（必須）").set_value("書類審査を開始")
+    next(b for b in at.button if b.label == "変更する").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    con = db.connect_workflow()
+    try:
+        assert C.get(con, ids[0]).status == "under_review"
+        assert C.history(con, ids[0])["reason"].iloc[-1] == "書類審査を開始"
+    finally:
+        con.close()
+
+
+def test_a_viewer_is_refused_by_the_package_and_nothing_changes(app_env, monkeypatch):
+    monkeypatch.setenv("REVITALIZE_ROLE", "viewer")
+    ids = seed([("函館アニメ聖地めぐり", "01202", "applied")])
+    at = open_page("pages/candidates.py")
+    next(s for s in at.selectbox if s.label == "変更後の状況").set_value("under_review")
+    next(t for t in at.text_input if t.label == "理由（必須）").set_value("見たいだけ")
+    next(b for b in at.button if b.label == "変更する").click().run()
+    assert at.error and "権限がありません" in at.error[0].value
+    con = db.connect_workflow()
+    try:
+        assert C.get(con, ids[0]).status == "applied" and len(C.history(con, ids[0])) == 1
+    finally:
+        con.close()
+
+
+def test_progress_page_shows_the_designated_count_and_prefectures_without(app_env):
+    seed([("函館", "01202", "designated"), ("京都", "26100", "designated"), ("沖縄", "47201", "applied")])
+    at = open_page("pages/progress.py")
+    assert at.metric[0].value == "2 / 200"
+    assert at.metric[1].value == "1"
+    text = " ".join(m.value for m in at.markdown)
+    assert "青森県" in text and "北海道、" not in text and "京都府" not in text
+
+
+def test_pages_in_english(app_env):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="lang_radio").set_value("English").run()
+    at.switch_page("pages/progress.py").run()
+    assert at.title[0].value == "About 200 bases by 2033: progress"
+    at.switch_page("pages/candidates.py").run()
+    assert at.title[0].value.startswith("Candidates")
