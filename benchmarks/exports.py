@@ -6,28 +6,20 @@ Called by benchmarks/run.py; alone: ``python benchmarks/exports.py`` uses the da
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._timing import timed  # noqa: E402
 from revitalize import evidence, exports  # noqa: E402
 
 
-def _timed(fn, repeat: int = 3):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
 
 
 def bench_exports(con) -> None:
-    t, sl = _timed(lambda: exports.shortlist_from_score(con), repeat=3)
+    t, sl = timed(lambda: exports.shortlist_from_score(con), repeat=3)
     print(f"exports: shortlist of {len(sl):,} ranked municipalities: {t:.3f} s")
     points = exports.municipality_places(con)
     polygons = exports.municipality_places(con, polygons=True)
@@ -42,20 +34,20 @@ def bench_exports(con) -> None:
         ("KML polygons", lambda: exports.to_kml(sl, polygons)),
     ]
     for label, fn in cases:
-        t, data = _timed(fn, repeat=3)
+        t, data = timed(fn, repeat=3)
         print(f"exports: {label}, {len(sl):,} rows: {t:.3f} s, {len(data) / 1e6:.2f} MB")
-    t, ctx = _timed(lambda: evidence.context(con), repeat=3)
+    t, ctx = timed(lambda: evidence.context(con), repeat=3)
     print(f"evidence: national context (scores, percentiles, polygons): {t:.3f} s")
     subject = evidence.Subject(("01100",))
-    t, page = _timed(lambda: evidence.evidence_html(con, subject, ctx=ctx), repeat=3)
+    t, page = timed(lambda: evidence.evidence_html(con, subject, ctx=ctx), repeat=3)
     print(f"evidence: one sheet (Sapporo) as HTML: {t:.3f} s, {len(page.encode()) / 1e3:.0f} kB")
     if evidence.pdf_problem():
         print(f"evidence: PDF skipped ({evidence.pdf_problem()})")
         return
-    t, pdf = _timed(lambda: evidence.evidence_pdf(con, subject, ctx=ctx), repeat=3)
+    t, pdf = timed(lambda: evidence.evidence_pdf(con, subject, ctx=ctx), repeat=3)
     print(f"evidence: one sheet (Sapporo) as PDF: {t:.3f} s, {len(pdf) / 1e3:.0f} kB (context made once)")
     ten = [evidence.Subject((c,)) for c in sl.table["muni_codes"].head(10)]
-    t, pdf = _timed(lambda: evidence.evidence_pdf(con, ten, ctx=ctx), repeat=1)
+    t, pdf = timed(lambda: evidence.evidence_pdf(con, ten, ctx=ctx), repeat=1)
     print(f"evidence: top 10 municipalities as one PDF: {t:.3f} s, {len(pdf) / 1e6:.2f} MB")
 
 

@@ -8,7 +8,6 @@ seeded random type (40 % tourism, 30 % industry, 30 % composite) — synthetic, 
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
@@ -20,17 +19,11 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from benchmarks._timing import timed  # noqa: E402
 from revitalize import build, db, portfolio, scoring, settings  # noqa: E402
 from revitalize.portfolio import Constraints  # noqa: E402
 
 
-def _timed(fn, repeat: int):
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
 
 
 def bench_portfolio(con, *, repeat: int = 5) -> None:
@@ -54,8 +47,8 @@ def bench_portfolio(con, *, repeat: int = 5) -> None:
     ]
     for label, c in cases:
         pairs, _ = portfolio.close_pairs(pool["lat"].to_numpy(), pool["lon"].to_numpy(), c.min_km)
-        t_exact, ex = _timed(lambda c=c: portfolio.solve(pool, c), repeat)
-        t_greedy, gr = _timed(lambda c=c: portfolio.greedy(pool, c), repeat)
+        t_exact, ex = timed(lambda c=c: portfolio.solve(pool, c), repeat)
+        t_greedy, gr = timed(lambda c=c: portfolio.greedy(pool, c), repeat)
         if gr.ok:
             gap = ex.total - gr.total
             greedy_text = (f"greedy {gr.total:,.2f} in {t_greedy * 1000:.0f} ms, gap {gap:,.2f} "

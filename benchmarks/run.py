@@ -25,17 +25,10 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from benchmarks._timing import timed  # noqa: E402
 from revitalize import build, db, explorer, layers, maps, scoring, spatial  # noqa: E402
 
 
-def timed(fn, repeat: int = 5):
-    """(median seconds, last result) over ``repeat`` runs."""
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
 
 
 def bench_build(tmp: Path) -> Path:

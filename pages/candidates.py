@@ -39,7 +39,7 @@ points, catalog, known = _reference(ui.stamp())
 muni_label = {} if points is None else {
     r.muni_code: f"{r.muni_code} {r.name_ja}" + (f" / {r.name_en}" if lang == "en" and r.name_en else "")
     for r in points.itertuples(index=False)}
-pick_many = dict(placeholder=ui.t("cd.choose"))
+pick_many = dict(placeholder=ui.t("f.choose"))
 label = lambda table, key: table[key][L] if key in table else key  # noqa: E731
 reads = st.session_state.setdefault("cd_read_version", {})
 
@@ -97,13 +97,12 @@ with tab_detail:
         reads.setdefault(cid, cand.version)
         d = cand.data
         st.subheader(f"{d.name_ja}" + (f" / {d.name_en}" if d.name_en else ""))
-        a, b, c, e = st.columns(4)
-        a.metric(ui.t("cd.status"), label(candidates.STATUSES, cand.status))
-        b.metric(ui.t("cd.base_type"), label(candidates.BASE_TYPES, d.base_type))
-        c.metric(ui.t("cd.fiscal_year"), d.fiscal_year)
-        e.metric(ui.t("cd.version"), cand.version)
+        st.markdown(" ｜ ".join(f"**{ui.t(k)}**: {v}" for k, v in [
+            ("cd.status", label(candidates.STATUSES, cand.status)), ("cd.base_type", label(candidates.BASE_TYPES, d.base_type)),
+            ("cd.fiscal_year", d.fiscal_year), ("cd.designated_on", cand.designated_on or "—"),
+            ("cd.version", cand.version), ("cd.origin", cand.origin)]))
         st.write(f"**{ui.t('cd.munis')}**: " + "、".join(muni_label.get(m, m) for m in d.muni_codes))
-        st.write(f"**{ui.t('cd.applicants')}**: " + "; ".join(f"{n}（{label(candidates.ORG_KINDS, k)}）"
+        st.write(f"**{ui.t('cd.col_applicants')}**: " + "; ".join(f"{n}（{label(candidates.ORG_KINDS, k)}）"
                                                               for n, k in d.applicants))
         if d.summary:
             st.write(f"**{ui.t('cd.summary')}**: {d.summary}")

@@ -13,7 +13,8 @@ data = ui.require_data()
 pref_options = [c for c, *_ in codes.PREFECTURES]
 pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}
 with st.sidebar:
-    prefs = st.multiselect(ui.t("f.pref"), pref_options, format_func=pref_label.get, key="f_pref")
+    prefs = st.multiselect(ui.t("f.pref"), pref_options, format_func=pref_label.get, key="f_pref",
+                           placeholder=ui.t("f.choose"))
     query = st.text_input(ui.t("f.muni"), key="f_muni_q")
     muni = None
     if query:

@@ -35,7 +35,8 @@ if source in exports.PLUGGED_SOURCES and exports.source_available(source) is Non
 
 pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}
 c1, c2, c3 = st.columns(3)
-prefs = c1.multiselect(ui.t("f.pref"), list(pref_label), format_func=pref_label.get, key="ex_pref")
+prefs = c1.multiselect(ui.t("f.pref"), list(pref_label), format_func=pref_label.get, key="ex_pref",
+                       placeholder=ui.t("f.choose"))
 top = c2.number_input(ui.t("ex.top"), min_value=0, max_value=100_000, value=50, step=10, key="ex_top")
 header_lang = c3.radio(ui.t("ex.headers"), ["ja", "en"], index=1 if lang == "en" else 0, horizontal=True,
                        format_func=lambda v: "日本語" if v == "ja" else "English", key="ex_lang")

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import duckdb
 import pandas as pd

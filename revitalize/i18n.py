@@ -127,7 +127,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.logout": ("ログアウト", "Log out"),
     "cd.workflow_missing": ("候補データベースを開けません：{err}", "The candidates database cannot be opened: {err}"),
     "cd.list": ("一覧", "List"),
-    "cd.choose": ("選択してください", "Choose"),
+    "f.choose": ("選択してください", "Choose"),
     "cd.export_empty": ("出力する拠点候補がありません（取下げ以外の候補が未登録）。",
                         "No candidate to export (none recorded other than withdrawn ones)."),
     "cd.col_id": ("候補ID", "ID"),

@@ -113,3 +113,11 @@ def _private_workflow_db(tmp_path, monkeypatch):
     monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(tmp_path / "workflow.duckdb"))
     for var in ("REVITALIZE_USER", "REVITALIZE_ROLE", "REVITALIZE_USER_MUNIS", "REVITALIZE_USERS_FILE"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture()
+def app_env(built_db, monkeypatch, tmp_path):
+    """Environment for running the Streamlit app on the built database (AppTest): weights kept per test."""
+    monkeypatch.setenv("REVITALIZE_DB", str(built_db))
+    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
+    return built_db

@@ -9,13 +9,6 @@ APP = str(settings.PROJECT_ROOT / "app.py")
 TIMEOUT = 120
 
 
-@pytest.fixture()
-def app_env(built_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("REVITALIZE_DB", str(built_db))
-    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
-    return built_db
-
-
 def _open(page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()

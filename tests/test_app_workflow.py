@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from revitalize import candidates as C, db, settings
@@ -12,13 +11,6 @@ from revitalize.auth import User
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 ADMIN = User("boss", "admin")
-
-
-@pytest.fixture()
-def app_env(built_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("REVITALIZE_DB", str(built_db))
-    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
-    return built_db
 
 
 def seed(rows) -> list[str]:

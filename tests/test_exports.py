@@ -557,14 +557,6 @@ def test_cli_pdf_for_one_municipality(built_db, tmp_path):
 
 # ------------------------------------------------------------------------------------------------------- page
 
-@pytest.fixture()
-def app_env(built_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("REVITALIZE_DB", str(built_db))
-    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
-    monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(tmp_path / "workflow.duckdb"))
-    return built_db
-
-
 def _page():
     from streamlit.testing.v1 import AppTest
 

@@ -598,14 +598,6 @@ def test_cli_infeasible_is_a_clear_error(built_db):
 
 
 # ------------------------------------------------------------------------------------------------- the page
-@pytest.fixture()
-def app_env(built_db, monkeypatch, tmp_path):
-    monkeypatch.setenv("REVITALIZE_DB", str(built_db))
-    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
-    monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(tmp_path / "workflow.duckdb"))
-    return built_db
-
-
 def _page():
     from streamlit.testing.v1 import AppTest
 
