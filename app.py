@@ -31,7 +31,7 @@ def home() -> None:
         st.warning(ui.t("map.assets_missing"))
     else:
         m = explorer.build_map(data, explorer.Filters(), lang=lang, tiles=ui.tiles_choice(),
-                               profile_link=f"/profile?muni={{code}}&lang={lang}")
+                               profile_link=f"/profile?muni={{code}}&lang={lang}", candidates=ui.candidate_places())
         st_folium(m, height=560, use_container_width=True, returned_objects=[], key="home_map")
     st.subheader(ui.t("home.pages"))
     c1, c2, c3, c4 = st.columns(4)

@@ -203,14 +203,18 @@ with tab_suggest:
     if ref is None:
         st.info(ui.t("ds.no_map"))
     else:
-        sets = ["(default)"] + scoring.list_weight_sets()
-        chosen = st.selectbox(ui.t("s.weights"), sets, key="cd_weights")
-        weights = scoring.Weights() if chosen == "(default)" else scoring.load_weight_set(chosen)
+        chosen = st.selectbox(ui.t("s.weights"), [None] + scoring.list_weight_sets(), key="cd_weights",
+                              format_func=lambda v: ui.t("pf.weights_default") if v is None else v)
+        weights = scoring.Weights() if chosen is None else scoring.load_weight_set(chosen)
         sug = _suggest(ui.stamp(), tuple(sorted(weights.values.items())),
                        tuple(sorted(suggestions.covered_municipalities(table))), lang)
-        st.dataframe(sug, hide_index=True, width="stretch")
+        sug_cols = {"suggestion_id": "cd.sug_id", f"name_{lang}": "col.name", "pref_name_ja": "col.prefecture",
+                    "muni_codes": "col.muni_code", "members": "cd.sug_members", "score": "layer.score",
+                    "best_member_score": "cd.sug_best", "reason": "s.reason"}
+        st.dataframe(sug[list(sug_cols)].rename(columns={k: ui.t(v) for k, v in sug_cols.items()}), hide_index=True,
+                     width="stretch")
         if not sug.empty:
-            pick = st.selectbox(ui.t("cd.pick_suggestion"), sug["suggestion_id"].tolist(),
+            pick = st.selectbox(ui.t("cd.pick_suggestion"), sug["suggestion_id"].tolist(), key="cd_sug_pick",
                                 format_func=lambda s: f"{s} {sug.set_index('suggestion_id').loc[s, 'name_ja']}")
             fy_s = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, 2026, key="cd_sug_fy")
             if st.button(ui.t("cd.to_draft")):

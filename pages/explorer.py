@@ -41,7 +41,8 @@ filters = explorer.Filters(pref_codes=tuple(prefs), muni_code=muni, work=work, l
                            edition=edition, gi_class=gi_class)
 view = explorer.apply_filters(data, filters)
 if maps.assets_available():
-    m = explorer.build_map(view, filters, lang=lang, tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}")
+    m = explorer.build_map(view, filters, lang=lang, tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}",
+                           candidates=ui.candidate_places())
     st_folium(m, height=620, use_container_width=True, returned_objects=[], key="explorer_map")
 else:
     st.warning(ui.t("map.assets_missing"))

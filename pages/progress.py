@@ -3,20 +3,12 @@
 import altair as alt
 import duckdb
 import streamlit as st
-
 from streamlit_folium import st_folium
 
-from revitalize import candidates, codes, maps, progress, suggestions, ui
+from revitalize import candidates, codes, maps, progress, ui
 
 ui.through_app()
 lang = ui.lang()
-
-
-@st.cache_data(show_spinner=False)
-def _points(stamp):
-    return suggestions.municipality_points(ui.connection())
-
-
 L = 0 if lang == "ja" else 1
 st.title(ui.t("pg.title"))
 try:
@@ -57,8 +49,10 @@ cols = {"pref_code": ui.t("col.muni_code"), f"name_{lang}": ui.t("col.name"), f"
 left, right = st.columns(2)
 with left:
     st.subheader(ui.t("pg.by_region"))
-    reg = report.by_region.melt(id_vars=[f"region_{lang}"], value_vars=["designated", "pipeline"],
-                                var_name="kind", value_name="n")
+    reg = report.by_region.rename(columns={"designated": ui.t("pg.col_designated"), "pipeline": ui.t("pg.pipeline")}
+                                  ).melt(id_vars=[f"region_{lang}"], value_vars=[ui.t("pg.col_designated"),
+                                                                                 ui.t("pg.pipeline")],
+                                         var_name="kind", value_name="n")
     st.altair_chart(alt.Chart(reg).mark_bar().encode(
         y=alt.Y(f"region_{lang}:N", sort=None, title=None), x=alt.X("n:Q", title=ui.t("pg.count")),
         color=alt.Color("kind:N", title=None)), width="stretch")
@@ -67,9 +61,9 @@ with right:
     st.dataframe(report.by_type[[f"name_{lang}", "designated", "pipeline"]].rename(columns=cols), hide_index=True,
                  width="stretch")
 data = ui.explorer_data(ui.stamp()) if ui.connection() is not None else None
-if data is not None and maps.assets_available():
+placed = ui.candidate_places()
+if data is not None and placed is not None and maps.assets_available():
     st.subheader(ui.t("pg.map"))
-    placed = progress.places(table, _points(ui.stamp()))
     st_folium(progress.build_map(placed, lang=lang, tiles=ui.tiles_choice(), outlines=data.munis), height=520,
               use_container_width=True, returned_objects=[], key="pg_map")
 names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}

@@ -228,8 +228,11 @@ def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
 
 def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = "none",
               static_url: str = maps.STATIC_URL, profile_link: str | None = None,
-              compact: bool = False) -> folium.Map:
-    """The explorer map: municipal outlines and choropleths, point layers with clustering, legends, credits."""
+              compact: bool = False, candidates: pd.DataFrame | None = None) -> folium.Map:
+    """The explorer map: municipal outlines and choropleths, point layers with clustering, legends, credits.
+
+    ``candidates`` (``progress.places`` output) adds designated bases and the pipeline as two more layers.
+    """
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     m = maps.base_map(tiles=tiles, static_url=static_url, lang=lang)
     mf = municipality_frame(data, lang)
@@ -282,6 +285,13 @@ def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = 
         maps.PointLayer(pts, name=t(f"layer.{key}"), color=COLORS[key], credit=credit(key, lang),
                         title_col="_title", fields=cols, url_col="source_url", source_label=src,
                         static_url=static_url).add_to(m)
+    if candidates is not None and len(candidates):
+        from revitalize import progress  # candidates come from the workflow database, passed in by the caller
+
+        if f.pref_codes:
+            candidates = candidates[candidates["muni_codes"].fillna("").map(
+                lambda s: any(c[:2] in f.pref_codes for c in s.split(";") if c))]
+        progress.add_layers(m, candidates, lang=lang)
     if f.pref_codes or f.muni_code:
         b = data.munis.total_bounds
         if len(data.munis):

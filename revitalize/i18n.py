@@ -131,6 +131,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.export_empty": ("出力する拠点候補がありません（取下げ以外の候補が未登録）。",
                         "No candidate to export (none recorded other than withdrawn ones)."),
     "cd.col_id": ("候補ID", "ID"),
+    "cd.sug_id": ("提案ID", "Suggestion"),
+    "cd.sug_members": ("市区町村数", "Municipalities"),
+    "cd.sug_best": ("最も高い市区町村のスコア", "Best member's score"),
     "cd.col_applicants": ("申請者", "Applicants"),
     "cd.col_assets": ("活用資源の数", "Assets linked"),
     "cd.col_updated": ("最終保存（UTC）", "Last saved (UTC)"),
@@ -207,6 +210,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pg.series_needed": ("必要な累計", "Needed (cumulative)"),
     "pg.series_projection": ("現在のペースでの推計", "Projection at current pace"),
     "pg.count": ("拠点数", "Bases"),
+    "layer.bases_designated": ("選定済みの拠点", "Designated bases"),
+    "layer.bases_pipeline": ("審査中の拠点候補", "Candidates in review"),
     "pg.map": ("選定済み（緑）と審査中（橙）の拠点候補", "Designated bases (green) and the pipeline (orange)"),
     "pg.map_credit": ("拠点候補：本アプリの候補台帳（選定・応募の記録）", "Candidates: this app's register of applications and designations"),
     # portfolio

@@ -842,7 +842,7 @@ def build_map(result: Result, *, lang: str = "ja", tiles: str = "none", outlines
 
     ``outlines`` (optional GeoDataFrame with ``muni_code``, ``name_ja`` and geometry) draws municipal outlines.
     """
-    from revitalize import maps
+    from revitalize import explorer, maps
 
     kw = {} if static_url is None else {"static_url": static_url}
     m = maps.base_map(tiles=tiles, lang=lang, **kw)
@@ -850,7 +850,7 @@ def build_map(result: Result, *, lang: str = "ja", tiles: str = "none", outlines
         g = outlines[["muni_code", "geometry"]].copy()
         g["label"] = outlines["name_en" if lang == "en" and "name_en" in outlines else "name_ja"].fillna("")
         maps.MunicipalityLayers(g, [], base_name=i18n.t("layer.municipalities", lang),
-                                credit=i18n.t("pf.map_credit", lang), collapsed=True).add_to(m)
+                                credit=explorer.credit("boundaries", lang), collapsed=True).add_to(m)
     tab = result.table[result.table["selected"]].copy()
     name_col = "name_en" if lang == "en" and "name_en" in tab else "name"
     tab["_title"] = tab[name_col].where(tab[name_col].notna(), tab["name"])

@@ -181,14 +181,22 @@ def places(cands: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 
 def build_map(placed: pd.DataFrame, *, lang: str = "ja", tiles: str = "none", outlines=None):
     """A folium map: designated bases and the pipeline in two colours, optional municipal outlines."""
-    from revitalize import i18n, maps
+    from revitalize import explorer, i18n, maps
 
     m = maps.base_map(tiles=tiles, lang=lang)
     if outlines is not None and len(outlines):
         g = outlines[["muni_code", "geometry"]].copy()
         g["label"] = outlines["name_en" if lang == "en" else "name_ja"].fillna(outlines["name_ja"])
         maps.MunicipalityLayers(g, [], base_name=i18n.t("layer.municipalities", lang),
-                                credit=i18n.t("pg.map_credit", lang), collapsed=True).add_to(m)
+                                credit=explorer.credit("boundaries", lang), collapsed=True).add_to(m)
+    add_layers(m, placed, lang=lang)
+    return m
+
+
+def add_layers(m, placed: pd.DataFrame, *, lang: str = "ja", show: bool = True) -> None:
+    """Add designated bases and the pipeline (``places`` output) to a folium map as two point layers."""
+    from revitalize import i18n, maps
+
     L = 0 if lang == "ja" else 1
     tab = placed.assign(
         _title=placed["name_en"].where(placed["name_en"].notna() & (lang == "en"), placed["name_ja"]),
@@ -196,10 +204,9 @@ def build_map(placed: pd.DataFrame, *, lang: str = "ja", tiles: str = "none", ou
         _type=placed["base_type"].map(lambda s: candidates.BASE_TYPES[s][L]))
     fields = {i18n.t("cd.status", lang): "_status", i18n.t("cd.base_type", lang): "_type",
               i18n.t("cd.col_id", lang): "candidate_id"}
-    for group, name_key in (("designated", "pg.col_designated"), ("pipeline", "pg.pipeline")):
+    for group, name_key in (("designated", "layer.bases_designated"), ("pipeline", "layer.bases_pipeline")):
         part = tab[tab["group"] == group]
         if len(part):
             maps.PointLayer(part, name=i18n.t(name_key, lang), color=MAP_COLORS[group],
                             credit=i18n.t("pg.map_credit", lang), title_col="_title", fields=fields,
-                            cluster=False).add_to(m)
-    return m
+                            cluster=False, show=show).add_to(m)

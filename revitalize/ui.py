@@ -183,3 +183,22 @@ def register_key() -> tuple:
 
     with workflow() as con:
         return tuple(candidates.table(con)[["candidate_id", "version"]].itertuples(index=False, name=None))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _candidate_places(stamp: tuple[str, float], register: tuple):
+    from revitalize import candidates, progress, suggestions
+
+    with workflow() as con:
+        table = candidates.table(con)
+    return progress.places(table, suggestions.municipality_points(connection()))
+
+
+def candidate_places():
+    """Designated bases and the pipeline placed on the map (``progress.places``), or None without data."""
+    if connection() is None:
+        return None
+    try:
+        return _candidate_places(stamp(), register_key())
+    except duckdb.Error:
+        return None

@@ -87,3 +87,19 @@ def test_pages_in_english(app_env):
     assert at.title[0].value == "About 200 bases by 2033: progress"
     at.switch_page("pages/candidates.py").run()
     assert at.title[0].value.startswith("Candidates")
+
+
+def test_a_suggestion_becomes_a_draft_and_leaves_the_suggestions(app_env):
+    at = open_page("pages/candidates.py")
+    first = at.selectbox(key="cd_sug_pick").value
+    next(b for b in at.button if b.label == "提案を下書きにする").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    con = db.connect_workflow()
+    try:
+        table = C.table(con)
+    finally:
+        con.close()
+    assert len(table) == 1 and table["origin"].iloc[0] == "suggestion" and table["status"].iloc[0] == "draft"
+    assert set(table["muni_codes"].iloc[0].split(";")) == set(first.removeprefix("S-").split("-"))
+    at.run()
+    assert at.selectbox(key="cd_sug_pick").value != first  # the covered municipality is no longer suggested

@@ -209,3 +209,19 @@ def test_portfolio_cli_keeps_designated_bases_and_explains_left_out_candidates(b
     if weak not in chosen:
         left = {row["item_id"]: row for row in out["left_out"]}
         assert left[weak]["why"] in {"score", "max_per_pref", "min_km", "type_share"} and left[weak]["reason"]
+
+
+def test_explorer_map_shows_candidates_only_in_the_filtered_prefectures(con):
+    from revitalize import explorer, maps
+
+    t = table([("designated", 2025, "tourism", "01202"), ("applied", 2025, "industry", "26100")])
+    t["name_ja"] = ["函館の拠点", "京都の候補"]
+    t["name_en"] = None
+    placed = progress.places(t, suggestions.municipality_points(con))
+    data = explorer.load_data(con)
+    everywhere = maps.to_html(explorer.build_map(data, explorer.Filters(), candidates=placed))
+    assert "函館の拠点" in everywhere and "京都の候補" in everywhere
+    f = explorer.Filters(pref_codes=("01",))
+    hokkaido = maps.to_html(explorer.build_map(explorer.apply_filters(data, f), f, candidates=placed))
+    assert "函館の拠点" in hokkaido and "京都の候補" not in hokkaido
+    assert "函館の拠点" not in maps.to_html(explorer.build_map(data, explorer.Filters()))
