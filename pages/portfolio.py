@@ -21,6 +21,11 @@ def _pool(stamp, weights_name, register):
         return candidates.portfolio_pool(ui.connection(), work, weights)
 
 
+@st.cache_resource(show_spinner=False)
+def _places(stamp):
+    return exports.municipality_places(ui.connection())
+
+
 with st.sidebar:
     saved = scoring.list_weight_sets()
     weights_name = st.selectbox(ui.t("pf.weights"), [None] + saved,
@@ -101,7 +106,17 @@ st.subheader(ui.t("pf.left_out"))
 st.caption(ui.t("pf.diagnosis_note"))
 st.dataframe(table[~table["selected"]].drop(columns=["selected", "fixed"]), hide_index=True, width="stretch",
              height=360, column_config=config)
+d1, d2 = st.columns([1, 2])
+fmt = d1.selectbox(ui.t("ex.format"), [f for f in exports.FORMATS if f not in ("html", "pdf")],
+                   format_func=lambda k: ui.t(f"ex.fmt.{k}"), key="pf_fmt")
+weights = scoring.load_weight_set(weights_name) if weights_name else scoring.Weights()
+sl = portfolio.result_shortlist(ex, lang=lang, weights=weights)
+payload, warnings = exports.export(sl, fmt, places=_places(ui.stamp()) if fmt in ("geojson", "gpkg", "kml") else None)
+d2.download_button(ui.t("pf.download_fmt", fmt=fmt), payload, file_name=exports.export_filename(sl, fmt),
+                   mime=exports.MIME[fmt], key="pf_download")
+if warnings:
+    st.caption("; ".join(str(w) for w in warnings[:10]))
 st.download_button(ui.t("pf.download"), exports.to_csv_bytes(table, credits=[
     f"constraints: {ex.constraints.as_dict()}", f"weights: {weights_name or 'default'}"]
-    + explorer.credits(explorer.SCORING_SOURCES, lang)), file_name="revitalize_portfolio.csv", mime="text/csv",
-    key="pf_download")
+    + explorer.credits(explorer.SCORING_SOURCES, lang)), file_name="revitalize_portfolio_all.csv", mime="text/csv",
+    key="pf_download_all")

@@ -15,7 +15,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from revitalize import db, evidence, explorer, exports, i18n, scoring
+from revitalize import db, evidence, explorer, exports, i18n, portfolio_cli, scoring
 from revitalize.errors import ExportError
 
 EVIDENCE_FORMATS = ("html", "pdf")
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--edition", type=int, help="explorer: Anime 88 edition (year)")
     p.add_argument("--gi-class", help="explorer: GI product class")
     p.add_argument("--polygons", action="store_true", help="geojson/gpkg/kml: municipal polygons instead of points")
+    portfolio_cli.add_constraint_args(p.add_argument_group("--from portfolio: constraints (as `portfolio`)"))
     p.set_defaults(func=run)
 
 
@@ -108,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
             top = args.top if args.top is not None or fmt not in EVIDENCE_FORMATS else DEFAULT_SHEETS
             by_muni = bool(args.muni) and args.source != "explorer"  # the explorer filters by itself
             sl = exports.shortlist_for(args.source, con, lang=args.lang, top=None if by_muni else top,
-                                       weights=weights, filters=_filters(args), pref_codes=tuple(args.pref))
+                                       weights=weights, filters=_filters(args), pref_codes=tuple(args.pref),
+                                       options={"constraints": portfolio_cli.constraints_from_args(args)}
+                                       if args.source == "portfolio" else None)
             if by_muni:
                 keep = sl.table["muni_codes"].map(lambda v: bool(set(exports.split_codes(v)) & set(args.muni)))
                 sl = replace(sl, table=sl.table[keep].reset_index(drop=True)).head(top)

@@ -911,11 +911,13 @@ def shortlist_from_table(df: pd.DataFrame, *, kind: str, title: str | None = Non
 
 def shortlist_for(kind: str, con: duckdb.DuckDBPyConnection, *, lang: str = "ja", top: int | None = None,
                   weights: Weights | None = None, filters: Filters | None = None,
-                  data: ExplorerData | None = None, pref_codes: Sequence[str] = ()) -> Shortlist:
+                  data: ExplorerData | None = None, pref_codes: Sequence[str] = (),
+                  options: Mapping[str, object] | None = None) -> Shortlist:
     """The shortlist of a source by name: ``score``, ``explorer``, ``portfolio`` or ``candidates``.
 
-    ``portfolio`` and ``candidates`` come from ``revitalize.<kind>.shortlist(con, *, lang, top, weights)``
-    once that module provides it; until then this raises ExportError saying the source is not available.
+    ``portfolio`` and ``candidates`` come from ``revitalize.<kind>.shortlist(con, *, lang, top, weights,
+    **options)`` (e.g. ``options={"constraints": ...}`` for a portfolio); a module without that function
+    raises ExportError saying the source is not available.
     """
     from revitalize import explorer, scoring
 
@@ -934,7 +936,7 @@ def shortlist_for(kind: str, con: duckdb.DuckDBPyConnection, *, lang: str = "ja"
     if hook is None:
         raise ExportError(i18n.t("ex.not_available", "en", source=kind) + f" (revitalize.{kind} has no "
                           "shortlist(con, *, lang, top, weights) function yet)")
-    return hook(con, lang=lang, top=top, weights=weights)
+    return hook(con, lang=lang, top=top, weights=weights, **(options or {}))
 
 
 def source_available(kind: str):

@@ -246,7 +246,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Each reason is the first binding constraint (or the score) found for a one-for-one "
                           "exchange: a diagnosis, not a proof that no other selection would take the item."),
     "pf.infeasible": ("この条件を満たす選び方はありません", "No selection meets these constraints"),
-    "pf.download": ("CSV をダウンロード", "Download CSV"),
+    "pf.download": ("選外を含む全件と理由を CSV で", "All items with reasons (CSV)"),
+    "pf.download_fmt": ("選定結果をダウンロード（{fmt}）", "Download the chosen set ({fmt})"),
     "pf.base_type": ("類型", "Type"),
     "pf.type.tourism": ("コンテンツ観光振興型", "Content tourism promotion"),
     "pf.type.industry": ("コンテンツ産業振興型", "Content industry promotion"),

@@ -896,13 +896,23 @@ def shortlist(ref_con, *, lang: str = "ja", top: int | None = None, weights=None
         pool = candidates.portfolio_pool(ref_con, work, weights)
     finally:
         work.close()
-    result = solve(pool, constraints or Constraints())
+    return result_shortlist(solve(pool, constraints or Constraints()), lang=lang, weights=weights, top=top)
+
+
+def result_shortlist(result: Result, *, lang: str = "ja", weights=None, top: int | None = None):
+    """The chosen set of ``result`` as an export shortlist (fixed bases first, then by score; scores in
+    points 0–100), with the constraints used in its notes."""
+    from revitalize import exports
+
     chosen = result.table[result.table["selected"]].sort_values(["fixed", "score"], ascending=[False, False])
     chosen = chosen.assign(rank=range(1, len(chosen) + 1),
                            kind=[i18n.t(f"pf.kind.{k}", lang) for k in chosen["kind"]],
-                           base_type=[i18n.t(f"pf.type.{b}", lang) if isinstance(b, str) else "" for b in chosen["base_type"]])
+                           base_type=[i18n.t(f"pf.type.{b}", lang) if isinstance(b, str) else ""
+                                      for b in chosen["base_type"]])
     if top is not None:
         chosen = chosen.head(top)
     keep = ["item_id", "rank", "name", "name_en", "kind", "base_type", "pref_code", "muni_codes", "score", "fixed"]
-    return exports.shortlist_from_table(chosen[[c for c in keep if c in chosen]].reset_index(drop=True),
-                                        kind="portfolio", lang=lang, weights=weights)
+    c = result.constraints.as_dict()
+    return exports.shortlist_from_table(chosen[[k for k in keep if k in chosen]].reset_index(drop=True),
+                                        kind="portfolio", lang=lang, weights=weights,
+                                        notes=[f"{result.method} {result.status}; constraints: {c}"])

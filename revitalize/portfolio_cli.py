@@ -18,13 +18,7 @@ from revitalize.errors import ConfigError
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("portfolio", help="choose K more bases maximising the total score under constraints")
-    p.add_argument("--k", type=int, default=None, help="new bases to add (default: 200 − designated bases)")
-    p.add_argument("--max-per-pref", type=int, default=None, help="at most M selected per prefecture")
-    p.add_argument("--min-km", type=float, default=0.0, help="no two selected bases closer than D km")
-    p.add_argument("--min-per-region", type=int, default=1, help="at least N in each of the 8 regions (0 = off)")
-    p.add_argument("--min-per-pref", type=int, default=0, help="at least N in each prefecture (0 = off)")
-    p.add_argument("--min-share", action="append", default=[], metavar="TYPE=SHARE",
-                   help="minimum share of a base type in the whole set, e.g. tourism=0.3 (repeatable)")
+    add_constraint_args(p)
     p.add_argument("--weights", help="TOML file with a [weights] table (indicator = weight)")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--lang", choices=["ja", "en"], default="ja", help="language of the reasons")
@@ -32,6 +26,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="JSON: explain every left-out item, not only the candidates")
     p.add_argument("--time-limit", type=float, default=30.0, help="seconds the exact solver may use")
     p.set_defaults(func=run)
+
+
+def add_constraint_args(p: argparse.ArgumentParser) -> None:
+    """The portfolio constraints as options (shared by ``portfolio`` and ``export --from portfolio``)."""
+    p.add_argument("--k", type=int, default=None, help="new bases to add (default: 200 − designated bases)")
+    p.add_argument("--max-per-pref", type=int, default=None, help="at most M selected per prefecture")
+    p.add_argument("--min-km", type=float, default=0.0, help="no two selected bases closer than D km")
+    p.add_argument("--min-per-region", type=int, default=1, help="at least N in each of the 8 regions (0 = off)")
+    p.add_argument("--min-per-pref", type=int, default=0, help="at least N in each prefecture (0 = off)")
+    p.add_argument("--min-share", action="append", default=[], metavar="TYPE=SHARE",
+                   help="minimum share of a base type in the whole set, e.g. tourism=0.3 (repeatable)")
+
+
+def constraints_from_args(args: argparse.Namespace) -> portfolio.Constraints:
+    return portfolio.Constraints(k=args.k, max_per_pref=args.max_per_pref, min_per_region=args.min_per_region,
+                                 min_per_pref=args.min_per_pref, min_km=args.min_km,
+                                 min_type_share=parse_shares(args.min_share))
 
 
 def parse_shares(items: list[str]) -> dict[str, float]:
@@ -69,9 +80,7 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     weights = scoring.Weights.from_toml(args.weights) if args.weights else scoring.Weights()
-    constraints = portfolio.Constraints(k=args.k, max_per_pref=args.max_per_pref, min_per_region=args.min_per_region,
-                                        min_per_pref=args.min_per_pref, min_km=args.min_km,
-                                        min_type_share=parse_shares(args.min_share))
+    constraints = constraints_from_args(args)
     pool = load_pool(weights)
     dropped = pool.attrs.get("left_out", [])
     if dropped:

@@ -623,6 +623,24 @@ def test_page_solves_and_shows_metrics_and_tables(app_env):
     assert left["reason"].str.len().gt(0).all()
     exact = float(at.metric[0].value.replace(",", ""))
     assert exact == pytest.approx(chosen["score"].sum(), abs=0.1)
+    at.selectbox(key="pf_fmt").set_value("xlsx").run()
+    labels = [e.proto.label for e in at.get("download_button")]
+    assert any("xlsx" in lab for lab in labels)  # the chosen set in the planner's format
+
+
+def test_export_cli_takes_the_portfolio_constraints(built_db, tmp_path):
+    out = tmp_path / "pf.gpkg"
+    r = subprocess.run([sys.executable, "-m", "revitalize", "export", "--from", "portfolio", "--k", "12",
+                        "--max-per-pref", "1", "--min-km", "40", "--format", "gpkg", "-o", str(out)],
+                       capture_output=True, cwd=rv_settings.PROJECT_ROOT,
+                       env={**os.environ, "REVITALIZE_DB": str(built_db)}, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()
+    import pyogrio
+
+    back = pyogrio.read_dataframe(out, layer="shortlist")
+    assert len(back) == 12 and back["pref_code"].is_unique  # at most one per prefecture
+    pts = back.to_crs(6691).geometry
+    assert min(a.distance(b) for i, a in enumerate(pts) for b in pts[i + 1:]) >= 39_000  # ~40 km apart
 
 
 def test_page_infeasible_constraints_show_the_cause(app_env):
