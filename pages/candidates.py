@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from revitalize import candidates, codes, exports, imports, scoring, suggestions, ui
+from revitalize import candidates, codes, evidence, exports, imports, scoring, suggestions, ui
 from revitalize.errors import RevitalizeError
 
 ui.through_app()
@@ -172,6 +172,23 @@ with tab_detail:
 
         st.markdown(f"#### {ui.t('cd.history')}")
         st.dataframe(hist, hide_index=True, width="stretch")
+
+        st.markdown(f"#### {ui.t('cd.evidence')}")
+        ev_fmt = st.radio(ui.t("ex.format"), ["pdf", "html"], horizontal=True, key="cd_ev_fmt")
+        # a flag set by the callback survives a rerun (see ui.through_app)
+        st.button(ui.t("ex.prepare"), key="cd_ev_go", on_click=lambda: st.session_state.update(cd_ev=True))
+        if st.session_state.pop("cd_ev", False) and ref is not None:
+            try:
+                subject = candidates.evidence_subject(cand, catalog, lang=lang)
+                if ev_fmt == "pdf":
+                    data = evidence.evidence_pdf(ref, subject, lang=lang)
+                else:
+                    data = evidence.evidence_html(ref, subject, lang=lang).encode("utf-8")
+                st.download_button(ui.t("cd.evidence_download", fmt=ev_fmt), data, mime=exports.MIME[ev_fmt],
+                                   file_name=exports.safe_filename(f"revitalize_{cid}_{d.name_ja}.{ev_fmt}"),
+                                   key="cd_ev_dl")
+            except RevitalizeError as exc:
+                ui.show_error(exc)
 
 with tab_new:
     with st.form("cd_new"):

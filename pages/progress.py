@@ -19,6 +19,8 @@ except (duckdb.Error, OSError) as exc:
     st.error(ui.t("cd.workflow_missing", err=exc))
     st.stop()
 
+if table.empty:
+    st.info(ui.t("pg.empty"))
 c1, c2, c3 = st.columns(3)
 c1.metric(ui.t("pg.col_designated"), f"{report.designated} / {report.target}")
 c2.metric(ui.t("pg.pipeline"), sum(report.pipeline.values()))

@@ -495,3 +495,17 @@ def shortlist(ref_con: duckdb.DuckDBPyConnection, *, lang: str = "ja", top: int 
         columns={k: i18n.t(v, lang) for k, v in labels.items()})
     return exports.shortlist_from_table(table_, kind="candidates", lang=lang, weights=weights,
                                         assets=assets[["item_id", "layer", "asset_id", "label", "source_url"]])
+
+
+def evidence_subject(cand: Candidate, catalog: pd.DataFrame | None, *, lang: str = "ja"):
+    """The candidate as the subject of a printable evidence sheet (``evidence.Subject``): its
+    municipalities, its name and the assets it links, with their sources."""
+    from revitalize import evidence
+
+    assets = asset_labels(catalog, cand.data.assets) if catalog is not None and cand.data.assets else None
+    L = 0 if lang == "ja" else 1
+    call = f"{cand.data.fiscal_year}年度公募" if lang == "ja" else f"FY{cand.data.fiscal_year} call"
+    note = " / ".join(filter(None, [STATUSES[cand.status][L], BASE_TYPES[cand.data.base_type][L], call,
+                                    cand.data.summary]))
+    return evidence.Subject(cand.data.muni_codes, title=f"{cand.candidate_id} {cand.data.name_ja}", assets=assets,
+                            note=note)

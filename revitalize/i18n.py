@@ -131,6 +131,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.export_empty": ("出力する拠点候補がありません（取下げ以外の候補が未登録）。",
                         "No candidate to export (none recorded other than withdrawn ones)."),
     "cd.col_id": ("候補ID", "ID"),
+    "cd.evidence": ("根拠シート（印刷用）", "Evidence sheet (printable)"),
+    "cd.evidence_download": ("根拠シートをダウンロード（{fmt}）", "Download the evidence sheet ({fmt})"),
     "cd.sug_id": ("提案ID", "Suggestion"),
     "cd.sug_members": ("市区町村数", "Municipalities"),
     "cd.sug_best": ("最も高い市区町村のスコア", "Best member's score"),
@@ -210,6 +212,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pg.series_needed": ("必要な累計", "Needed (cumulative)"),
     "pg.series_projection": ("現在のペースでの推計", "Projection at current pace"),
     "pg.count": ("拠点数", "Bases"),
+    "pg.empty": ("拠点候補はまだ登録されていません。「拠点候補」ページで公式の選定一覧・応募一覧を取り込むか、候補を作成してください。",
+                 "No candidate is recorded yet. Import the official list of designated bases or applications, or "
+                 "create candidates, on the Candidates page."),
     "layer.bases_designated": ("選定済みの拠点", "Designated bases"),
     "layer.bases_pipeline": ("審査中の拠点候補", "Candidates in review"),
     "pg.map": ("選定済み（緑）と審査中（橙）の拠点候補", "Designated bases (green) and the pipeline (orange)"),

@@ -103,3 +103,32 @@ def test_a_suggestion_becomes_a_draft_and_leaves_the_suggestions(app_env):
     assert set(table["muni_codes"].iloc[0].split(";")) == set(first.removeprefix("S-").split("-"))
     at.run()
     assert at.selectbox(key="cd_sug_pick").value != first  # the covered municipality is no longer suggested
+
+
+def test_a_candidate_evidence_sheet_names_it_and_cites_its_assets(app_env, con):
+    from revitalize import evidence
+
+    catalog = C.asset_catalog(con)
+    linked = C.assets_in(catalog, ["01202"]).head(3)
+    wf = db.connect_workflow()
+    try:
+        cid = C.create(wf, ADMIN, C.CandidateData("函館アニメ聖地めぐり", "tourism", 2025, ("01202",),
+                                                  assets=tuple(zip(linked["layer"], linked["asset_id"]))))
+        cand = C.get(wf, cid)
+    finally:
+        wf.close()
+    page = evidence.evidence_html(con, C.evidence_subject(cand, catalog), lang="ja")
+    assert f"{cid} 函館アニメ聖地めぐり" in page and "2025年度公募" in page
+    for url in linked["source_url"]:
+        assert url.split(";")[0].replace("&", "&amp;") in page
+    at = open_page("pages/candidates.py")
+    at.radio(key="cd_ev_fmt").set_value("html")
+    at.button(key="cd_ev_go").click().run()
+    assert not at.exception and not at.error
+    assert "根拠シートをダウンロード（html）" in [e.proto.label for e in at.get("download_button")]
+
+
+def test_progress_page_says_how_to_start_when_the_register_is_empty(app_env):
+    at = open_page("pages/progress.py")
+    assert at.info and "まだ登録されていません" in at.info[0].value
+    assert at.metric[0].value == "0 / 200"
