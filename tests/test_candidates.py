@@ -242,3 +242,18 @@ def test_asset_catalog_links_real_assets_of_a_municipality(con):
     assert hakodate.duplicated(["layer", "asset_id"]).sum() == 0
     labels = C.asset_labels(cat, [("anime_sites", hakodate["asset_id"].iloc[0]), ("gi_products", "NOPE")])
     assert labels["label"].notna().tolist() == [True, False]
+
+
+def test_nothing_in_the_package_rewrites_or_deletes_audit_rows():
+    """The audit table is append-only by construction: no statement in the package updates or deletes it."""
+    import re
+
+    from revitalize import settings
+
+    pattern = re.compile(r"(UPDATE\s+candidate_events|DELETE\s+FROM\s+candidate_events|DROP\s+TABLE\s+candidate_events)",
+                         re.IGNORECASE)
+    sources = list((settings.PROJECT_ROOT / "revitalize").rglob("*.py")) + list(
+        (settings.PROJECT_ROOT / "revitalize" / "sql").rglob("*.sql"))
+    assert len(sources) > 20
+    offenders = [str(p) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
