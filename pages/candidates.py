@@ -171,7 +171,7 @@ with tab_detail:
                     ui.show_error(exc)
 
         st.markdown(f"#### {ui.t('cd.history')}")
-        st.dataframe(hist, hide_index=True, width="stretch")
+        st.dataframe(candidates.history_view(hist, lang), hide_index=True, width="stretch")
 
         st.markdown(f"#### {ui.t('cd.evidence')}")
         ev_fmt = st.radio(ui.t("ex.format"), ["pdf", "html"], horizontal=True, key="cd_ev_fmt")

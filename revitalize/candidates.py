@@ -372,6 +372,29 @@ def history(con: duckdb.DuckDBPyConnection, candidate_id: str) -> pd.DataFrame:
                        [candidate_id]).df()
 
 
+def history_view(hist: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
+    """``history`` for people: when, who (role), what, status move, reason, and each changed field as
+    'field: before → after', with headers in ``lang``."""
+    L = 0 if lang == "ja" else 1
+
+    def status(v) -> str:
+        return STATUSES[v][L] if isinstance(v, str) and v in STATUSES else ""
+
+    def changes(v) -> str:
+        if not isinstance(v, str) or not v:
+            return ""
+        return "; ".join(f"{k}: {before!r} → {after!r}" for k, (before, after) in json.loads(v).items())
+
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame({
+        t("cd.h_when"): hist["happened_at"].astype(str), t("cd.h_who"): hist["actor"] + " (" + hist["actor_role"] + ")",
+        t("cd.h_action"): [t(f"cd.h_{a}") for a in hist["action"]],
+        t("cd.h_move"): [f"{status(a)} → {status(b)}" if isinstance(b, str) else "" for a, b in
+                         zip(hist["from_status"], hist["to_status"])],
+        t("s.reason"): hist["reason"].fillna(""), t("cd.h_changes"): [changes(v) for v in hist["changes"]],
+        t("cd.version"): hist["version_after"]})
+
+
 def table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """All candidates, one row each, with their municipality codes and applicants joined (``;``)."""
     return con.execute(

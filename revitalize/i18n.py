@@ -131,6 +131,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.export_empty": ("出力する拠点候補がありません（取下げ以外の候補が未登録）。",
                         "No candidate to export (none recorded other than withdrawn ones)."),
     "cd.col_id": ("候補ID", "ID"),
+    "cd.h_when": ("日時（UTC）", "When (UTC)"),
+    "cd.h_who": ("実施者（権限）", "Who (role)"),
+    "cd.h_action": ("操作", "Action"),
+    "cd.h_move": ("状況の変更", "Status move"),
+    "cd.h_changes": ("変更した項目（前 → 後）", "Fields changed (before → after)"),
+    "cd.h_create": ("作成", "Created"),
+    "cd.h_edit": ("編集", "Edited"),
+    "cd.h_transition": ("状況の変更", "Status change"),
+    "cd.h_import": ("取込", "Imported"),
     "cd.evidence": ("根拠シート（印刷用）", "Evidence sheet (printable)"),
     "cd.evidence_download": ("根拠シートをダウンロード（{fmt}）", "Download the evidence sheet ({fmt})"),
     "cd.sug_id": ("提案ID", "Suggestion"),
@@ -447,6 +456,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.muni_code": ("団体コード", "Code"),
     # errors
     "err.input": ("入力に問題があります", "There is a problem with the input"),
+    "err.count": ("{n} 件の問題（すべて直してから、もう一度お試しください。何も書き込まれていません）",
+                  "{n} problem(s) (fix them all and try again; nothing was written)"),
+    "err.file": ("ファイル", "File"),
+    "err.row": ("行（見出しを除く）", "Row (after the header)"),
+    "err.column": ("列", "Column"),
+    "err.expected": ("求められる内容", "Expected"),
+    "err.found": ("実際の値", "Found"),
 }
 
 

@@ -13,7 +13,7 @@ import duckdb
 import streamlit as st
 
 from revitalize import auth, db, explorer, i18n, layers, settings
-from revitalize.errors import ConflictError, DatabaseMissingError, PermissionDeniedError
+from revitalize.errors import ConflictError, DatabaseMissingError, InputError, PermissionDeniedError
 
 
 def through_app() -> None:
@@ -174,7 +174,19 @@ def show_error(exc: Exception) -> None:
     """A package error shown in the user's language with its full message (every problem listed)."""
     heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied"}
     head = next((t(k) for cls, k in heads.items() if isinstance(exc, cls)), t("err.input"))
+    if isinstance(exc, InputError) and exc.problems:
+        st.error(f"**{head}**: " + t("err.count", n=len(exc.problems)))
+        st.dataframe(problems_table(exc.problems), hide_index=True, width="stretch")
+        return
     st.error(f"**{head}**\n\n```\n{exc}\n```")
+
+
+def problems_table(problems) -> "pd.DataFrame":
+    """Problems as a table with headers in the user's language: file, row, column, expected, found."""
+    import pandas as pd
+
+    return pd.DataFrame([{t("err.file"): p.file, t("err.row"): p.row, t("err.column"): p.column,
+                          t("err.expected"): p.expected, t("err.found"): p.found} for p in problems])
 
 
 def register_key() -> tuple:

@@ -132,3 +132,17 @@ def test_progress_page_says_how_to_start_when_the_register_is_empty(app_env):
     at = open_page("pages/progress.py")
     assert at.info and "まだ登録されていません" in at.info[0].value
     assert at.metric[0].value == "0 / 200"
+
+
+def test_bad_input_is_listed_as_a_table_of_problems_and_nothing_is_written(app_env):
+    at = open_page("pages/candidates.py")
+    next(b for b in at.button if b.key == "FormSubmitter:cd_new-保存").click().run()  # empty form
+    assert not at.exception and at.error and "2 件の問題" in at.error[0].value
+    problems = next(d.value for d in at.dataframe if "ファイル" in d.value.columns)
+    assert list(problems.columns) == ["ファイル", "行（見出しを除く）", "列", "求められる内容", "実際の値"]
+    assert set(problems["列"]) == {"name_ja", "muni_codes"}
+    con = db.connect_workflow()
+    try:
+        assert C.table(con).empty
+    finally:
+        con.close()

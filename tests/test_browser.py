@@ -172,5 +172,5 @@ def test_candidate_form_submits_in_the_browser_and_lists_every_problem(server, p
     page.get_by_role("tab", name="新規作成").click()
     page.get_by_label("名称（日本語）").last.fill("ブラウザからの下書き")
     page.get_by_role("button", name="保存").last.click()
-    page.get_by_text("at least one 5-digit municipality code").wait_for(timeout=30000)
+    page.get_by_text("1 件の問題").wait_for(timeout=30000)  # the problems follow as a table (row, column, …)
     assert page.get_by_text("入力に問題があります").count() >= 1

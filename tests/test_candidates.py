@@ -257,3 +257,16 @@ def test_nothing_in_the_package_rewrites_or_deletes_audit_rows():
     assert len(sources) > 20
     offenders = [str(p) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_history_view_reads_as_sentences_in_both_languages(wf):
+    cid = C.create(wf, ADMIN, data())
+    C.update(wf, REVIEWER, cid, 1, {"summary": "新しい概要"})
+    C.transition(wf, REVIEWER, cid, "applied", reason="書類を受理", read_version=2)
+    ja = C.history_view(C.history(wf, cid), "ja")
+    assert ja["操作"].tolist() == ["作成", "編集", "状況の変更"]
+    assert ja["状況の変更"].iloc[2] == "下書き → 応募済み" and ja["理由"].iloc[2] == "書類を受理"
+    assert ja["変更した項目（前 → 後）"].iloc[1] == "summary: '' → '新しい概要'"
+    assert ja["実施者（権限）"].iloc[1] == "rev (reviewer)"
+    en = C.history_view(C.history(wf, cid), "en")
+    assert en["Status move"].iloc[2] == "Draft → Applied"
