@@ -16,6 +16,9 @@ L = 0 if lang == "ja" else 1
 st.title(ui.t("cd.title"))
 user = ui.current_user()
 st.sidebar.caption(ui.t("cd.user", user=user.name or user.user_id, role=user.role))
+chosen_weights = st.sidebar.selectbox(ui.t("s.weights"), [None] + scoring.list_weight_sets(), key="cd_weights",
+                                      format_func=lambda v: ui.t("pf.weights_default") if v is None else v)
+weights = scoring.Weights() if chosen_weights is None else scoring.load_weight_set(chosen_weights)
 ref = ui.connection()
 if ref is None:
     st.info(ui.t("cd.no_ref"))
@@ -28,6 +31,14 @@ def _reference(stamp):
         return None, None, None
     points = suggestions.municipality_points(con)
     return points, candidates.asset_catalog(con), set(points["muni_code"])
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _muni_scores(stamp, weight_items):
+    con = ui.connection()
+    _, _, sub = scoring.inputs(con)
+    return (scoring.score(sub, scoring.Weights(dict(weight_items)))["score"],
+            suggestions.municipality_points(con).set_index("muni_code")["population"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -67,6 +78,9 @@ with tab_list:
                                         key="cd_f_pref", **pick_many)),
         text=st.text_input(ui.t("cd.filter_text"), key="cd_f_text"))
     shown = candidates.filter_table(table, f)
+    if ref is not None and not shown.empty:
+        shown = shown.assign(score=shown["candidate_id"].map(
+            candidates.scores(shown, *_muni_scores(ui.stamp(), tuple(sorted(weights.values.items()))))).round(3))
     if shown.empty:
         st.info(ui.t("cd.none"))
     else:
@@ -75,11 +89,12 @@ with tab_list:
                             muni_codes=shown["muni_codes"].fillna("").map(
                                 lambda s: "、".join(muni_label.get(c, c) for c in s.split(";") if c)))
         columns = {"candidate_id": "cd.col_id", "name_ja": "cd.name_ja", "name_en": "cd.name_en", "status": "cd.status",
-                   "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year", "muni_codes": "cd.munis",
+                   "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year", "score": "cd.col_score",
+                   "muni_codes": "cd.munis",
                    "applicants": "cd.col_applicants", "assets": "cd.col_assets", "designated_on": "cd.designated_on",
                    "version": "cd.version", "updated_at": "cd.col_updated", "updated_by": "cd.col_by",
                    "origin": "cd.origin"}
-        st.dataframe(view[list(columns)].rename(columns={k: ui.t(v) for k, v in columns.items()}), hide_index=True,
+        st.dataframe(view[[c for c in columns if c in view]].rename(columns={k: ui.t(v) for k, v in columns.items()}), hide_index=True,
                      width="stretch")
         st.download_button(ui.t("s.download"), exports.to_csv_bytes(shown), file_name="candidates.csv",
                            mime="text/csv", key="cd_dl")
@@ -220,9 +235,6 @@ with tab_suggest:
     if ref is None:
         st.info(ui.t("ds.no_map"))
     else:
-        chosen = st.selectbox(ui.t("s.weights"), [None] + scoring.list_weight_sets(), key="cd_weights",
-                              format_func=lambda v: ui.t("pf.weights_default") if v is None else v)
-        weights = scoring.Weights() if chosen is None else scoring.load_weight_set(chosen)
         sug = _suggest(ui.stamp(), tuple(sorted(weights.values.items())),
                        tuple(sorted(suggestions.covered_municipalities(table))), lang)
         sug_cols = {"suggestion_id": "cd.sug_id", f"name_{lang}": "col.name", "pref_name_ja": "col.prefecture",

@@ -409,6 +409,18 @@ def table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "FROM candidates c ORDER BY c.fiscal_year, c.candidate_id").df()
 
 
+def scores(cands: pd.DataFrame, muni_scores: pd.Series, population: pd.Series) -> pd.Series:
+    """Each candidate's score (``candidates.table`` rows): the population-weighted mean of its scored
+    municipalities (``scoring.aggregate_candidates``); candidates with none scored are absent."""
+    from revitalize import scoring
+
+    members_ = cands[["candidate_id", "muni_codes"]].assign(
+        muni_code=cands["muni_codes"].fillna("").str.split(";")).explode("muni_code")[["candidate_id", "muni_code"]]
+    members_ = members_[members_["muni_code"].fillna("") != ""]
+    agg = scoring.aggregate_candidates(muni_scores.to_frame("score"), members_, population.astype(float))
+    return agg["score"]
+
+
 def members(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """(candidate_id, muni_code) for every candidate."""
     return con.execute("SELECT candidate_id, muni_code FROM candidate_municipalities ORDER BY 1, 2").df()
@@ -494,14 +506,11 @@ def shortlist(ref_con: duckdb.DuckDBPyConnection, *, lang: str = "ja", top: int 
 
         raise ExportError(i18n.t("cd.export_empty", lang))
     _, _, sub = scoring.inputs(ref_con)
-    scores = scoring.score(sub, weights)["score"]
     pts = suggestions.municipality_points(ref_con).set_index("muni_code")
-    members = cands[["candidate_id", "muni_codes"]].assign(
-        muni_code=cands["muni_codes"].fillna("").str.split(";")).explode("muni_code")[["candidate_id", "muni_code"]]
-    agg = scoring.aggregate_candidates(scores.to_frame("score"), members, pts["population"].astype(float))
+    cand_scores = scores(cands, scoring.score(sub, weights)["score"], pts["population"])
     L = 0 if lang == "ja" else 1
     df = cands.assign(
-        item_id=cands["candidate_id"], score=cands["candidate_id"].map(agg["score"]),
+        item_id=cands["candidate_id"], score=cands["candidate_id"].map(cand_scores),
         status=cands["status"].map(lambda v: STATUSES[v][L]), base_type=cands["base_type"].map(lambda v: BASE_TYPES[v][L]),
         source_urls=cands["source_url"])
     df = df.sort_values("score", ascending=False, na_position="last").reset_index(drop=True)

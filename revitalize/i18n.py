@@ -131,6 +131,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.export_empty": ("出力する拠点候補がありません（取下げ以外の候補が未登録）。",
                         "No candidate to export (none recorded other than withdrawn ones)."),
     "cd.col_id": ("候補ID", "ID"),
+    "cd.col_score": ("スコア（対象市区町村の人口加重平均）", "Score (population-weighted mean of its municipalities)"),
     "cd.h_when": ("日時（UTC）", "When (UTC)"),
     "cd.h_who": ("実施者（権限）", "Who (role)"),
     "cd.h_action": ("操作", "Action"),

@@ -140,18 +140,15 @@ def pool(scores: pd.Series, cands: pd.DataFrame, points: pd.DataFrame) -> pd.Dat
     keep = cands[cands["status"].isin(["draft", *candidates.PIPELINE, "designated"])]
     rows = []
     if not keep.empty:
-        members = keep[["candidate_id", "muni_codes"]].assign(
-            muni_code=keep["muni_codes"].fillna("").str.split(";")).explode("muni_code")
-        members = members[members["muni_code"].isin(pts.index)][["candidate_id", "muni_code"]]
-        agg = scoring.aggregate_candidates(scores.to_frame("score"), members, pts["population"].astype(float))
+        agg = candidates.scores(keep, scores, pts["population"])
         for r in keep.itertuples(index=False):
-            mine = members[members["candidate_id"] == r.candidate_id]["muni_code"]
-            if mine.empty or r.candidate_id not in agg.index:
+            mine = [c for c in str(r.muni_codes or "").split(";") if c in pts.index]
+            if not mine or r.candidate_id not in agg.index:
                 continue  # no scored municipality: cannot be placed or ranked
             lead = pts.loc[mine].sort_values("population", ascending=False, na_position="last").iloc[0]
             rows.append([r.candidate_id, r.name_ja, "designated" if r.status == "designated" else "candidate",
                          r.base_type, lead["pref_code"], lead["region_ja"],
-                         100.0 * float(agg.loc[r.candidate_id, "score"]), float(lead["lat"]), float(lead["lon"]),
+                         100.0 * float(agg.loc[r.candidate_id]), float(lead["lat"]), float(lead["lon"]),
                          r.status == "designated", r.name_en or None, ";".join(sorted(mine))])
     covered = covered_municipalities(cands)
     free = scores.dropna()

@@ -38,6 +38,8 @@ def test_candidates_page_lists_filters_and_moves_a_candidate_with_a_reason(app_e
     at = open_page("pages/candidates.py")
     table = at.dataframe[0].value
     assert set(table["候補ID"]) == set(ids)
+    scores = table.set_index("候補ID")["スコア（対象市区町村の人口加重平均）"]
+    assert scores.between(0, 1).all() and scores.nunique() == 2  # each candidate scored from its municipality
     at.multiselect(key="cd_f_pref").set_value(["47"]).run()  # prefecture filter: 沖縄県 only
     assert at.dataframe[0].value["候補ID"].tolist() == [ids[1]]
     at.multiselect(key="cd_f_pref").set_value([]).run()
