@@ -200,14 +200,37 @@ def _guarded(fn):
         except duckdb.TransactionException as exc:
             raise ConflictError(f"another save of the same candidate was committed at the same moment; nothing "
                                 f"was changed — reload and try again ({exc})") from exc
+        except duckdb.ConstraintException as exc:  # two new candidates given the same id at the same moment
+            raise ConflictError(f"another candidate was recorded at the same moment; nothing was changed — "
+                                f"try again ({exc})") from exc
     return run
 
 
+def create(con: duckdb.DuckDBPyConnection, user: User, data: CandidateData, **kwargs) -> str:
+    """Record a new candidate (by default a draft); returns its id (``C<fiscal year>-<n>``).
+
+    Keyword arguments as ``insert``. Two sessions creating at the same moment may pick the same next
+    id; the loser's transaction is rolled back and tried again with the next free id (a new record
+    has nothing of anyone's to overwrite), up to five times.
+    """
+    import random
+    import time
+
+    for attempt in range(5):
+        try:
+            return insert(con, user, data, **kwargs)
+        except ConflictError:
+            if attempt == 4:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 @_guarded
-def create(con: duckdb.DuckDBPyConnection, user: User, data: CandidateData, *, status: str = "draft",
+def insert(con: duckdb.DuckDBPyConnection, user: User, data: CandidateData, *, status: str = "draft",
            origin: str = "manual", known_munis: set[str] | None = None, designated_on: dt.date | None = None,
            reason: str = "") -> str:
-    """Record a new candidate (by default a draft); returns its id (``C<fiscal year>-<n>``)."""
+    """One attempt at recording a new candidate, in one transaction (``create`` retries it)."""
     auth.require_create(user, set(data.muni_codes))
     if status != "draft":
         auth.require_import(user)  # only an import may create a candidate past draft

@@ -149,7 +149,7 @@ def import_file(con: duckdb.DuckDBPyConnection, user: User, path: Path | str, *,
     with db.transaction(con):
         for cid, data, status, on in rows:
             if cid is None:
-                created.append(candidates.create.__wrapped__(
+                created.append(candidates.insert.__wrapped__(
                     con, user, data, status=status, origin="import", known_munis=known_munis, designated_on=on,
                     reason=f"import {label}"))
                 continue

@@ -270,3 +270,32 @@ def test_history_view_reads_as_sentences_in_both_languages(wf):
     assert ja["実施者（権限）"].iloc[1] == "rev (reviewer)"
     en = C.history_view(C.history(wf, cid), "en")
     assert en["Status move"].iloc[2] == "Draft → Applied"
+
+
+def test_simultaneous_creates_all_succeed_with_distinct_ids(tmp_path):
+    path = tmp_path / "wf.duckdb"
+    db.connect_workflow(path).close()
+    barrier = threading.Barrier(4)
+    results: list[object] = []
+
+    def make(i: int) -> None:
+        con = db.connect_workflow(path)
+        try:
+            barrier.wait()
+            results.append(C.create(con, ADMIN, data(name_ja=f"同時作成 {i}")))
+        except ConflictError as exc:
+            results.append(exc)
+        finally:
+            con.close()
+
+    threads = [threading.Thread(target=make, args=(i,)) for i in range(4)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    created = [r for r in results if isinstance(r, str)]
+    assert len(created) == 4 and len(set(created)) == 4, results  # the losers of a race retried with the next id
+    con = db.connect_workflow(path)
+    try:
+        assert sorted(C.table(con)["candidate_id"]) == sorted(created)  # every reported id exists, nothing else
+        assert events(con, created[0]) == 1
+    finally:
+        con.close()
