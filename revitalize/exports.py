@@ -955,6 +955,9 @@ def source_available(kind: str):
     return hook if callable(hook) else None
 
 
+KML_MY_MAPS_LIMIT = 5_000_000  # bytes: Google My Maps refuses larger KML imports
+
+
 def export(sl: Shortlist, fmt: str, *, places: gpd.GeoDataFrame | None = None) -> tuple[bytes, list[Problem]]:
     """Bytes of ``sl`` in a table or map format (csv, csv-cp932, xlsx, geojson, gpkg, kml) and warnings.
 
@@ -971,6 +974,11 @@ def export(sl: Shortlist, fmt: str, *, places: gpd.GeoDataFrame | None = None) -
         if places is None:
             raise ExportError(f"format {fmt}: expected the municipalities' places (municipality_places), found None")
         writer = {"geojson": to_geojson, "gpkg": to_gpkg, "kml": to_kml}[fmt]
-        return writer(sl, places), geometry_gaps(sl, places)
+        data, gaps = writer(sl, places), geometry_gaps(sl, places)
+        if fmt == "kml" and len(data) > KML_MY_MAPS_LIMIT:
+            gaps.append(Problem(sl.title, f"at most {KML_MY_MAPS_LIMIT / 1e6:.0f} MB for a Google My Maps import "
+                                "(fewer rows: --top, or points instead of polygons)",
+                                f"{len(data) / 1e6:.1f} MB"))
+        return data, gaps
     raise ExportError(f"format: expected one of ['csv', 'csv-cp932', 'xlsx', 'geojson', 'gpkg', 'kml'] here "
                       f"(html and pdf: revitalize.evidence), found {fmt!r}")

@@ -619,3 +619,14 @@ def test_gpkg_takes_points_and_polygons_together(tmp_path):
     back = pyogrio.read_dataframe(path, layer="shortlist")
     assert back.geometry.iloc[0].geom_type == "Point"
     assert back.geometry.iloc[1].geom_type in ("Polygon", "MultiPolygon") and back.geometry.iloc[3] is None
+
+
+def test_a_kml_too_large_for_google_my_maps_says_so(con, monkeypatch):
+    sl = exports.shortlist_from_score(con, top=20)
+    places = exports.municipality_places(con)
+    data, warnings = exports.export(sl, "kml", places=places)
+    assert not any("My Maps" in str(w) for w in warnings)
+    monkeypatch.setattr(exports, "KML_MY_MAPS_LIMIT", len(data) - 1)
+    data2, warnings = exports.export(sl, "kml", places=places)
+    assert data2 == data and any("Google My Maps" in str(w) and f"{len(data) / 1e6:.1f} MB" in str(w)
+                                 for w in warnings)
