@@ -1,4 +1,5 @@
-"""Command line: ``python -m revitalize build | check | sources``."""
+"""Command line: ``python -m revitalize build | check | sources | score | progress | candidates | portfolio |
+export``."""
 
 from __future__ import annotations
 
@@ -84,19 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-# Sub-command modules: each has ``register(sub)``. Listed here so `python -m revitalize --help` shows them all.
-_SUBCOMMAND_MODULES = ("scoring_cli", "workflow_cli", "portfolio_cli", "export_cli")
-
-
 def _register_more(sub: argparse._SubParsersAction) -> None:
-    """Sub-commands of other modules (score, candidates, progress, portfolio, export) register here."""
-    import importlib
+    """Sub-commands of other modules (score, progress, candidates, portfolio, export) register here."""
+    from revitalize import export_cli, portfolio_cli, scoring_cli, workflow_cli
 
-    for name in _SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"revitalize.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"revitalize.{name}":
-                raise  # a missing dependency inside the module is a real error
-            continue
+    for module in (scoring_cli, workflow_cli, portfolio_cli, export_cli):
         module.register(sub)
