@@ -121,3 +121,14 @@ def app_env(built_db, monkeypatch, tmp_path):
     monkeypatch.setenv("REVITALIZE_DB", str(built_db))
     monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
     return built_db
+
+
+def open_app_page(page: str, *, timeout: float = 180):
+    """AppTest of ``app.py`` switched to ``page`` (e.g. "pages/export.py"), after checking it ran cleanly."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -26,6 +26,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import open_app_page
 from revitalize import evidence, explorer, exports, i18n, scoring
 from revitalize import settings as rv_settings
 from revitalize.errors import ExportError
@@ -558,13 +559,7 @@ def test_cli_pdf_for_one_municipality(built_db, tmp_path):
 # ------------------------------------------------------------------------------------------------------- page
 
 def _page():
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(rv_settings.PROJECT_ROOT / "app.py"), default_timeout=180)
-    at.run()
-    at.switch_page("pages/export.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page("pages/export.py")
 
 
 def _download_labels(at) -> list[str]:

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import open_app_page
 from revitalize import codes, portfolio
 from revitalize import settings as rv_settings
 from revitalize.errors import ConfigError, InfeasibleError, InputError
@@ -599,13 +600,7 @@ def test_cli_infeasible_is_a_clear_error(built_db):
 
 # ------------------------------------------------------------------------------------------------- the page
 def _page():
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(rv_settings.PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/portfolio.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page("pages/portfolio.py")
 
 
 def test_page_solves_and_shows_metrics_and_tables(app_env):
