@@ -888,7 +888,7 @@ def shortlist(ref_con, *, lang: str = "ja", top: int | None = None, weights=None
               constraints: Constraints | None = None):
     """The exact portfolio (default constraints unless given) as an export shortlist: the chosen bases,
     fixed ones first, with their scores (points 0–100) and kind. Opens the workflow database itself."""
-    from revitalize import candidates, db, exports, scoring
+    from revitalize import candidates, db, scoring
 
     weights = weights or scoring.Weights()
     work = db.connect_workflow()

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
 from revitalize import auth, db, explorer, i18n, layers, settings
@@ -181,10 +182,8 @@ def show_error(exc: Exception) -> None:
     st.error(f"**{head}**\n\n```\n{exc}\n```")
 
 
-def problems_table(problems) -> "pd.DataFrame":
+def problems_table(problems) -> pd.DataFrame:
     """Problems as a table with headers in the user's language: file, row, column, expected, found."""
-    import pandas as pd
-
     return pd.DataFrame([{t("err.file"): p.file, t("err.row"): p.row, t("err.column"): p.column,
                           t("err.expected"): p.expected, t("err.found"): p.found} for p in problems])
 
