@@ -35,15 +35,15 @@ def _reference(stamp):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _muni_scores(stamp, weight_items):
-    con = ui.connection()
-    _, _, sub = scoring.inputs(con)
+    _, _, sub = ui.scoring_inputs(stamp)
     return (scoring.score(sub, scoring.Weights(dict(weight_items)))["score"],
-            suggestions.municipality_points(con).set_index("muni_code")["population"])
+            suggestions.municipality_points(ui.connection()).set_index("muni_code")["population"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _suggest(stamp, weight_items, covered, lang):
-    return suggestions.from_databases(ui.connection(), set(covered), scoring.Weights(dict(weight_items)), lang=lang)
+    return suggestions.from_databases(ui.connection(), set(covered), scoring.Weights(dict(weight_items)), lang=lang,
+                                      inputs=ui.scoring_inputs(stamp))
 
 
 points, catalog, known = _reference(ui.stamp())

@@ -15,21 +15,16 @@ data = ui.require_data()
 con = ui.connection()
 
 
-@st.cache_data(show_spinner=False)
-def _inputs(stamp):
-    return scoring.inputs(ui.connection())
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _ranking(stamp, weight_items, lang):
-    ind, raw, sub = _inputs(stamp)
+    ind, raw, sub = ui.scoring_inputs(stamp)
     return scoring.ranking(ind, raw, sub, scoring.Weights(dict(weight_items)), lang=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _stability(stamp, weight_items, draws, top_k, seed):
-    return scoring.stability(_inputs(stamp)[2], scoring.Weights(dict(weight_items)), draws=draws, top_k=top_k,
-                             seed=seed).table
+    return scoring.stability(ui.scoring_inputs(stamp)[2], scoring.Weights(dict(weight_items)), draws=draws,
+                             top_k=top_k, seed=seed).table
 
 
 crit_label = {k: v[0 if lang == "ja" else 1] for k, v in scoring.CRITERIA.items()}

@@ -444,6 +444,20 @@ def scores(cands: pd.DataFrame, muni_scores: pd.Series, population: pd.Series) -
     return agg["score"]
 
 
+def lead_place(muni_codes: str | None, points: pd.DataFrame) -> tuple[list[str], pd.Series | None]:
+    """(the ``;``-joined codes found in ``points``, the row of the most populous of them) — where a
+    candidate is placed on maps and in the portfolio. ``points`` is indexed by muni_code."""
+    mine = [c for c in str(muni_codes or "").split(";") if c in points.index]
+    if not mine:
+        return mine, None
+    return mine, points.loc[mine].sort_values("population", ascending=False, na_position="last").iloc[0]
+
+
+def versions(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int], ...]:
+    """(candidate_id, version) of every candidate: changes whenever any candidate does (a cache key)."""
+    return tuple(con.execute("SELECT candidate_id, version FROM candidates ORDER BY candidate_id").fetchall())
+
+
 def members(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """(candidate_id, muni_code) for every candidate."""
     return con.execute("SELECT candidate_id, muni_code FROM candidate_municipalities ORDER BY 1, 2").df()

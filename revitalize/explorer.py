@@ -226,6 +226,17 @@ def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
     return m
 
 
+def add_outlines(m: folium.Map, munis: gpd.GeoDataFrame, *, lang: str = "ja") -> None:
+    """Municipal outlines (no choropleth) with their names and the boundaries' credit, under other layers."""
+    g = munis[["muni_code", "geometry"]].copy()
+    names = munis["name_ja"]
+    if lang == "en" and "name_en" in munis:
+        names = munis["name_en"].fillna(munis["name_ja"])
+    g["label"] = names.fillna("")
+    maps.MunicipalityLayers(g, [], base_name=i18n.t("layer.municipalities", lang), credit=credit("boundaries", lang),
+                            collapsed=True).add_to(m)
+
+
 def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = "none",
               static_url: str = maps.STATIC_URL, profile_link: str | None = None,
               compact: bool = False, candidates: pd.DataFrame | None = None) -> folium.Map:

@@ -464,6 +464,22 @@ def _both(fn, *args) -> tuple[str, str]:
     return fn(*args, "en"), fn(*args, "ja")
 
 
+def _lower_bound_causes(constraint: str, counts: np.ndarray, fixed_counts: np.ndarray, n: int, k: int, label,
+                        items_key: str, items_arg: str, what_en: str, what_ja: str) -> list[Cause]:
+    """Causes why "at least ``n`` in every group" (regions or prefectures) cannot hold: groups with fewer
+    than ``n`` items at all, and more picks needed to lift every group to ``n`` than the ``k`` new ones."""
+    causes = []
+    short = [i for i in range(len(counts)) if counts[i] < n]
+    if short:
+        en, ja = _both(lambda lg: ", ".join(f"{label(i, lg)} {counts[i]}" for i in short))
+        causes.append(Cause(constraint, i18n.t(items_key, "en", n=n, **{items_arg: en}),
+                            i18n.t(items_key, "ja", n=n, **{items_arg: ja})))
+    need = int(np.maximum(n - fixed_counts, 0).sum())
+    if need > k:
+        causes.append(_cause(constraint, "pf.inf.lower_total", what_en=what_en, what_ja=what_ja, n=n, need=need, k=k))
+    return causes
+
+
 def _obvious_causes(p: _Problem) -> list[Cause]:
     """Every cause of infeasibility that can be seen without solving."""
     c, k, causes = p.c, p.k, []
@@ -500,15 +516,9 @@ def _obvious_causes(p: _Problem) -> list[Cause]:
     if c.min_per_region > 0:
         reg_all = np.bincount(p.region, minlength=len(REGIONS))
         reg_fixed = np.bincount(p.region[p.fixed], minlength=len(REGIONS))
-        short = [i for i in range(len(REGIONS)) if reg_all[i] < c.min_per_region]
-        if short:
-            en, ja = _both(lambda lg: ", ".join(f"{_region_label(REGIONS[i], lg)} {reg_all[i]}" for i in short))
-            causes.append(Cause("min_per_region", i18n.t("pf.inf.region_items", "en", n=c.min_per_region, regions=en),
-                                i18n.t("pf.inf.region_items", "ja", n=c.min_per_region, regions=ja)))
-        need = int(np.maximum(c.min_per_region - reg_fixed, 0).sum())
-        if need > k:
-            causes.append(_cause("min_per_region", "pf.inf.lower_total", what_en="region", what_ja="地方",
-                                 n=c.min_per_region, need=need, k=k))
+        causes += _lower_bound_causes("min_per_region", reg_all, reg_fixed, c.min_per_region, k,
+                                      lambda i, lg: _region_label(REGIONS[i], lg), "pf.inf.region_items", "regions",
+                                      "region", "地方")
         if c.max_per_pref is not None:
             region_of = np.array([REGIONS.index(REGION_OF_PREF[code]) for code in PREF_CODES])
             cap = np.bincount(region_of, weights=np.minimum(pref_all, c.max_per_pref), minlength=len(REGIONS))
@@ -521,15 +531,9 @@ def _obvious_causes(p: _Problem) -> list[Cause]:
                                            regions=ja)))
                 causes.append(Cause("max_per_pref", causes[-1].en, causes[-1].ja))
     if c.min_per_pref > 0:
-        short = [i for i in range(47) if pref_all[i] < c.min_per_pref]
-        if short:
-            en, ja = _both(lambda lg: ", ".join(f"{_pref_label(PREF_CODES[i], lg)} {pref_all[i]}" for i in short))
-            causes.append(Cause("min_per_pref", i18n.t("pf.inf.pref_items", "en", n=c.min_per_pref, prefs=en),
-                                i18n.t("pf.inf.pref_items", "ja", n=c.min_per_pref, prefs=ja)))
-        need = int(np.maximum(c.min_per_pref - pref_fixed, 0).sum())
-        if need > k:
-            causes.append(_cause("min_per_pref", "pf.inf.lower_total", what_en="prefecture", what_ja="都道府県",
-                                 n=c.min_per_pref, need=need, k=k))
+        causes += _lower_bound_causes("min_per_pref", pref_all, pref_fixed, c.min_per_pref, k,
+                                      lambda i, lg: _pref_label(PREF_CODES[i], lg), "pf.inf.pref_items", "prefs",
+                                      "prefecture", "都道府県")
     if p.req_type:
         need_total = 0
         for t, req in p.req_type.items():
@@ -847,10 +851,7 @@ def build_map(result: Result, *, lang: str = "ja", tiles: str = "none", outlines
     kw = {} if static_url is None else {"static_url": static_url}
     m = maps.base_map(tiles=tiles, lang=lang, **kw)
     if outlines is not None and len(outlines):
-        g = outlines[["muni_code", "geometry"]].copy()
-        g["label"] = outlines["name_en" if lang == "en" and "name_en" in outlines else "name_ja"].fillna("")
-        maps.MunicipalityLayers(g, [], base_name=i18n.t("layer.municipalities", lang),
-                                credit=explorer.credit("boundaries", lang), collapsed=True).add_to(m)
+        explorer.add_outlines(m, outlines, lang=lang)
     tab = result.table[result.table["selected"]].copy()
     name_col = "name_en" if lang == "en" and "name_en" in tab else "name"
     tab["_title"] = tab[name_col].where(tab[name_col].notna(), tab["name"])

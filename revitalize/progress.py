@@ -165,11 +165,8 @@ def places(cands: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
     pts = points.set_index("muni_code")
     rows = []
     for r in cands[cands["status"].isin(["designated", *candidates.PIPELINE])].itertuples(index=False):
-        mine = [c for c in str(r.muni_codes or "").split(";") if c in pts.index]
-        if not mine:
-            continue
-        lead = pts.loc[mine].sort_values("population", ascending=False, na_position="last").iloc[0]
-        if pd.isna(lead["lat"]) or pd.isna(lead["lon"]):
+        _, lead = candidates.lead_place(r.muni_codes, pts)
+        if lead is None or pd.isna(lead["lat"]) or pd.isna(lead["lon"]):
             continue
         rows.append({"candidate_id": r.candidate_id, "name_ja": r.name_ja, "name_en": r.name_en, "status": r.status,
                      "base_type": r.base_type, "muni_codes": r.muni_codes,
@@ -181,14 +178,11 @@ def places(cands: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 
 def build_map(placed: pd.DataFrame, *, lang: str = "ja", tiles: str = "none", outlines=None):
     """A folium map: designated bases and the pipeline in two colours, optional municipal outlines."""
-    from revitalize import explorer, i18n, maps
+    from revitalize import explorer, maps
 
     m = maps.base_map(tiles=tiles, lang=lang)
     if outlines is not None and len(outlines):
-        g = outlines[["muni_code", "geometry"]].copy()
-        g["label"] = outlines["name_en" if lang == "en" else "name_ja"].fillna(outlines["name_ja"])
-        maps.MunicipalityLayers(g, [], base_name=i18n.t("layer.municipalities", lang),
-                                credit=explorer.credit("boundaries", lang), collapsed=True).add_to(m)
+        explorer.add_outlines(m, outlines, lang=lang)
     add_layers(m, placed, lang=lang)
     return m
 

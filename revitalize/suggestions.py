@@ -59,8 +59,7 @@ def suggest(ranking: pd.DataFrame, covered: set[str], pairs: Iterable[tuple[str,
     """
     if top_n < 1:
         raise ValueError(f"top_n: expected >= 1, found {top_n}")
-    free = ranking[ranking["score"].notna() & ~ranking.index.isin(list(covered))].sort_values(
-        "score", ascending=False).head(top_n)
+    free = _best_free(ranking, covered, top_n)
     order = list(free.index)
     rows = []
     for group in _clusters(order, pairs):
@@ -95,13 +94,21 @@ def municipality_points(ref_con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return ref_con.execute(db.sql("muni_points")).df()
 
 
-def from_databases(ref_con: duckdb.DuckDBPyConnection, covered: set[str], weights: scoring.Weights, *,
-                   top_n: int = 60, lang: str = "ja") -> pd.DataFrame:
-    """Suggestions given the municipalities candidates hold (``covered_municipalities``) and the weights."""
-    ind, raw, sub = scoring.inputs(ref_con)
-    ranking = scoring.ranking(ind, raw, sub, weights, lang=lang)
-    free = ranking[ranking["score"].notna() & ~ranking.index.isin(list(covered))].sort_values(
+def _best_free(ranking: pd.DataFrame, covered: set[str], top_n: int) -> pd.DataFrame:
+    """The ``top_n`` best-scored rows of ``ranking`` whose municipality no candidate holds."""
+    return ranking[ranking["score"].notna() & ~ranking.index.isin(list(covered))].sort_values(
         "score", ascending=False).head(top_n)
+
+
+def from_databases(ref_con: duckdb.DuckDBPyConnection, covered: set[str], weights: scoring.Weights, *,
+                   top_n: int = 60, lang: str = "ja", inputs: tuple | None = None) -> pd.DataFrame:
+    """Suggestions given the municipalities candidates hold (``covered_municipalities``) and the weights.
+
+    ``inputs`` is ``scoring.inputs(ref_con)`` when the caller already has it (read here otherwise).
+    """
+    ind, raw, sub = inputs if inputs is not None else scoring.inputs(ref_con)
+    ranking = scoring.ranking(ind, raw, sub, weights, lang=lang)
+    free = _best_free(ranking, covered, top_n)
     pts = municipality_points(ref_con).set_index("muni_code")
     return suggest(ranking, covered, touching_pairs(ref_con, free.index), top_n=top_n,
                    population=pts["population"].astype(float))
@@ -142,10 +149,9 @@ def pool(scores: pd.Series, cands: pd.DataFrame, points: pd.DataFrame) -> pd.Dat
     if not keep.empty:
         agg = candidates.scores(keep, scores, pts["population"])
         for r in keep.itertuples(index=False):
-            mine = [c for c in str(r.muni_codes or "").split(";") if c in pts.index]
-            if not mine or r.candidate_id not in agg.index:
+            mine, lead = candidates.lead_place(r.muni_codes, pts)
+            if lead is None or r.candidate_id not in agg.index:
                 continue  # no scored municipality: cannot be placed or ranked
-            lead = pts.loc[mine].sort_values("population", ascending=False, na_position="last").iloc[0]
             rows.append([r.candidate_id, r.name_ja, "designated" if r.status == "designated" else "candidate",
                          r.base_type, lead["pref_code"], lead["region_ja"],
                          100.0 * float(agg.loc[r.candidate_id]), float(lead["lat"]), float(lead["lon"]),

@@ -94,6 +94,14 @@ def explorer_data(stamp: tuple[str, float]) -> explorer.ExplorerData | None:
         return None
 
 
+@st.cache_data(show_spinner=False)
+def scoring_inputs(stamp: tuple[str, float]):
+    """``scoring.inputs`` (indicators, raw, sub-scores), read once per database file version for all pages."""
+    from revitalize import scoring
+
+    return scoring.inputs(connection())
+
+
 def stamp() -> tuple[str, float]:
     """Identifies the current database file version (cache key)."""
     return _db_stamp()
@@ -193,7 +201,7 @@ def register_key() -> tuple:
     from revitalize import candidates
 
     with workflow() as con:
-        return tuple(candidates.table(con)[["candidate_id", "version"]].itertuples(index=False, name=None))
+        return candidates.versions(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
