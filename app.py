@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from revitalize import i18n, ui
+from revitalize.core import i18n
+from revitalize.app import ui
 
 st.set_page_config(page_title="revitalize", page_icon="🗾", layout="wide")
 lang = ui.language_toggle()
@@ -11,7 +12,7 @@ lang = ui.language_toggle()
 def home() -> None:
     from streamlit_folium import st_folium
 
-    from revitalize import explorer, maps
+    from revitalize.outputs import explorer, maps
 
     st.title(ui.t("app.title"))
     st.write(ui.t("app.tagline") + " " + ui.t("home.goal"))

@@ -13,25 +13,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._timing import timed  # noqa: E402
-from revitalize import evidence, exports  # noqa: E402
+from revitalize.outputs import evidence, geo, shortlists, tables  # noqa: E402
 
 
 
 
 def bench_exports(con) -> None:
-    t, sl = timed(lambda: exports.shortlist_from_score(con), repeat=3)
+    t, sl = timed(lambda: shortlists.shortlist_from_score(con), repeat=3)
     print(f"exports: shortlist of {len(sl):,} ranked municipalities: {t:.3f} s")
-    points = exports.municipality_places(con)
-    polygons = exports.municipality_places(con, polygons=True)
+    points = geo.municipality_places(con)
+    polygons = geo.municipality_places(con, polygons=True)
     cases = [
-        ("CSV UTF-8 (BOM)", lambda: exports.to_csv(sl)[0]),
-        ("CSV CP932", lambda: exports.to_csv(sl, encoding="cp932")[0]),
-        ("xlsx", lambda: exports.to_xlsx(sl)),
-        ("GeoJSON points", lambda: exports.to_geojson(sl, points)),
-        ("GeoPackage points", lambda: exports.to_gpkg(sl, points)),
-        ("GeoPackage polygons", lambda: exports.to_gpkg(sl, polygons)),
-        ("KML points", lambda: exports.to_kml(sl, points)),
-        ("KML polygons", lambda: exports.to_kml(sl, polygons)),
+        ("CSV UTF-8 (BOM)", lambda: tables.to_csv(sl)[0]),
+        ("CSV CP932", lambda: tables.to_csv(sl, encoding="cp932")[0]),
+        ("xlsx", lambda: tables.to_xlsx(sl)),
+        ("GeoJSON points", lambda: geo.to_geojson(sl, points)),
+        ("GeoPackage points", lambda: geo.to_gpkg(sl, points)),
+        ("GeoPackage polygons", lambda: geo.to_gpkg(sl, polygons)),
+        ("KML points", lambda: geo.to_kml(sl, points)),
+        ("KML polygons", lambda: geo.to_kml(sl, polygons)),
     ]
     for label, fn in cases:
         t, data = timed(fn, repeat=3)
@@ -52,7 +52,7 @@ def bench_exports(con) -> None:
 
 
 if __name__ == "__main__":
-    from revitalize import db
+    from revitalize.data import db
 
     connection = db.connect(read_only=True)
     try:

@@ -20,8 +20,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
-from revitalize import build, db, portfolio, scoring, settings  # noqa: E402
-from revitalize.portfolio import Constraints  # noqa: E402
+from revitalize.data import build, db  # noqa: E402
+from revitalize.analysis import portfolio, scoring
+from revitalize.core import settings
+from revitalize.analysis.portfolio import Constraints  # noqa: E402
 
 
 

@@ -26,7 +26,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
-from revitalize import build, db, explorer, layers, maps, scoring, spatial  # noqa: E402
+from revitalize.data import build, db, layers, spatial  # noqa: E402
+from revitalize.outputs import explorer, maps
+from revitalize.analysis import scoring
 
 
 

@@ -1,14 +1,17 @@
 """Candidates: list with filters, detail, edit, status changes with reasons, history, suggestions, import."""
 
-import tempfile
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from revitalize import candidates, codes, evidence, exports, imports, scoring, suggestions, ui
-from revitalize.errors import RevitalizeError
+from revitalize.analysis import pool, scoring, suggestions, weightsets
+from revitalize.app import ui
+from revitalize.core import codes, domain
+from revitalize.core.domain import BASE_TYPES, ORG_KINDS, STATUSES
+from revitalize.core.errors import RevitalizeError
+from revitalize.data import layers
+from revitalize.outputs import evidence, formats, tables
+from revitalize.workflow import candidates, imports
 
 ui.through_app()
 lang = ui.lang()
@@ -16,9 +19,9 @@ L = 0 if lang == "ja" else 1
 st.title(ui.t("cd.title"))
 user = ui.current_user()
 st.sidebar.caption(ui.t("cd.user", user=user.name or user.user_id, role=user.role))
-chosen_weights = st.sidebar.selectbox(ui.t("s.weights"), [None] + scoring.list_weight_sets(), key="cd_weights",
+chosen_weights = st.sidebar.selectbox(ui.t("s.weights"), [None] + weightsets.list_weight_sets(), key="cd_weights",
                                       format_func=lambda v: ui.t("pf.weights_default") if v is None else v)
-weights = scoring.Weights() if chosen_weights is None else scoring.load_weight_set(chosen_weights)
+weights = weightsets.resolve(chosen_weights)
 ref = ui.connection()
 if ref is None:
     st.info(ui.t("cd.no_ref"))
@@ -29,15 +32,15 @@ def _reference(stamp):
     con = ui.connection()
     if con is None:
         return None, None, None
-    points = suggestions.municipality_points(con)
-    return points, candidates.asset_catalog(con), set(points["muni_code"])
+    points = pool.municipality_points(con)
+    return points, layers.asset_catalog(con), set(points["muni_code"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _muni_scores(stamp, weight_items):
     _, _, sub = ui.scoring_inputs(stamp)
     return (scoring.score(sub, scoring.Weights(dict(weight_items)))["score"],
-            suggestions.municipality_points(ui.connection()).set_index("muni_code")["population"])
+            pool.municipality_points(ui.connection()).set_index("muni_code")["population"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -47,11 +50,9 @@ def _suggest(stamp, weight_items, covered, lang):
 
 
 points, catalog, known = _reference(ui.stamp())
-muni_label = {} if points is None else {
-    r.muni_code: f"{r.muni_code} {r.name_ja}" + (f" / {r.name_en}" if lang == "en" and r.name_en else "")
-    for r in points.itertuples(index=False)}
+muni_label = layers.municipality_labels(points, lang)
 pick_many = dict(placeholder=ui.t("f.choose"))
-label = lambda table, key: table[key][L] if key in table else key  # noqa: E731
+label = lambda table, key: domain.label(table, key, lang)  # noqa: E731
 reads = st.session_state.setdefault("cd_read_version", {})
 
 try:
@@ -67,36 +68,25 @@ tab_list, tab_detail, tab_new, tab_suggest, tab_import = st.tabs(
 with tab_list:
     c1, c2, c3, c4 = st.columns(4)
     f = candidates.CandidateFilter(
-        statuses=tuple(c1.multiselect(ui.t("cd.filter_status"), list(candidates.STATUSES),
-                                      format_func=lambda s: label(candidates.STATUSES, s), key="cd_f_status", **pick_many)),
+        statuses=tuple(c1.multiselect(ui.t("cd.filter_status"), list(STATUSES),
+                                      format_func=lambda s: label(STATUSES, s), key="cd_f_status", **pick_many)),
         fiscal_years=tuple(c2.multiselect(ui.t("cd.filter_fy"), sorted(table["fiscal_year"].unique().tolist()),
                                           key="cd_f_fy", **pick_many)),
-        base_types=tuple(c3.multiselect(ui.t("cd.filter_type"), list(candidates.BASE_TYPES),
-                                        format_func=lambda s: label(candidates.BASE_TYPES, s), key="cd_f_type", **pick_many)),
-        pref_codes=tuple(c4.multiselect(ui.t("cd.filter_pref"), [p[0] for p in codes.PREFECTURES],
-                                        format_func=lambda c: dict((p[0], p[1 + L]) for p in codes.PREFECTURES)[c],
-                                        key="cd_f_pref", **pick_many)),
+        base_types=tuple(c3.multiselect(ui.t("cd.filter_type"), list(BASE_TYPES),
+                                        format_func=lambda s: label(BASE_TYPES, s), key="cd_f_type", **pick_many)),
+        pref_codes=tuple(c4.multiselect(ui.t("cd.filter_pref"), list(codes.PREF_CODES),
+                                        format_func=lambda c: codes.pref_name(c, lang), key="cd_f_pref", **pick_many)),
         text=st.text_input(ui.t("cd.filter_text"), key="cd_f_text"))
     shown = candidates.filter_table(table, f)
+    scores = None
     if ref is not None and not shown.empty:
-        shown = shown.assign(score=shown["candidate_id"].map(
-            candidates.scores(shown, *_muni_scores(ui.stamp(), tuple(sorted(weights.values.items()))))).round(3))
+        scores = pool.candidate_scores(shown, *_muni_scores(ui.stamp(), tuple(sorted(weights.values.items()))))
     if shown.empty:
         st.info(ui.t("cd.none"))
     else:
-        view = shown.assign(status=shown["status"].map(lambda s: label(candidates.STATUSES, s)),
-                            base_type=shown["base_type"].map(lambda s: label(candidates.BASE_TYPES, s)),
-                            muni_codes=shown["muni_codes"].fillna("").map(
-                                lambda s: "、".join(muni_label.get(c, c) for c in s.split(";") if c)))
-        columns = {"candidate_id": "cd.col_id", "name_ja": "cd.name_ja", "name_en": "cd.name_en", "status": "cd.status",
-                   "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year", "score": "cd.col_score",
-                   "muni_codes": "cd.munis",
-                   "applicants": "cd.col_applicants", "assets": "cd.col_assets", "designated_on": "cd.designated_on",
-                   "version": "cd.version", "updated_at": "cd.col_updated", "updated_by": "cd.col_by",
-                   "origin": "cd.origin"}
-        st.dataframe(view[[c for c in columns if c in view]].rename(columns={k: ui.t(v) for k, v in columns.items()}), hide_index=True,
+        st.dataframe(candidates.list_view(shown, lang=lang, muni_labels=muni_label, scores=scores), hide_index=True,
                      width="stretch")
-        st.download_button(ui.t("s.download"), exports.to_csv_bytes(shown), file_name="candidates.csv",
+        st.download_button(ui.t("s.download"), tables.to_csv_bytes(shown), file_name="candidates.csv",
                            mime="text/csv", key="cd_dl")
 
 with tab_detail:
@@ -113,17 +103,17 @@ with tab_detail:
         d = cand.data
         st.subheader(f"{d.name_ja}" + (f" / {d.name_en}" if d.name_en else ""))
         st.markdown(" ｜ ".join(f"**{ui.t(k)}**: {v}" for k, v in [
-            ("cd.status", label(candidates.STATUSES, cand.status)), ("cd.base_type", label(candidates.BASE_TYPES, d.base_type)),
+            ("cd.status", label(STATUSES, cand.status)), ("cd.base_type", label(BASE_TYPES, d.base_type)),
             ("cd.fiscal_year", d.fiscal_year), ("cd.designated_on", cand.designated_on or "—"),
             ("cd.version", cand.version), ("cd.origin", cand.origin)]))
         st.write(f"**{ui.t('cd.munis')}**: " + "、".join(muni_label.get(m, m) for m in d.muni_codes))
-        st.write(f"**{ui.t('cd.col_applicants')}**: " + "; ".join(f"{n}（{label(candidates.ORG_KINDS, k)}）"
+        st.write(f"**{ui.t('cd.col_applicants')}**: " + "; ".join(f"{n}（{label(ORG_KINDS, k)}）"
                                                               for n, k in d.applicants))
         if d.summary:
             st.write(f"**{ui.t('cd.summary')}**: {d.summary}")
         if catalog is not None and d.assets:
             st.write(f"**{ui.t('cd.assets')}**")
-            st.dataframe(candidates.asset_labels(catalog, d.assets), hide_index=True, width="stretch",
+            st.dataframe(layers.asset_labels(catalog, d.assets), hide_index=True, width="stretch",
                          column_config={"source_url": st.column_config.LinkColumn()})
         if reads[cid] != cand.version:
             st.warning(ui.t("cd.conflict"))
@@ -132,12 +122,12 @@ with tab_detail:
                 st.rerun()
 
         st.markdown(f"#### {ui.t('cd.transition')}")
-        nxt = candidates.allowed_next(cand.status)
+        nxt = domain.allowed_next(cand.status)
         if not nxt:
             st.caption(ui.t("cd.no_next"))
         else:
             with st.form("cd_transition"):
-                to = st.selectbox(ui.t("cd.to"), nxt, format_func=lambda s: label(candidates.STATUSES, s))
+                to = st.selectbox(ui.t("cd.to"), nxt, format_func=lambda s: label(STATUSES, s))
                 reason = st.text_input(ui.t("cd.reason"))
                 on = st.date_input(ui.t("cd.designated_on"), value=None)
                 if st.form_submit_button(ui.t("cd.apply")):
@@ -154,14 +144,14 @@ with tab_detail:
         with st.form("cd_edit"):
             name_ja = st.text_input(ui.t("cd.name_ja"), d.name_ja)
             name_en = st.text_input(ui.t("cd.name_en"), d.name_en)
-            base_type = st.selectbox(ui.t("cd.base_type"), list(candidates.BASE_TYPES),
-                                     index=list(candidates.BASE_TYPES).index(d.base_type),
-                                     format_func=lambda s: label(candidates.BASE_TYPES, s))
+            base_type = st.selectbox(ui.t("cd.base_type"), list(BASE_TYPES),
+                                     index=list(BASE_TYPES).index(d.base_type),
+                                     format_func=lambda s: label(BASE_TYPES, s))
             fy = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, d.fiscal_year)
             munis = st.multiselect(ui.t("cd.munis"), sorted(set(muni_label) | set(d.muni_codes)), list(d.muni_codes),
                                    format_func=lambda m: muni_label.get(m, m), **pick_many)
             apps = st.text_area(ui.t("cd.applicants"), "\n".join(f"{n}:{k}" for n, k in d.applicants))
-            options = (candidates.assets_in(catalog, d.muni_codes) if catalog is not None
+            options = (layers.assets_in(catalog, d.muni_codes) if catalog is not None
                        else pd.DataFrame(columns=["layer", "asset_id", "label"]))
             opt_keys = sorted(set(zip(options["layer"], options["asset_id"])) | set(d.assets))
             opt_label = {(r.layer, r.asset_id): f"{r.layer}: {r.label}" for r in options.itertuples(index=False)}
@@ -171,7 +161,7 @@ with tab_detail:
             contact = st.text_input(ui.t("cd.contact"), d.contact)
             source_url = st.text_input(ui.t("cd.source_url"), d.source_url)
             if st.form_submit_button(ui.t("cd.save")):
-                applicants, _ = candidates.parse_applicants(apps)
+                applicants, _ = domain.parse_applicants(apps)
                 try:
                     with ui.workflow() as con:
                         reads[cid] = candidates.update(
@@ -194,13 +184,9 @@ with tab_detail:
         st.button(ui.t("ex.prepare"), key="cd_ev_go", on_click=lambda: st.session_state.update(cd_ev=True))
         if st.session_state.pop("cd_ev", False) and ref is not None:
             try:
-                subject = candidates.evidence_subject(cand, catalog, lang=lang)
-                if ev_fmt == "pdf":
-                    data = evidence.evidence_pdf(ref, subject, lang=lang)
-                else:
-                    data = evidence.evidence_html(ref, subject, lang=lang).encode("utf-8")
-                st.download_button(ui.t("cd.evidence_download", fmt=ev_fmt), data, mime=exports.MIME[ev_fmt],
-                                   file_name=exports.safe_filename(f"revitalize_{cid}_{d.name_ja}.{ev_fmt}"),
+                data = evidence.render(ref, evidence.candidate_subject(cand, catalog, lang=lang), ev_fmt, lang=lang)
+                st.download_button(ui.t("cd.evidence_download", fmt=ev_fmt), data, mime=formats.MIME[ev_fmt],
+                                   file_name=formats.safe_filename(f"revitalize_{cid}_{d.name_ja}.{ev_fmt}"),
                                    key="cd_ev_dl")
             except RevitalizeError as exc:
                 ui.show_error(exc)
@@ -209,17 +195,16 @@ with tab_new:
     with st.form("cd_new"):
         name_ja = st.text_input(ui.t("cd.name_ja"))
         name_en = st.text_input(ui.t("cd.name_en"))
-        base_type = st.selectbox(ui.t("cd.base_type"), list(candidates.BASE_TYPES),
-                                 format_func=lambda s: label(candidates.BASE_TYPES, s))
+        base_type = st.selectbox(ui.t("cd.base_type"), list(BASE_TYPES),
+                                 format_func=lambda s: label(BASE_TYPES, s))
         fy = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, 2026)
         munis = st.multiselect(ui.t("cd.munis"), sorted(muni_label), format_func=lambda m: muni_label.get(m, m), **pick_many)
         apps = st.text_area(ui.t("cd.applicants"))
         summary = st.text_area(ui.t("cd.summary"))
         contact = st.text_input(ui.t("cd.contact"))
         if st.form_submit_button(ui.t("cd.save")):
-            applicants, _ = candidates.parse_applicants(apps)
-            found = candidates.assets_in(catalog, munis) if catalog is not None else None
-            assets = () if found is None else tuple(zip(found["layer"], found["asset_id"]))
+            applicants, _ = domain.parse_applicants(apps)
+            assets = layers.asset_keys(catalog, munis)
             try:
                 with ui.workflow() as con:
                     new_id = candidates.create(con, user, candidates.CandidateData(
@@ -236,7 +221,7 @@ with tab_suggest:
         st.info(ui.t("ds.no_map"))
     else:
         sug = _suggest(ui.stamp(), tuple(sorted(weights.values.items())),
-                       tuple(sorted(suggestions.covered_municipalities(table))), lang)
+                       tuple(sorted(pool.covered_municipalities(table))), lang)
         sug_cols = {"suggestion_id": "cd.sug_id", f"name_{lang}": "col.name", "pref_name_ja": "col.prefecture",
                     "muni_codes": "col.muni_code", "members": "cd.sug_members", "score": "layer.score",
                     "best_member_score": "cd.sug_best", "reason": "s.reason"}
@@ -249,7 +234,7 @@ with tab_suggest:
             if st.button(ui.t("cd.to_draft")):
                 try:
                     with ui.workflow() as con:
-                        new_id = suggestions.to_draft(con, user, sug[sug["suggestion_id"] == pick].iloc[0],
+                        new_id = candidates.create_from_suggestion(con, user, sug[sug["suggestion_id"] == pick].iloc[0],
                                                       fiscal_year=int(fy_s), catalog=catalog, known_munis=known)
                     st.success(ui.t("cd.created", cid=new_id))
                 except RevitalizeError as exc:
@@ -257,16 +242,13 @@ with tab_suggest:
 
 with tab_import:
     st.caption(ui.t("cd.import_note"))
-    st.download_button(ui.t("cd.template"), exports.to_csv_bytes(imports.template()), file_name="candidates_template.csv",
+    st.download_button(ui.t("cd.template"), tables.to_csv_bytes(imports.template()), file_name="candidates_template.csv",
                        mime="text/csv", key="cd_tpl")
     up = st.file_uploader(ui.t("cd.import_file"), type=["csv", "xlsx"])
     if up is not None and st.button(ui.t("cd.import_run")):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(up.name).name
-            path.write_bytes(up.getvalue())
-            try:
-                with ui.workflow() as con:
-                    rep = imports.import_file(con, user, path, known_munis=known, name=up.name)
-                st.success(ui.t("cd.imported", created=len(rep.created), updated=len(rep.updated)))
-            except RevitalizeError as exc:
-                ui.show_error(exc)
+        try:
+            with ui.workflow() as con:
+                rep = imports.import_bytes(con, user, up.getvalue(), known_munis=known, name=up.name)
+            st.success(ui.t("cd.imported", created=len(rep.created), updated=len(rep.updated)))
+        except RevitalizeError as exc:
+            ui.show_error(exc)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from revitalize import layers, names, ui
+from revitalize.data import layers, names
+from revitalize.app import ui
 
 ui.through_app()
 lang = ui.lang()

@@ -3,7 +3,10 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import codes, explorer, exports, maps, ui
+from revitalize.core import codes
+from revitalize.data import credits
+from revitalize.outputs import explorer, maps, tables
+from revitalize.app import ui
 
 ui.through_app()
 lang = ui.lang()
@@ -47,7 +50,7 @@ if maps.assets_available():
 else:
     st.warning(ui.t("map.assets_missing"))
 table = explorer.items_table(view, lang)
-st.download_button(ui.t("s.download"), exports.to_csv_bytes(table, credits=explorer.credits(
+st.download_button(ui.t("s.download"), tables.to_csv_bytes(table, credits=credits.credits(
     ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"], lang)),
     file_name="revitalize_explorer.csv", mime="text/csv", key="f_download")
 st.caption(ui.t("f.rows", n=len(table)))

@@ -1,12 +1,13 @@
 """Export: a shortlist (scoring ranking, explorer filter, portfolio, candidates) to CSV, Excel, GIS formats, or
 printable evidence sheets (HTML, PDF). Every export carries scores, reasons, sources and credit lines."""
 
-import tomllib
-
 import streamlit as st
 
-from revitalize import codes, evidence, explorer, exports, scoring, ui
-from revitalize.errors import ConfigError, ExportError
+from revitalize.analysis import scoring, weightsets
+from revitalize.app import ui
+from revitalize.core import codes
+from revitalize.core.errors import ConfigError, ExportError
+from revitalize.outputs import evidence, explorer, formats, geo, shortlists
 
 ui.through_app()
 lang = ui.lang()
@@ -17,25 +18,21 @@ data = ui.require_data()
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _shortlist(stamp, source, weight_items, top, prefs, filters, header_lang, register):
-    return exports.shortlist_for(source, ui.connection(), lang=header_lang, top=top,
+    return shortlists.shortlist_for(source, ui.connection(), lang=header_lang, top=top,
                                  weights=scoring.Weights(dict(weight_items)), pref_codes=prefs, filters=filters,
                                  data=ui.explorer_data(stamp) if source == "explorer" else None)
 
 
 @st.cache_resource(show_spinner=False)
 def _places(stamp, polygons):
-    return exports.municipality_places(ui.connection(), polygons=polygons)
+    return geo.municipality_places(ui.connection(), polygons=polygons)
 
 
-source = st.radio(ui.t("ex.source"), exports.SOURCE_KINDS, format_func=lambda k: ui.t(f"ex.src.{k}"),
+source = st.radio(ui.t("ex.source"), shortlists.SOURCE_KINDS, format_func=lambda k: ui.t(f"ex.src.{k}"),
                   horizontal=True, key="ex_source")
-if source in exports.PLUGGED_SOURCES and exports.source_available(source) is None:
-    st.info(ui.t("ex.not_available", source=ui.t(f"ex.src.{source}")))
-    st.stop()
-
-pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}
 c1, c2, c3 = st.columns(3)
-prefs = c1.multiselect(ui.t("f.pref"), list(pref_label), format_func=pref_label.get, key="ex_pref",
+prefs = c1.multiselect(ui.t("f.pref"), list(codes.PREF_CODES), format_func=lambda c: codes.pref_name(c, lang),
+                       key="ex_pref",
                        placeholder=ui.t("f.choose"))
 top = c2.number_input(ui.t("ex.top"), min_value=0, max_value=100_000, value=50, step=10, key="ex_top")
 header_lang = c3.radio(ui.t("ex.headers"), ["ja", "en"], index=1 if lang == "en" else 0, horizontal=True,
@@ -54,19 +51,20 @@ w_choice = st.radio(ui.t("ex.weights"), w_options, format_func=lambda k: ui.t(f"
                     key="ex_w_choice")
 try:
     weights = scoring.Weights()
-    if w_choice == "saved" and scoring.list_weight_sets():
-        weights = scoring.load_weight_set(st.selectbox(ui.t("s.load"), scoring.list_weight_sets(), key="ex_w_saved"))
+    if w_choice == "saved" and weightsets.list_weight_sets():
+        weights = weightsets.load_weight_set(st.selectbox(ui.t("s.load"), weightsets.list_weight_sets(),
+                                                          key="ex_w_saved"))
     elif w_choice == "upload":
         upload = st.file_uploader(ui.t("s.upload"), type=["toml"], key="ex_w_upload")
         if upload is not None:
-            weights = scoring.Weights.from_mapping(tomllib.loads(upload.getvalue().decode("utf-8")).get("weights", {}))
-except (ConfigError, ValueError, UnicodeDecodeError) as exc:
+            weights = scoring.Weights.from_toml_bytes(upload.getvalue(), source=upload.name)
+except ConfigError as exc:
     st.error(f"{ui.t('err.input')}: {exc}")
     st.stop()
 
 try:
     sl = _shortlist(ui.stamp(), source, tuple(weights.values.items()), int(top) or None, tuple(prefs), filters,
-                    header_lang, ui.register_key() if source in exports.PLUGGED_SOURCES else None)
+                    header_lang, ui.register_key() if source in ("portfolio", "candidates") else None)
 except ExportError as exc:
     st.error(f"{ui.t('err.input')}: {exc}")
     st.stop()
@@ -77,15 +75,15 @@ if not len(sl):
 st.subheader(sl.title)
 st.caption(" · ".join(sl.notes))
 st.dataframe(sl.table.head(200), hide_index=True, width="stretch", height=260, column_config={
-    **exports.headers(sl.table.columns, lang), "source_urls": st.column_config.LinkColumn(ui.t("ex.col.source_urls"))})
+    **shortlists.headers(sl.table.columns, lang), "source_urls": st.column_config.LinkColumn(ui.t("ex.col.source_urls"))})
 st.caption(ui.t("ex.preview", n=len(sl)))
 
 f1, f2 = st.columns(2)
-fmt = f1.selectbox(ui.t("ex.format"), list(exports.FORMATS), format_func=lambda k: ui.t(f"ex.fmt.{k}"),
+fmt = f1.selectbox(ui.t("ex.format"), list(formats.REGISTRY), format_func=lambda k: ui.t(f"ex.fmt.{k}"),
                    key="ex_format")
-polygons = f2.checkbox(ui.t("ex.polygons"), key="ex_polygons") if fmt in ("geojson", "gpkg", "kml") else False
+polygons = f2.checkbox(ui.t("ex.polygons"), key="ex_polygons") if formats.get(fmt).needs_places else False
 rows = None
-if fmt in ("html", "pdf"):
+if formats.get(fmt).document:
     labels = {i: f"{i + 1}. {sl.table['name'].iloc[i]}" for i in range(min(len(sl), 500))}
     rows = st.multiselect(ui.t("ex.sheets"), list(labels), default=[0], format_func=labels.get, key="ex_rows")
     if fmt == "pdf" and evidence.pdf_problem():
@@ -100,18 +98,14 @@ st.button(ui.t("ex.prepare"), type="primary", key="ex_prepare", on_click=lambda:
 if st.session_state.pop("ex_go", False):
     try:
         with st.spinner():
-            if fmt in ("html", "pdf"):
-                subjects = evidence.subjects_from_shortlist(sl, rows or [0])
-                if fmt == "html":
-                    payload = evidence.evidence_html(ui.connection(), subjects, weights=weights, lang=header_lang
-                                                     ).encode("utf-8")
-                else:
-                    payload = evidence.evidence_pdf(ui.connection(), subjects, weights=weights, lang=header_lang)
+            if formats.get(fmt).document:
+                payload = evidence.render(ui.connection(), evidence.subjects_from_shortlist(sl, rows or [0]), fmt,
+                                          weights=weights, lang=header_lang)
                 warnings = []
             else:
-                places = _places(ui.stamp(), polygons) if fmt in ("geojson", "gpkg", "kml") else None
-                payload, warnings = exports.export(sl, fmt, places=places)
-        st.session_state["ex_result"] = (exports.export_filename(sl, fmt), payload, exports.MIME[fmt],
+                places = _places(ui.stamp(), polygons) if formats.get(fmt).needs_places else None
+                payload, warnings = formats.export(sl, fmt, places=places)
+        st.session_state["ex_result"] = (formats.export_filename(sl, fmt), payload, formats.MIME[fmt],
                                          [str(w) for w in warnings], signature)
     except ExportError as exc:
         st.error(f"{ui.t('err.input')}: {exc}")

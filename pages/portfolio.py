@@ -3,8 +3,13 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import candidates, explorer, exports, maps, portfolio, scoring, ui
-from revitalize.errors import InfeasibleError, RevitalizeError
+from revitalize.analysis import pool as pool_mod
+from revitalize.analysis import portfolio, weightsets
+from revitalize.app import ui
+from revitalize.core.errors import InfeasibleError, RevitalizeError
+from revitalize.data import credits
+from revitalize.outputs import formats, geo, maps, shortlists, tables
+from revitalize.workflow import candidates
 
 ui.through_app()
 lang = ui.lang()
@@ -16,18 +21,19 @@ st.caption(ui.t("pf.intro"))
 @st.cache_data(show_spinner=False, max_entries=8)
 def _pool(stamp, weights_name, register):
     """The selection pool (designated, candidates, suggestions); ``register`` keys the cache to the candidates."""
-    weights = scoring.load_weight_set(weights_name) if weights_name else scoring.Weights()
     with ui.workflow() as work:
-        return candidates.portfolio_pool(ui.connection(), work, weights)
+        cands = candidates.table(work)
+    return pool_mod.portfolio_pool(ui.connection(), cands, weightsets.resolve(weights_name),
+                                   inputs=ui.scoring_inputs(stamp))
 
 
 @st.cache_resource(show_spinner=False)
 def _places(stamp):
-    return exports.municipality_places(ui.connection())
+    return geo.municipality_places(ui.connection())
 
 
 with st.sidebar:
-    saved = scoring.list_weight_sets()
+    saved = weightsets.list_weight_sets()
     weights_name = st.selectbox(ui.t("pf.weights"), [None] + saved,
                                 format_func=lambda v: ui.t("pf.weights_default") if v is None else v, key="pf_weights")
     tiles = ui.tiles_choice()
@@ -45,11 +51,12 @@ type_label = {t: ui.t(f"pf.type.{t}") for t in portfolio.BASE_TYPES}
 with st.form("pf_form"):
     c1, c2, c3, c4, c5 = st.columns(5)
     free = int((~pool["fixed"]).sum())
+    d = portfolio.PLANNING_DEFAULTS
     k = c1.number_input(ui.t("pf.k"), 0, free, min(portfolio.default_k(pool), free), key="pf_k")
-    max_pp = c2.number_input(ui.t("pf.max_per_pref"), 0, 200, 8, key="pf_max_per_pref")
-    min_region = c3.number_input(ui.t("pf.min_per_region"), 0, 100, 1, key="pf_min_per_region")
-    min_pref = c4.number_input(ui.t("pf.min_per_pref"), 0, 20, 0, key="pf_min_per_pref")
-    min_km = c5.number_input(ui.t("pf.min_km"), 0.0, 300.0, 10.0, step=1.0, key="pf_min_km")
+    max_pp = c2.number_input(ui.t("pf.max_per_pref"), 0, 200, d.max_per_pref or 0, key="pf_max_per_pref")
+    min_region = c3.number_input(ui.t("pf.min_per_region"), 0, 100, d.min_per_region, key="pf_min_per_region")
+    min_pref = c4.number_input(ui.t("pf.min_per_pref"), 0, 20, d.min_per_pref, key="pf_min_per_pref")
+    min_km = c5.number_input(ui.t("pf.min_km"), 0.0, 300.0, d.min_km, step=1.0, key="pf_min_km")
     st.caption(ui.t("pf.shares"))
     share_cols = st.columns(len(portfolio.BASE_TYPES))
     shares = {t: col.slider(type_label[t], 0.0, 1.0, 0.0, 0.05, key=f"pf_share_{t}")
@@ -87,7 +94,7 @@ if gr.message is not None:
     st.warning(gr.message.text(lang))
 
 if maps.assets_available():
-    m = portfolio.build_map(ex, lang=lang, tiles=tiles, outlines=data.munis)
+    m = maps.portfolio_map(ex.table[ex.table["selected"]], lang=lang, tiles=tiles, outlines=data.munis)
     st_folium(m, height=520, use_container_width=True, returned_objects=[], key="pf_map")
 else:
     st.warning(ui.t("map.assets_missing"))
@@ -107,16 +114,16 @@ st.caption(ui.t("pf.diagnosis_note"))
 st.dataframe(table[~table["selected"]].drop(columns=["selected", "fixed"]), hide_index=True, width="stretch",
              height=360, column_config=config)
 d1, d2 = st.columns([1, 2])
-fmt = d1.selectbox(ui.t("ex.format"), [f for f in exports.FORMATS if f not in ("html", "pdf")],
+fmt = d1.selectbox(ui.t("ex.format"), list(formats.TABLE_FORMATS),
                    format_func=lambda k: ui.t(f"ex.fmt.{k}"), key="pf_fmt")
-weights = scoring.load_weight_set(weights_name) if weights_name else scoring.Weights()
-sl = portfolio.result_shortlist(ex, lang=lang, weights=weights)
-payload, warnings = exports.export(sl, fmt, places=_places(ui.stamp()) if fmt in ("geojson", "gpkg", "kml") else None)
-d2.download_button(ui.t("pf.download_fmt", fmt=fmt), payload, file_name=exports.export_filename(sl, fmt),
-                   mime=exports.MIME[fmt], key="pf_download")
+weights = weightsets.resolve(weights_name)
+sl = shortlists.result_shortlist(ex, lang=lang, weights=weights)
+payload, warnings = formats.export(sl, fmt, places=_places(ui.stamp()) if formats.get(fmt).needs_places else None)
+d2.download_button(ui.t("pf.download_fmt", fmt=fmt), payload, file_name=formats.export_filename(sl, fmt),
+                   mime=formats.MIME[fmt], key="pf_download")
 if warnings:
     st.caption("; ".join(str(w) for w in warnings[:10]))
-st.download_button(ui.t("pf.download"), exports.to_csv_bytes(table, credits=[
+st.download_button(ui.t("pf.download"), tables.to_csv_bytes(table, credits=[
     f"constraints: {ex.constraints.as_dict()}", f"weights: {weights_name or 'default'}"]
-    + explorer.credits(explorer.SCORING_SOURCES, lang)), file_name="revitalize_portfolio_all.csv", mime="text/csv",
+    + credits.credits(credits.SCORING_SOURCES, lang)), file_name="revitalize_portfolio_all.csv", mime="text/csv",
     key="pf_download_all")

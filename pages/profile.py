@@ -5,7 +5,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import explorer, i18n, maps, profile, ui
+from revitalize.outputs import explorer, maps
+from revitalize.core import i18n
+from revitalize.analysis import profile
+from revitalize.app import ui
 
 ui.through_app()
 lang = ui.lang()

@@ -5,7 +5,11 @@ import duckdb
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import candidates, codes, maps, progress, ui
+from revitalize.workflow import candidates
+from revitalize.core import codes, domain
+from revitalize.outputs import maps
+from revitalize.analysis import progress
+from revitalize.app import ui
 
 ui.through_app()
 lang = ui.lang()
@@ -43,7 +47,7 @@ rule = alt.Chart(series.head(1)).mark_rule(color="grey").encode(y=alt.datum(repo
 st.altair_chart(chart + rule, width="stretch")
 st.dataframe(report.by_year.rename(columns={
     "fiscal_year": "FY", "designated": ui.t("pg.col_designated"), "cumulative": ui.t("pg.col_cumulative"),
-    "needed_cumulative": ui.t("pg.col_needed"), **{s: candidates.STATUSES[s][L] for s in candidates.PIPELINE}}),
+    "needed_cumulative": ui.t("pg.col_needed"), **{s: domain.STATUSES[s][L] for s in domain.PIPELINE}}),
     hide_index=True, width="stretch")
 
 cols = {"pref_code": ui.t("col.muni_code"), f"name_{lang}": ui.t("col.name"), f"region_{lang}": ui.t("pg.by_region"),
@@ -66,7 +70,7 @@ data = ui.explorer_data(ui.stamp()) if ui.connection() is not None else None
 placed = ui.candidate_places()
 if data is not None and placed is not None and maps.assets_available():
     st.subheader(ui.t("pg.map"))
-    st_folium(progress.build_map(placed, lang=lang, tiles=ui.tiles_choice(), outlines=data.munis), height=520,
+    st_folium(maps.progress_map(placed, lang=lang, tiles=ui.tiles_choice(), outlines=data.munis), height=520,
               use_container_width=True, returned_objects=[], key="pg_map")
 names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}
 st.subheader(ui.t("pg.without", n=len(report.prefectures_without)))

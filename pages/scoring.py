@@ -5,8 +5,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from revitalize import exports, explorer, maps, scoring, ui
-from revitalize.errors import ConfigError
+from revitalize.data import credits
+from revitalize.outputs import explorer, maps, tables
+from revitalize.analysis import scoring, weightsets
+from revitalize.app import ui
+from revitalize.core.errors import ConfigError
 
 ui.through_app()
 lang = ui.lang()
@@ -31,20 +34,19 @@ crit_label = {k: v[0 if lang == "ja" else 1] for k, v in scoring.CRITERIA.items(
 
 with st.sidebar:
     st.subheader(ui.t("s.weights"))
-    saved = scoring.list_weight_sets()
+    saved = weightsets.list_weight_sets()
     if saved:
         name = st.selectbox(ui.t("s.load"), saved, key="s_saved")
         if st.button(ui.t("s.load_btn"), key="s_load"):
             try:
-                for k, v in scoring.load_weight_set(name).values.items():
+                for k, v in weightsets.load_weight_set(name).values.items():
                     st.session_state[f"w_{k}"] = float(v)
             except ConfigError as exc:
                 st.error(f"{ui.t('err.input')}: {exc}")
     upload = st.file_uploader(ui.t("s.upload"), type=["toml"], key="s_upload")
     if upload is not None and st.session_state.get("s_upload_done") != upload.file_id:
         try:
-            import tomllib
-            loaded = scoring.Weights.from_mapping(tomllib.loads(upload.getvalue().decode("utf-8")).get("weights", {}))
+            loaded = scoring.Weights.from_toml_bytes(upload.getvalue(), source=upload.name)
             for k, v in loaded.values.items():
                 st.session_state[f"w_{k}"] = float(v)
             st.session_state["s_upload_done"] = upload.file_id
@@ -64,7 +66,7 @@ with st.sidebar:
     save_name = st.text_input(ui.t("s.save_name"), key="s_save_name")
     if st.button(ui.t("s.save_btn"), key="s_save") and save_name:
         try:
-            st.success(ui.t("s.saved", path=scoring.save_weight_set(save_name, scoring.Weights(values))))
+            st.success(ui.t("s.saved", path=weightsets.save_weight_set(save_name, scoring.Weights(values))))
         except ConfigError as exc:
             st.error(f"{ui.t('err.input')}: {exc}")
 
@@ -99,8 +101,8 @@ st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config=
     "rank": ui.t("s.rank"), "muni_code": ui.t("col.muni_code"), "pref_name_ja": ui.t("col.prefecture"),
     name_col: ui.t("col.municipality"), "coverage": ui.t("s.coverage"), "reason": ui.t("s.reason"),
     "missing": ui.t("s.missing")})
-st.download_button(ui.t("s.download"), exports.to_csv_bytes(
-    table.reset_index(), credits=[f"weights: {weights.values}"] + explorer.credits(explorer.SCORING_SOURCES, lang)),
+st.download_button(ui.t("s.download"), tables.to_csv_bytes(
+    table.reset_index(), credits=[f"weights: {weights.values}"] + credits.credits(credits.SCORING_SOURCES, lang)),
     file_name="revitalize_scores.csv", mime="text/csv", key="s_download")
 
 st.subheader(ui.t("s.contrib"))

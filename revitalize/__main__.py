@@ -1,3 +1,3 @@
-from revitalize.cli import main
+from revitalize.app.cli.main import main
 
 raise SystemExit(main())

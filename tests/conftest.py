@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from revitalize import settings
+from revitalize.core import settings
 
 MIRROR = Path(os.environ.get("REVITALIZE_DATA_MIRROR") or settings.PROJECT_ROOT.parent / "shared" / "data")
 
@@ -30,7 +30,7 @@ def mirror() -> Path:
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
     """The whole database built once from the mirror (reference data + curated layers)."""
-    from revitalize import build
+    from revitalize.data import build
 
     path = tmp_path_factory.mktemp("db") / "revitalize.duckdb"
     env = {"REVITALIZE_DATA_MIRROR": str(mirror), "REVITALIZE_CACHE": str(tmp_path_factory.mktemp("cache")),
@@ -51,7 +51,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
 @pytest.fixture()
 def con(built_db: Path):
     """A read-only connection to the built database."""
-    from revitalize import db
+    from revitalize.data import db
 
     c = db.connect(built_db, read_only=True)
     yield c

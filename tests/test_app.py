@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from revitalize import settings
+from revitalize.core import settings
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 TIMEOUT = 120
@@ -123,7 +123,7 @@ def test_without_database_the_app_says_what_to_do(monkeypatch, tmp_path):
 
 def test_database_built_without_reference_data_still_works(monkeypatch, tmp_path):
     """Offline with no mirror: the build records everything as missing and every page says so."""
-    from revitalize import build
+    from revitalize.data import build
 
     monkeypatch.setenv("REVITALIZE_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("REVITALIZE_DATA_MIRROR", raising=False)

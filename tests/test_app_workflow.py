@@ -6,8 +6,11 @@ import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from revitalize import candidates as C, db, settings
-from revitalize.auth import User
+from revitalize.workflow import candidates as C
+from revitalize.data import db
+from revitalize.core import settings
+from revitalize.workflow.auth import User
+from revitalize.data import layers
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 ADMIN = User("boss", "admin")
@@ -102,16 +105,16 @@ def test_a_suggestion_becomes_a_draft_and_leaves_the_suggestions(app_env):
     finally:
         con.close()
     assert len(table) == 1 and table["origin"].iloc[0] == "suggestion" and table["status"].iloc[0] == "draft"
-    assert set(table["muni_codes"].iloc[0].split(";")) == set(first.removeprefix("S-").split("-"))
+    assert set(table["muni_codes"].iloc[0]) == set(first.removeprefix("S-").split("-"))
     at.run()
     assert at.selectbox(key="cd_sug_pick").value != first  # the covered municipality is no longer suggested
 
 
 def test_a_candidate_evidence_sheet_names_it_and_cites_its_assets(app_env, con):
-    from revitalize import evidence
+    from revitalize.outputs import evidence
 
-    catalog = C.asset_catalog(con)
-    linked = C.assets_in(catalog, ["01202"]).head(3)
+    catalog = layers.asset_catalog(con)
+    linked = layers.assets_in(catalog, ["01202"]).head(3)
     wf = db.connect_workflow()
     try:
         cid = C.create(wf, ADMIN, C.CandidateData("函館アニメ聖地めぐり", "tourism", 2025, ("01202",),
@@ -119,7 +122,7 @@ def test_a_candidate_evidence_sheet_names_it_and_cites_its_assets(app_env, con):
         cand = C.get(wf, cid)
     finally:
         wf.close()
-    page = evidence.evidence_html(con, C.evidence_subject(cand, catalog), lang="ja")
+    page = evidence.evidence_html(con, evidence.candidate_subject(cand, catalog), lang="ja")
     assert f"{cid} 函館アニメ聖地めぐり" in page and "2025年度公募" in page
     for url in linked["source_url"]:
         assert url.split(";")[0].replace("&", "&amp;") in page

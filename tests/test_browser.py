@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from revitalize import settings
+from revitalize.core import settings
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

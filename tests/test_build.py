@@ -5,8 +5,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from revitalize import build, check, db
-from revitalize.errors import DataUnavailableError, HashMismatchError, InputError
+from revitalize.data import build, check, db
+from revitalize.core.errors import DataUnavailableError, HashMismatchError, InputError
 
 
 def test_real_figures(con):
@@ -144,7 +144,7 @@ def test_missing_file_leaves_database_untouched(db_copy, broken_mirror):
 
 def test_changed_header_leaves_database_untouched(db_copy, broken_mirror, monkeypatch):
     """A file with the right hash cannot change, so the header test swaps the registry entry's hash."""
-    from revitalize import sources
+    from revitalize.data import sources
 
     f = broken_mirror / "tourism" / "all.csv"
     f.write_text(f.read_text(encoding="utf-8-sig").replace("month,lgcode,n", "month,code,n", 1), encoding="utf-8")
@@ -170,7 +170,7 @@ def test_allow_missing_builds_what_is_there_and_records_the_rest(tmp_path, broke
 
 
 def test_needs_build_tracks_inputs(db_copy, broken_mirror, monkeypatch):
-    from revitalize import build as b
+    from revitalize.data import build as b
 
     monkeypatch.setattr(b, "fingerprint", lambda: "stale")
     assert b.needs_build(db_copy)

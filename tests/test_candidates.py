@@ -7,9 +7,12 @@ import threading
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from revitalize import auth, candidates as C, db
-from revitalize.auth import User
-from revitalize.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, TransitionError
+from revitalize.workflow import candidates as C
+from revitalize.data import db
+from revitalize.workflow.auth import User
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, TransitionError
+from revitalize.data import layers
+from revitalize.core import domain
 
 ADMIN = User("boss", "admin")
 REVIEWER = User("rev", "reviewer")
@@ -67,8 +70,8 @@ def test_full_lifecycle_writes_one_event_per_step_with_who_from_to_and_reason(wf
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(path=st.lists(st.sampled_from(list(C.STATUSES)), min_size=1, max_size=7),
-       role=st.sampled_from(auth.ROLES))
+@given(path=st.lists(st.sampled_from(list(domain.STATUSES)), min_size=1, max_size=7),
+       role=st.sampled_from(domain.ROLES))
 def test_any_sequence_of_moves_follows_the_rules_and_failures_change_nothing(path, role):
     con = db.connect_workflow(":memory:")
     user = User("u", role, frozenset({"01202"}) if role == "municipality" else frozenset())
@@ -76,8 +79,8 @@ def test_any_sequence_of_moves_follows_the_rules_and_failures_change_nothing(pat
     for to in path:
         cur = C.get(con, cid)
         before, n = snapshot(con), events(con, cid)
-        rule = C.TRANSITIONS.get((cur.status, to))
-        allowed = rule is not None and auth.ROLES.index(role) >= auth.ROLES.index(rule)
+        rule = domain.TRANSITIONS.get((cur.status, to))
+        allowed = rule is not None and domain.ROLES.index(role) >= domain.ROLES.index(rule)
         if allowed:
             C.transition(con, user, cid, to, reason="r", read_version=cur.version)
             assert C.get(con, cid).status == to and events(con, cid) == n + 1
@@ -228,19 +231,19 @@ def test_filter_table_by_status_type_prefecture_and_text(wf):
 
 
 def test_parse_applicants_accepts_japanese_kinds_and_reports_unknown():
-    got, bad = C.parse_applicants("函館市:市区町村\n函館国際観光コンベンション協会:tourism_association; 株式会社X:club")
+    got, bad = domain.parse_applicants("函館市:市区町村\n函館国際観光コンベンション協会:tourism_association; 株式会社X:club")
     assert got[:2] == (("函館市", "municipality"), ("函館国際観光コンベンション協会", "tourism_association"))
     assert bad == ["株式会社X:club"]
-    assert C.parse_applicants("名無し団体")[0] == (("名無し団体", "other"),)
+    assert domain.parse_applicants("名無し団体")[0] == (("名無し団体", "other"),)
 
 
 def test_asset_catalog_links_real_assets_of_a_municipality(con):
-    cat = C.asset_catalog(con)
-    hakodate = C.assets_in(cat, ["01202"])
+    cat = layers.asset_catalog(con)
+    hakodate = layers.assets_in(cat, ["01202"])
     expected = con.execute("SELECT count(*) FROM anime_sites WHERE muni_code = '01202'").fetchone()[0]
     assert (hakodate["layer"] == "anime_sites").sum() == expected > 0
     assert hakodate.duplicated(["layer", "asset_id"]).sum() == 0
-    labels = C.asset_labels(cat, [("anime_sites", hakodate["asset_id"].iloc[0]), ("gi_products", "NOPE")])
+    labels = layers.asset_labels(cat, [("anime_sites", hakodate["asset_id"].iloc[0]), ("gi_products", "NOPE")])
     assert labels["label"].notna().tolist() == [True, False]
 
 
@@ -248,7 +251,7 @@ def test_nothing_in_the_package_rewrites_or_deletes_audit_rows():
     """The audit table is append-only by construction: no statement in the package updates or deletes it."""
     import re
 
-    from revitalize import settings
+    from revitalize.core import settings
 
     pattern = re.compile(r"(UPDATE\s+candidate_events|DELETE\s+FROM\s+candidate_events|DROP\s+TABLE\s+candidate_events)",
                          re.IGNORECASE)

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from revitalize import settings
+from revitalize.core import settings
 
 
 def _run(args, built_db, **env):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from revitalize import curated
-from revitalize.errors import InputError
+from revitalize.data import curated
+from revitalize.core.errors import InputError
 
 ANIME = curated.LAYERS_BY_KEY["anime_sites"]
 
@@ -60,7 +60,8 @@ def test_changed_header_is_reported(tmp_path):
 def test_unknown_municipality_code_fails_the_build_and_changes_nothing(built_db, tmp_path, mirror, monkeypatch):
     import shutil
 
-    from revitalize import build, db, settings
+    from revitalize.data import build, db
+    from revitalize.core import settings
 
     geo = tmp_path / "geodata"
     shutil.copytree(settings.GEODATA_DIR, geo, ignore=shutil.ignore_patterns("*.duckdb*", "_*"))
@@ -93,7 +94,7 @@ def test_every_committed_layer_validates_and_has_sources(layer):
 
 
 def test_points_stay_inside_their_municipality(con):
-    from revitalize import check
+    from revitalize.data import check
 
     findings = [f for f in check.check_layers(con) if "points outside" in f.message]
     assert len(findings) == 3 and all(f.level == "ok" for f in findings)
@@ -104,7 +105,7 @@ def test_points_stay_inside_their_municipality(con):
 def test_a_drifted_point_or_lost_source_is_caught(built_db, tmp_path, table, id_col):
     import shutil
 
-    from revitalize import check, db
+    from revitalize.data import check, db
 
     copy = tmp_path / "drift.duckdb"
     shutil.copy(built_db, copy)

@@ -2,12 +2,12 @@
 
 import pytest
 
-from revitalize import explorer, maps
+from revitalize.outputs import explorer, maps
 
 
 @pytest.fixture(scope="module")
 def data(built_db):
-    from revitalize import db
+    from revitalize.data import db
 
     c = db.connect(built_db, read_only=True)
     d = explorer.load_data(c)
@@ -20,7 +20,7 @@ def _layer_counts(table):
 
 
 def test_prefecture_filter_matches_the_database(data, built_db):
-    from revitalize import db
+    from revitalize.data import db
 
     c = db.connect(built_db, read_only=True)
     expected = {t: c.execute(f"SELECT count(*) FROM {t} WHERE pref_code = '13'").fetchone()[0]

@@ -27,9 +27,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import open_app_page
-from revitalize import evidence, explorer, exports, i18n, scoring
-from revitalize import settings as rv_settings
-from revitalize.errors import ExportError
+from revitalize.outputs import evidence, explorer, formats, geo, shortlists, tables
+from revitalize.core import i18n
+from revitalize.analysis import scoring
+from revitalize.core import settings as rv_settings
+from revitalize.core.errors import ExportError
+from revitalize.data import credits as credits_mod
 
 needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdfinfo")),
                                    reason="pdftotext/pdfinfo (poppler-utils) not installed; CI installs them")
@@ -47,16 +50,16 @@ def _places(polygons: bool = False) -> gpd.GeoDataFrame:
                             index=pd.Index(list(boxes), name="muni_code"))
 
 
-def _shortlist(lang: str = "ja", **table_overrides) -> exports.Shortlist:
+def _shortlist(lang: str = "ja", **table_overrides) -> shortlists.Shortlist:
     table = pd.DataFrame({
         "rank": [1, 2, 3, 4], "item_id": ["01100", "C-1", "13101", "99"],
         "name": ["札幌市", "候補・東京", FORMULAS[0], "位置なし"], "pref_name": ["北海道", "東京都", "東京都", ""],
         "muni_codes": ["01100", "13101;13102", "13101", ""], "score": [0.9, 0.5, -0.25, np.nan],
         "reason": ["「コンテンツ」が強い", "+強い", "@理由", ""],
         "source_urls": ["https://example.org/a", "", "https://example.org/c?q=1", ""], **table_overrides})
-    return exports.Shortlist(table=table, kind="candidates", title="テスト一覧", lang=lang,
+    return shortlists.Shortlist(table=table, kind="candidates", title="テスト一覧", lang=lang,
                              weights={"anime": 3.0, "filming": 0.0}, credits=("出典：テストA", "出典：テストB"),
-                             sources=exports.source_table(["boundaries", "anime_sites"], lang))
+                             sources=shortlists.source_table(["boundaries", "anime_sites"], lang))
 
 
 def _csv_back(data: bytes, encoding: str, n: int) -> pd.DataFrame:
@@ -68,13 +71,13 @@ def _csv_back(data: bytes, encoding: str, n: int) -> pd.DataFrame:
 @given(st.text(max_size=300))
 @settings(deadline=None, max_examples=300)
 def test_safe_filename_rules(name):
-    out = exports.safe_filename(name)
+    out = formats.safe_filename(name)
     assert out and len(out.encode()) <= 200
     assert not set(out) & set('/\\:*?"<>|')
     assert not any(unicodedata.category(ch) in {"Cc", "Cf", "Cs"} for ch in out)
     assert out.split(".")[0].strip().upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
     assert not out.startswith((".", " ")) and not out.endswith((".", " "))
-    assert exports.safe_filename(out) == out  # idempotent
+    assert formats.safe_filename(out) == out  # idempotent
 
 
 @pytest.mark.parametrize("name,expected", [
@@ -87,11 +90,11 @@ def test_safe_filename_rules(name):
     ("  ...  ", "export"),
 ])
 def test_safe_filename_examples(name, expected):
-    assert exports.safe_filename(name) == expected
+    assert formats.safe_filename(name) == expected
 
 
 def test_safe_filename_cuts_long_japanese_names_and_keeps_the_extension():
-    out = exports.safe_filename("北海道" * 200 + ".xlsx", max_bytes=100)
+    out = formats.safe_filename("北海道" * 200 + ".xlsx", max_bytes=100)
     assert out.endswith(".xlsx") and len(out.encode()) <= 100 and out.startswith("北海道")
 
 
@@ -99,8 +102,8 @@ def test_safe_filename_cuts_long_japanese_names_and_keeps_the_extension():
 
 def test_csv_utf8_and_cp932_read_back_to_the_same_values():
     sl = _shortlist()
-    utf8, w1 = exports.to_csv(sl)
-    sjis, w2 = exports.to_csv(sl, encoding="cp932")
+    utf8, w1 = tables.to_csv(sl)
+    sjis, w2 = tables.to_csv(sl, encoding="cp932")
     assert utf8.startswith("\ufeff".encode()) and not w1 and not w2
     a, b = _csv_back(utf8, "utf-8-sig", len(sl)), _csv_back(sjis, "cp932", len(sl))
     pd.testing.assert_frame_equal(a, b)
@@ -114,13 +117,13 @@ def test_csv_utf8_and_cp932_read_back_to_the_same_values():
 
 
 def test_csv_english_headers():
-    a = _csv_back(exports.to_csv(_shortlist("en"))[0], "utf-8-sig", 4)
+    a = _csv_back(tables.to_csv(_shortlist("en"))[0], "utf-8-sig", 4)
     assert list(a.columns[:4]) == ["Rank", "ID", "Name", "Prefecture"]
 
 
 def test_cp932_replaces_unrepresentable_characters_and_lists_them_with_row_and_column():
     sl = _shortlist(name=["𠮷野家", "Café — 東京", "普通の名前", "波〜ダッシュ"])
-    data, warnings = exports.to_csv(sl, encoding="cp932")
+    data, warnings = tables.to_csv(sl, encoding="cp932")
     back = _csv_back(data, "cp932", 4)
     assert back["名称"].tolist() == ["?野家", "Caf? ― 東京", "普通の名前", "波～ダッシュ"]
     where = {(w.row, w.column) for w in warnings}
@@ -133,10 +136,10 @@ def test_cp932_replaces_unrepresentable_characters_and_lists_them_with_row_and_c
 @settings(deadline=None, max_examples=150)
 def test_cp932_never_fails_and_reports_exactly_the_changed_cells(names):
     n = len(names)
-    sl = exports.Shortlist(table=pd.DataFrame({"name": names, "muni_codes": ["01100"] * n}), kind="t", title="t")
-    data, warnings = exports.to_csv(sl, encoding="cp932")
-    expected = [exports.cp932_text(exports.neutralise(s))[0] for s in names]
-    changed_rows = {i + 1 for i, s in enumerate(names) if exports.cp932_text(exports.neutralise(s))[1]}
+    sl = shortlists.Shortlist(table=pd.DataFrame({"name": names, "muni_codes": ["01100"] * n}), kind="t", title="t")
+    data, warnings = tables.to_csv(sl, encoding="cp932")
+    expected = [tables.cp932_text(tables.neutralise(s))[0] for s in names]
+    changed_rows = {i + 1 for i, s in enumerate(names) if tables.cp932_text(tables.neutralise(s))[1]}
     assert {w.row for w in warnings if w.column == "名称"} == changed_rows
     # cells that hold newlines or are empty do not survive a CSV round trip as-is; the rest must
     if all(s and "\n" not in s and "\r" not in s and s.strip() == s for s in expected):
@@ -146,13 +149,13 @@ def test_cp932_never_fails_and_reports_exactly_the_changed_cells(names):
 
 def test_unknown_encoding_is_refused():
     with pytest.raises(ExportError, match="cp932"):
-        exports.to_csv(_shortlist(), encoding="latin-1")
+        tables.to_csv(_shortlist(), encoding="latin-1")
 
 
 def test_formula_injection_comes_back_inert_from_csv():
     sl = _shortlist(reason=FORMULAS[1:5])
     for enc, codec in (("utf-8-sig", "utf-8-sig"), ("cp932", "cp932")):
-        back = _csv_back(exports.to_csv(sl, encoding=enc)[0], codec, 4)
+        back = _csv_back(tables.to_csv(sl, encoding=enc)[0], codec, 4)
         for col in ("名称", "理由"):
             for v in back[col]:
                 assert not v.startswith(("=", "+", "-", "@", "\t", "\r")), (col, v)
@@ -163,7 +166,7 @@ def test_formula_injection_comes_back_inert_from_csv():
 
 def test_xlsx_sheets_types_frozen_header_filters_and_credits():
     sl = _shortlist()
-    wb = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(sl)))
+    wb = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(sl)))
     assert wb.sheetnames == ["候補一覧", "基準と重み", "出典"]
     ws = wb["候補一覧"]
     header = [c.value for c in ws[1]]
@@ -189,7 +192,7 @@ def test_xlsx_sheets_types_frozen_header_filters_and_credits():
 
 def test_xlsx_english_and_formula_injection_inert():
     sl = _shortlist("en", reason=FORMULAS[3:7])
-    wb = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(sl)))
+    wb = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(sl)))
     assert wb.sheetnames == ["Shortlist", "Criteria and weights", "Sources"]
     ws = wb["Shortlist"]
     assert [c.value for c in ws[1]][:3] == ["Rank", "ID", "Name"]
@@ -205,12 +208,12 @@ def test_xlsx_english_and_formula_injection_inert():
 @given(st.text(max_size=30))
 @settings(deadline=None, max_examples=100)
 def test_xlsx_keeps_any_text_as_text(s):
-    sl = exports.Shortlist(table=pd.DataFrame({"name": [s], "muni_codes": ["01100"]}), kind="t", title="t")
-    ws = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(sl))).active
+    sl = shortlists.Shortlist(table=pd.DataFrame({"name": [s], "muni_codes": ["01100"]}), kind="t", title="t")
+    ws = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(sl))).active
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    expected = ILLEGAL_CHARACTERS_RE.sub("", exports.neutralise(s))
-    expected = expected.replace("\r\n", "\n").replace("\r", "\n")  # XML normalises line ends
+    expected = ILLEGAL_CHARACTERS_RE.sub("", tables.neutralise(s))
+    # line ends are kept as they are: openpyxl writes a carriage return as _x000D_ and reads it back
     assert (ws.cell(row=2, column=1).value or "") == expected
 
 
@@ -219,7 +222,7 @@ def test_xlsx_keeps_any_text_as_text(s):
 def test_geojson_rfc7946_points_and_multipoints_read_by_gdal(tmp_path):
     sl = _shortlist()
     places = _places()
-    data = exports.to_geojson(sl, places)
+    data = geo.to_geojson(sl, places)
     doc = json.loads(data)
     assert "crs" not in doc and doc["credits"] == ["出典：テストA", "出典：テストB"]
     path = tmp_path / "x.geojson"
@@ -238,7 +241,7 @@ def test_geojson_rfc7946_points_and_multipoints_read_by_gdal(tmp_path):
 
 
 def test_geojson_polygons_are_dissolved_and_counter_clockwise(tmp_path):
-    doc = json.loads(exports.to_geojson(_shortlist(), _places(polygons=True)))
+    doc = json.loads(geo.to_geojson(_shortlist(), _places(polygons=True)))
     two = shapely.geometry.shape(doc["features"][1]["geometry"])
     assert two.geom_type == "Polygon" and two.area == pytest.approx(0.02, rel=1e-9)  # two boxes, one outline
     ring = doc["features"][0]["geometry"]["coordinates"][0]
@@ -248,7 +251,7 @@ def test_geojson_polygons_are_dissolved_and_counter_clockwise(tmp_path):
 def test_gpkg_layers_attributes_crs_and_description(tmp_path):
     sl = _shortlist()
     path = tmp_path / "x.gpkg"
-    path.write_bytes(exports.to_gpkg(sl, _places()))
+    path.write_bytes(geo.to_gpkg(sl, _places()))
     layers = {name for name, _ in pyogrio.list_layers(path)}
     assert layers == {"shortlist", "credits", "criteria"}
     back = pyogrio.read_dataframe(path, layer="shortlist")
@@ -264,7 +267,7 @@ def test_gpkg_layers_attributes_crs_and_description(tmp_path):
 
 def test_kml_placemarks_attributes_and_document_credits(tmp_path):
     sl = _shortlist()
-    data = exports.to_kml(sl, _places(polygons=True))
+    data = geo.to_kml(sl, _places(polygons=True))
     path = tmp_path / "x.kml"
     path.write_bytes(data)
     back = pyogrio.read_dataframe(path)
@@ -282,7 +285,7 @@ def test_kml_placemarks_attributes_and_document_credits(tmp_path):
 
 
 def test_geometry_gaps_name_the_rows_without_a_location():
-    gaps = exports.geometry_gaps(_shortlist(), _places())
+    gaps = geo.geometry_gaps(_shortlist(), _places())
     assert [g.row for g in gaps] == [4]
 
 
@@ -290,7 +293,7 @@ def test_geometry_gaps_name_the_rows_without_a_location():
 
 def test_shortlist_checks_every_problem_at_once():
     with pytest.raises(ExportError) as exc:
-        exports.Shortlist(table=pd.DataFrame({"x": [1]}), kind="", title="t", lang="fr")
+        shortlists.Shortlist(table=pd.DataFrame({"x": [1]}), kind="", title="t", lang="fr")
     msg = str(exc.value)
     assert "name" in msg and "muni_codes" in msg and "lang" in msg and "kind" in msg
 
@@ -299,48 +302,44 @@ def test_shortlist_from_table_takes_a_candidate_table():
     df = pd.DataFrame({"candidate_id": ["FY2026-001", "FY2026-002"], "name_ja": ["候補A", "候補B"],
                        "name_en": ["Candidate A", None], "muni_codes": ["13101;13102", "01100"],
                        "score": [0.4, 0.3], "status": ["applied", "draft"], "source_url": ["https://a", None]})
-    sl = exports.shortlist_from_table(df, kind="candidates", lang="en")
+    sl = shortlists.shortlist_from_table(df, kind="candidates", lang="en")
     assert sl.table["name"].tolist() == ["Candidate A", "候補B"]
     assert sl.table["item_id"].tolist() == ["FY2026-001", "FY2026-002"]
     assert "status" in sl.table.columns and sl.title == "Candidate list"
     assert any("MLIT" in c for c in sl.credits)
-    kml = exports.to_kml(sl, _places())
+    kml = geo.to_kml(sl, _places())
     assert b"<MultiGeometry>" in kml
 
 
 def test_shortlist_from_table_lists_every_bad_row():
     df = pd.DataFrame({"name": ["a", "b", "c"], "muni_code": ["0110", "01100", "x1234"], "score": ["hi", "", ""]})
     with pytest.raises(ExportError) as exc:
-        exports.shortlist_from_table(df, kind="portfolio")
+        shortlists.shortlist_from_table(df, kind="portfolio")
     msg = str(exc.value)
     assert "row 1" in msg and "row 3" in msg and "row 2," not in msg and "score" in msg
 
 
 def test_headers_translate_every_score_column():
     cols = ["rank", "score", "coverage", "k_content", "c_anime", "raw_visitors", "missing", "lon"]
-    ja = exports.headers(cols, "ja")
+    ja = shortlists.headers(cols, "ja")
     assert ja["k_content"] == "基準：コンテンツの求心力" and ja["c_anime"] == "寄与：アニメ聖地"
     assert ja["lon"] == "lon"  # unknown columns keep their name
     assert len(set(ja.values())) == len(cols)
 
 
-def test_plugged_sources_say_not_available_until_they_exist(monkeypatch):
-    import types
-
-    fake = types.ModuleType("revitalize.portfolio")
-    monkeypatch.setitem(sys.modules, "revitalize.portfolio", fake)
-    assert exports.source_available("portfolio") is None
-    with pytest.raises(ExportError, match="not available yet"):
-        exports.shortlist_for("portfolio", None)
-    fake.shortlist = lambda con, *, lang, top, weights: _shortlist(lang)
-    assert exports.shortlist_for("portfolio", None, lang="en").lang == "en"
+def test_sources_are_a_plain_registry(monkeypatch):
+    assert set(shortlists.SOURCES) == {"score", "explorer", "portfolio", "candidates"}
+    with pytest.raises(ExportError, match="expected one of"):
+        shortlists.shortlist_for("nowhere", None)
+    monkeypatch.setitem(shortlists.SOURCES, "portfolio", lambda con, *, lang, top, weights, **_: _shortlist(lang))
+    assert shortlists.shortlist_for("portfolio", None, lang="en").lang == "en"
 
 
 # ----------------------------------------------------------------------------------------- real database
 
 def test_score_shortlist_matches_the_ranking(con):
     w = scoring.Weights.from_mapping({"anime": 5.0})
-    sl = exports.shortlist_from_score(con, w, top=25, lang="ja")
+    sl = shortlists.shortlist_from_score(con, w, top=25, lang="ja")
     _, _, sub = scoring.inputs(con)
     expected = scoring.score(sub, w).sort_values(["rank"]).head(25)
     assert sl.table["muni_codes"].tolist() == expected.index.tolist()
@@ -348,9 +347,9 @@ def test_score_shortlist_matches_the_ranking(con):
     contrib = sl.table[[f"c_{k}" for k in scoring.KEYS]].sum(axis=1)
     assert np.allclose(contrib, sl.table["score"])
     assert sl.weights["anime"] == 5.0
-    for line in explorer.credits(explorer.SCORING_SOURCES, "ja"):
+    for line in credits_mod.credits(credits_mod.SCORING_SOURCES, "ja"):
         assert line in sl.credits
-    okinawa = exports.shortlist_from_score(con, w, lang="ja", pref_codes=["47"])
+    okinawa = shortlists.shortlist_from_score(con, w, lang="ja", pref_codes=["47"])
     n47 = con.execute("SELECT count(*) FROM municipalities WHERE pref_code = '47' AND NOT is_disputed").fetchone()[0]
     assert len(okinawa) == n47 and okinawa.table["muni_codes"].str.startswith("47").all()
 
@@ -358,7 +357,7 @@ def test_score_shortlist_matches_the_ranking(con):
 def test_explorer_shortlist_rows_and_coordinates_follow_the_filter(con):
     data = explorer.load_data(con)
     f = explorer.Filters(pref_codes=("13",), layers=("anime_sites", "filming_locations"))
-    sl = exports.shortlist_from_explorer(data, f, "ja")
+    sl = shortlists.shortlist_from_explorer(data, f, "ja")
     n = con.execute("SELECT (SELECT count(*) FROM anime_sites WHERE pref_code = '13') + "
                     "(SELECT count(*) FROM filming_locations WHERE pref_code = '13')").fetchone()[0]
     gi = len(explorer.items_table(explorer.apply_filters(data, f), "ja")) - n
@@ -373,10 +372,10 @@ def test_explorer_shortlist_rows_and_coordinates_follow_the_filter(con):
 
 
 def test_real_exports_round_trip(con, tmp_path):
-    sl = exports.shortlist_from_score(con, top=40, lang="ja")
-    places = exports.municipality_places(con)
+    sl = shortlists.shortlist_from_score(con, top=40, lang="ja")
+    places = geo.municipality_places(con)
     for fmt in ("geojson", "gpkg", "kml"):
-        data, gaps = exports.export(sl, fmt, places=places)
+        data, gaps = formats.export(sl, fmt, places=places)
         path = tmp_path / f"x.{fmt}"
         path.write_bytes(data)
         back = pyogrio.read_dataframe(path, layer="shortlist" if fmt == "gpkg" else None)
@@ -385,7 +384,7 @@ def test_real_exports_round_trip(con, tmp_path):
         assert codes == sl.table["muni_codes"].tolist()
         pts = places.geometry.loc[codes]
         assert all(a.distance(b) < 1e-5 for a, b in zip(back.geometry, pts) if a is not None)
-    wb = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(sl)))
+    wb = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(sl)))
     assert wb.active.max_row == 41
 
 
@@ -428,7 +427,7 @@ def test_evidence_html_lists_every_asset_with_its_source_and_the_credits(con):
     for (cell,) in urls:  # a cell may hold several ';'-separated URLs: each becomes its own link
         for u in cell.split(";"):
             assert f'href="{html_mod.escape(u.strip())}"' in page
-    for line in explorer.credits(explorer.SCORING_SOURCES, "ja"):
+    for line in credits_mod.credits(credits_mod.SCORING_SOURCES, "ja"):
         assert html_mod.escape(line) in page
     for ind in scoring.INDICATORS:
         assert ind.label_ja in page
@@ -529,7 +528,7 @@ def test_cli_xlsx_and_cp932_and_default_file_name(built_db, tmp_path):
     r = _cli(["--from", "score", "--top", "3", "--format", "csv-cp932", "--lang", "en", "-o", str(tmp_path)], built_db)
     assert r.returncode == 0, r.stderr.decode()
     (made,) = list(tmp_path.glob("*.csv"))
-    assert made.name.startswith("revitalize_score_") and exports.safe_filename(made.name) == made.name
+    assert made.name.startswith("revitalize_score_") and formats.safe_filename(made.name) == made.name
     back = pd.read_csv(made, encoding="cp932", nrows=3, dtype={"Municipality codes": str})
     assert list(back["Rank"]) == [1, 2, 3]
 
@@ -587,8 +586,9 @@ def test_page_explorer_kml_pdf_and_an_empty_candidate_register(app_env):
     at.radio(key="ex_source").set_value("candidates").run()
     assert not at.exception and at.error and "出力する拠点候補がありません" in at.error[0].value
     assert not _download_labels(at)
-    from revitalize import candidates as C, db
-    from revitalize.auth import User
+    from revitalize.workflow import candidates as C
+    from revitalize.data import db
+    from revitalize.workflow.auth import User
 
     wf = db.connect_workflow()
     C.create(wf, User("boss", "admin"), C.CandidateData("函館アニメ聖地めぐり", "tourism", 2025, ("01202",)))
@@ -610,18 +610,18 @@ def test_page_explorer_kml_pdf_and_an_empty_candidate_register(app_env):
 def test_gpkg_takes_points_and_polygons_together(tmp_path):
     sl = _shortlist(lon=[141.3, None, None, None], lat=[43.05, None, None, None])  # row 1 has its own point
     path = tmp_path / "mixed.gpkg"
-    path.write_bytes(exports.to_gpkg(sl, _places(polygons=True)))
+    path.write_bytes(geo.to_gpkg(sl, _places(polygons=True)))
     back = pyogrio.read_dataframe(path, layer="shortlist")
     assert back.geometry.iloc[0].geom_type == "Point"
     assert back.geometry.iloc[1].geom_type in ("Polygon", "MultiPolygon") and back.geometry.iloc[3] is None
 
 
 def test_a_kml_too_large_for_google_my_maps_says_so(con, monkeypatch):
-    sl = exports.shortlist_from_score(con, top=20)
-    places = exports.municipality_places(con)
-    data, warnings = exports.export(sl, "kml", places=places)
+    sl = shortlists.shortlist_from_score(con, top=20)
+    places = geo.municipality_places(con)
+    data, warnings = formats.export(sl, "kml", places=places)
     assert not any("My Maps" in str(w) for w in warnings)
-    monkeypatch.setattr(exports, "KML_MY_MAPS_LIMIT", len(data) - 1)
-    data2, warnings = exports.export(sl, "kml", places=places)
+    monkeypatch.setattr(geo, "KML_MY_MAPS_LIMIT", len(data) - 1)
+    data2, warnings = formats.export(sl, "kml", places=places)
     assert data2 == data and any("Google My Maps" in str(w) and f"{len(data) / 1e6:.1f} MB" in str(w)
                                  for w in warnings)

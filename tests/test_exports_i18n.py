@@ -7,19 +7,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from revitalize import exports, i18n
+from revitalize.outputs import tables
+from revitalize.core import i18n
+from revitalize.data import credits as credits_mod
 
 
 @given(st.text())
 def test_neutralised_text_never_starts_a_formula(s):
-    out = exports.neutralise(s)
+    out = tables.neutralise(s)
     assert not out.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert out == s or out == "'" + s
 
 
 def test_csv_has_bom_keeps_numbers_and_neutralises_formulas():
     df = pd.DataFrame({"name": ["=HYPERLINK(\"x\")", "札幌市"], "score": [-0.5, 1.0]})
-    data = exports.to_csv_bytes(df, credits=["出典：テスト"])
+    data = tables.to_csv_bytes(df, credits=["出典：テスト"])
     assert data.startswith("\ufeff".encode())
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", comment="#")
     assert back["name"].tolist() == ["'=HYPERLINK(\"x\")", "札幌市"]
@@ -44,9 +46,8 @@ def test_localized_falls_back_to_japanese():
 
 
 def test_explorer_export_carries_every_layer_credit():
-    from revitalize import explorer
 
-    lines = explorer.credits(explorer.SCORING_SOURCES, "ja")
-    data = exports.to_csv_bytes(pd.DataFrame({"a": [1]}), credits=lines).decode("utf-8-sig")
+    lines = credits_mod.credits(credits_mod.SCORING_SOURCES, "ja")
+    data = tables.to_csv_bytes(pd.DataFrame({"a": [1]}), credits=lines).decode("utf-8-sig")
     for key in ("国土数値情報", "国勢調査", "デジタル観光統計", "日本遺産", "道の駅", "アニメツーリズム協会", "農林水産省"):
         assert key in data

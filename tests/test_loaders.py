@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from revitalize import loaders
-from revitalize.errors import InputError
+from revitalize.data import loaders
+from revitalize.core.errors import InputError
 
 CENSUS_HEAD = ('"","","","","/項目 コード","A1101","A1301","A1302","A1303"\n'
                '"地域 コード","地域","調査年 コード","調査年","/項目","A1101_総人口【人】","x","y","z"\n')

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from revitalize import maps
+from revitalize.outputs import maps
 
 
 def _points(n=3, name="x"):

@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import open_app_page
-from revitalize import codes, portfolio
-from revitalize import settings as rv_settings
-from revitalize.errors import ConfigError, InfeasibleError, InputError
-from revitalize.portfolio import Constraints
+from revitalize.core import codes
+from revitalize.analysis import portfolio
+from revitalize.core import settings as rv_settings
+from revitalize.core.errors import ConfigError, InfeasibleError, InputError
+from revitalize.analysis.portfolio import Constraints
 
 REGION = {c: r for c, _, _, r, _ in codes.PREFECTURES}
 # prefectures spanning all 8 regions (two in Kanto and Kinki so per-prefecture caps bite)
@@ -523,12 +524,12 @@ def test_pool_from_scores():
 def test_map_and_display_table():
     pool = make_pool(7, 20, n_fixed=2)
     res = portfolio.solve(pool, Constraints(k=5, min_per_region=0, min_km=5))
-    from revitalize import maps
+    from revitalize.outputs import maps
 
-    html = maps.to_html(portfolio.build_map(res, lang="en"))
+    html = maps.to_html(maps.portfolio_map(res.table[res.table["selected"]], lang="en"))
     for item_id in res.selected_ids:
         assert pool.set_index("item_id").loc[item_id, "name"] in html
-    assert portfolio.MAP_COLORS["fixed"] in html and portfolio.MAP_COLORS["new"] in html
+    assert maps.PORTFOLIO_COLORS["fixed"] in html and maps.PORTFOLIO_COLORS["new"] in html
     table = portfolio.display_table(res, "en")
     assert len(table) == 20 and table["selected"].sum() == 7
     assert table.loc[~table["selected"], "reason"].str.len().gt(0).all()
@@ -536,7 +537,7 @@ def test_map_and_display_table():
 
 # ------------------------------------------------------------------------------------------------ real data
 def test_real_municipalities_with_all_constraints(con):
-    from revitalize import scoring
+    from revitalize.analysis import scoring
 
     ind, _, sub = scoring.inputs(con)
     pool = portfolio.pool_from_scores(scoring.score(sub, scoring.Weights()), ind)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from revitalize import layers, profile
+from revitalize.data import layers
+from revitalize.analysis import profile
 
 
 def test_profile_of_hakodate(con):

@@ -9,8 +9,14 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from revitalize import candidates as C, codes, db, progress, scoring, suggestions
-from revitalize.auth import User
+from revitalize.workflow import candidates as C
+from revitalize.core import codes
+from revitalize.data import db
+from revitalize.analysis import progress, scoring, suggestions
+from revitalize.workflow.auth import User
+from revitalize.data import layers
+from revitalize.core import domain
+from revitalize.analysis import pool as pool_mod
 
 ADMIN = User("boss", "admin")
 
@@ -22,15 +28,15 @@ def table(rows) -> pd.DataFrame:
                         columns=["candidate_id", "status", "fiscal_year", "base_type", "muni_codes"])
 
 
-rows_strategy = st.lists(st.tuples(st.sampled_from(list(C.STATUSES)), st.integers(2025, 2033),
-                                   st.sampled_from(list(C.BASE_TYPES)),
+rows_strategy = st.lists(st.tuples(st.sampled_from(list(domain.STATUSES)), st.integers(2025, 2033),
+                                   st.sampled_from(list(domain.BASE_TYPES)),
                                    st.sampled_from(["01202", "13101", "13101;11100", "47201", "26100", "32201"])),
                          max_size=40)
 
 
 def test_fiscal_year_turns_in_april():
-    assert progress.fiscal_year(dt.date(2026, 3, 31)) == 2025
-    assert progress.fiscal_year(dt.date(2026, 4, 1)) == 2026
+    assert domain.fiscal_year(dt.date(2026, 3, 31)) == 2025
+    assert domain.fiscal_year(dt.date(2026, 4, 1)) == 2026
 
 
 @hsettings(max_examples=80, deadline=None)
@@ -42,7 +48,7 @@ def test_progress_counts_agree_with_the_rows(rows):
     assert p.designated == len(designated) == p.by_year["designated"].sum()
     assert p.by_year["cumulative"].is_monotonic_increasing
     assert p.by_year["cumulative"].iloc[-1] == len(designated)
-    for s in C.PIPELINE:
+    for s in domain.PIPELINE:
         assert p.pipeline[s] == sum(r[0] == s for r in rows) == p.by_year[s].sum()
     prefs_with = {m[:2] for r in designated for m in r[3].split(";")}
     assert set(p.prefectures_without) == {c for c, *_ in codes.PREFECTURES} - prefs_with
@@ -106,10 +112,10 @@ def test_suggestions_cover_exactly_the_best_uncovered_and_merge_neighbours(n, to
     covered = set(r.index[: int(n * covered_share)])
     pairs = [(r.index[a], r.index[b]) for a, b in edges if a < n and b < n and a != b]
     s = suggestions.suggest(r, covered, pairs, top_n=top)
-    members = [m for codes_ in s["muni_codes"] for m in codes_.split(";")]
+    members = [m for codes_ in s["muni_codes"] for m in codes_]
     best = set(r[~r.index.isin(list(covered))].sort_values("score", ascending=False).head(top).index)
     assert sorted(members) == sorted(best)  # each once, none covered
-    group_of = {m: i for i, c in enumerate(s["muni_codes"]) for m in c.split(";")}
+    group_of = {m: i for i, c in enumerate(s["muni_codes"]) for m in c}
     for a, b in pairs:
         if a in best and b in best:
             assert group_of[a] == group_of[b]
@@ -120,22 +126,22 @@ def test_suggestions_cover_exactly_the_best_uncovered_and_merge_neighbours(n, to
 def test_suggestions_from_the_real_database_skip_covered_municipalities(con):
     w = scoring.Weights()
     first = suggestions.from_databases(con, set(), w, top_n=20)
-    top_code = first["muni_codes"].iloc[0].split(";")[0]
+    top_code = first["muni_codes"].iloc[0][0]
     again = suggestions.from_databases(con, {top_code}, w, top_n=20)
-    assert top_code not in ";".join(again["muni_codes"])
+    assert top_code not in {c for cs in again["muni_codes"] for c in cs}
     pairs = suggestions.touching_pairs(con, ["01202", "01236", "13101"])
     assert ("01202", "01236") in pairs and not any("13101" in p for p in pairs)  # 函館市 touches 北斗市
 
 
 def test_to_draft_links_the_assets_of_its_municipalities(con):
     wf = db.connect_workflow(":memory:")
-    cat = C.asset_catalog(con)
+    cat = layers.asset_catalog(con)
     row = pd.Series({"suggestion_id": "S-01202", "name_ja": "函館市", "name_en": "Hakodate City",
                      "muni_codes": "01202"})
-    cid = suggestions.to_draft(wf, ADMIN, row, fiscal_year=2026, catalog=cat)
+    cid = C.create_from_suggestion(wf, ADMIN, row, fiscal_year=2026, catalog=cat)
     got = C.get(wf, cid)
     assert got.status == "draft" and got.origin == "suggestion" and got.data.muni_codes == ("01202",)
-    assert set(got.data.assets) == set(zip(*[C.assets_in(cat, ["01202"])[c] for c in ("layer", "asset_id")]))
+    assert set(got.data.assets) == set(zip(*[layers.assets_in(cat, ["01202"])[c] for c in ("layer", "asset_id")]))
     wf.close()
 
 
@@ -148,8 +154,8 @@ def test_pool_fixes_designated_and_keeps_covered_municipalities_out_of_suggestio
     C.transition(wf, ADMIN, w, "withdrawn", reason="r", read_version=1)
     ind, raw, sub = scoring.inputs(con)
     scores = scoring.score(sub, scoring.Weights())["score"]
-    pts = suggestions.municipality_points(con)
-    pool = suggestions.pool(scores, C.table(wf), pts)
+    pts = pool_mod.municipality_points(con)
+    pool = pool_mod.pool(scores, C.table(wf), pts)
     by_id = pool.set_index("item_id")
     assert by_id.loc[d, "fixed"] and by_id.loc[d, "kind"] == "designated" and not by_id.loc[a, "fixed"]
     assert w not in by_id.index and "M-13101" in by_id.index  # withdrawn frees its municipality
@@ -158,7 +164,7 @@ def test_pool_fixes_designated_and_keeps_covered_municipalities_out_of_suggestio
     expect = np.average(scores[["01202", "01236"]], weights=popl[["01202", "01236"]])
     assert by_id.loc[d, "score"] == pytest.approx(100 * expect)  # pool scores are points 0–100
     assert by_id.loc[d, "pref_code"] == "01" and by_id.loc[d, "region"] == "北海道"
-    assert pool["item_id"].is_unique and list(pool.columns) == suggestions.POOL_COLUMNS + ["name_en", "muni_codes"]
+    assert pool["item_id"].is_unique and list(pool.columns) == pool_mod.POOL_COLUMNS + ["name_en", "muni_codes"]
     assert by_id.loc["M-13101", "name"] == "東京都千代田区" and by_id.loc["M-13101", "name_en"].endswith(", Tokyo")
     unplaced = {c for c, _ in pool.attrs["left_out"]}
     assert unplaced and not unplaced & {i[2:] for i in pool["item_id"] if i.startswith("M-")}
@@ -166,20 +172,20 @@ def test_pool_fixes_designated_and_keeps_covered_municipalities_out_of_suggestio
 
 
 def test_progress_map_places_each_open_or_designated_candidate_once_and_escapes_names(con):
-    from revitalize import maps
+    from revitalize.outputs import maps
 
     t = table([("designated", 2025, "tourism", "01202;01236"), ("applied", 2025, "industry", "26100"),
                ("withdrawn", 2025, "tourism", "13101"), ("draft", 2026, "tourism", "47201")])
     t["name_ja"] = ["<b>函館</b>", "京都", "取下げ", "下書き"]
     t["name_en"] = None
-    pts = suggestions.municipality_points(con)
+    pts = pool_mod.municipality_points(con)
     placed = progress.places(t, pts)
     assert placed["candidate_id"].tolist() == ["C0", "C1"]
     hakodate = pts.set_index("muni_code").loc["01202"]  # more people than 北斗市
     assert (placed.iloc[0]["lat"], placed.iloc[0]["lon"]) == (hakodate["lat"], hakodate["lon"])
-    html = maps.to_html(progress.build_map(placed, lang="ja"))
+    html = maps.to_html(maps.progress_map(placed, lang="ja"))
     assert "<b>函館</b>" not in html and "\\u003cb\\u003e" in html
-    assert progress.MAP_COLORS["designated"] in html and progress.MAP_COLORS["pipeline"] in html
+    assert maps.CANDIDATE_COLORS["designated"] in html and maps.CANDIDATE_COLORS["pipeline"] in html
 
 
 def test_portfolio_cli_keeps_designated_bases_and_explains_left_out_candidates(built_db, tmp_path):
@@ -188,7 +194,7 @@ def test_portfolio_cli_keeps_designated_bases_and_explains_left_out_candidates(b
     import subprocess
     import sys
 
-    from revitalize import settings
+    from revitalize.core import settings
 
     wf_path = tmp_path / "wf.duckdb"
     wf = db.connect_workflow(wf_path)
@@ -212,12 +218,12 @@ def test_portfolio_cli_keeps_designated_bases_and_explains_left_out_candidates(b
 
 
 def test_explorer_map_shows_candidates_only_in_the_filtered_prefectures(con):
-    from revitalize import explorer, maps
+    from revitalize.outputs import explorer, maps
 
     t = table([("designated", 2025, "tourism", "01202"), ("applied", 2025, "industry", "26100")])
     t["name_ja"] = ["函館の拠点", "京都の候補"]
     t["name_en"] = None
-    placed = progress.places(t, suggestions.municipality_points(con))
+    placed = progress.places(t, pool_mod.municipality_points(con))
     data = explorer.load_data(con)
     everywhere = maps.to_html(explorer.build_map(data, explorer.Filters(), candidates=placed))
     assert "函館の拠点" in everywhere and "京都の候補" in everywhere

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 
-from revitalize import scoring
-from revitalize.errors import ConfigError
+from revitalize.analysis import scoring
+from revitalize.core.errors import ConfigError
+from revitalize.analysis import weightsets
 
 KEYS = scoring.KEYS
 
@@ -147,15 +148,15 @@ def test_invalid_weights_list_every_problem():
 
 def test_weights_toml_round_trip_and_named_sets(tmp_path):
     w = scoring.Weights.from_mapping({"anime": 4.5, "gi": 0.0})
-    path = scoring.save_weight_set("観光庁 案A", w, folder=tmp_path)
-    assert path.exists() and scoring.list_weight_sets(folder=tmp_path) == ["観光庁 案A"]
-    assert scoring.load_weight_set("観光庁 案A", folder=tmp_path).values == w.values
+    path = weightsets.save_weight_set("観光庁 案A", w, folder=tmp_path)
+    assert path.exists() and weightsets.list_weight_sets(folder=tmp_path) == ["観光庁 案A"]
+    assert weightsets.load_weight_set("観光庁 案A", folder=tmp_path).values == w.values
     with pytest.raises(ConfigError):
-        scoring.save_weight_set("../escape", w, folder=tmp_path)
+        weightsets.save_weight_set("../escape", w, folder=tmp_path)
     bad = tmp_path / "bad.toml"
     bad.write_text("[weights]\nanime = -2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=">= 0"):
-        scoring.Weights.from_toml(bad)
+        weightsets.from_file(bad)
 
 
 def test_stability_is_reproducible_and_labels_rows():

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from revitalize import db, spatial
+from revitalize.data import db, spatial
 
 
 @pytest.fixture()
@@ -44,7 +44,7 @@ def test_bad_arguments(mem):
 
 
 def test_geodataframe_for_any_table(con):
-    from revitalize import layers
+    from revitalize.data import layers
 
     m = layers.geodataframe(con, "municipalities", where_muni="01100")
     assert len(m) == 1 and m.crs.to_epsg() == 4326 and m.geometry.iloc[0].contains(

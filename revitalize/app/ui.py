@@ -1,0 +1,219 @@
+"""Streamlit glue shared by the pages: language, cached database access, status messages.
+
+The only package module that imports Streamlit; pages call it and the tested package functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager  # an internal: see through_app
+
+from revitalize.analysis import pool, progress, scoring
+from revitalize.core import i18n, settings
+from revitalize.core.errors import ConflictError, DatabaseMissingError, InputError, PermissionDeniedError
+from revitalize.data import db, layers
+from revitalize.outputs import explorer
+from revitalize.workflow import auth, candidates
+
+
+def through_app() -> None:
+    """Make sure a page runs inside app.py's navigation.
+
+    Streamlit serves a first visit to /<page> of a fresh server as a legacy ``pages/`` app, bypassing
+    app.py (language toggle, navigation). Switch to app.py's navigation and rerun the same page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def lang() -> str:
+    """The current UI language ('ja' default), kept across pages and in the URL (?lang=en)."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "ja"
+    return st.session_state["lang"]
+
+
+def language_toggle() -> str:
+    """The sidebar language switch; returns the chosen language."""
+    current = lang()
+    choice = st.sidebar.radio(i18n.t("lang.label", current), ["日本語", "English"],
+                              index=1 if current == "en" else 0, horizontal=True, key="lang_radio")
+    new = "en" if choice == "English" else "ja"
+    if new != current:
+        st.session_state["lang"] = new
+        st.query_params["lang"] = new
+        st.rerun()
+    return new
+
+
+def t(key: str, **fmt: object) -> str:
+    """A UI string in the current language."""
+    return i18n.t(key, lang(), **fmt)
+
+
+def _db_stamp() -> tuple[str, float]:
+    p = Path(settings.db_path())
+    return (str(p), p.stat().st_mtime if p.exists() else 0.0)
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+    return db.connect(path, read_only=True)
+
+
+def connection() -> duckdb.DuckDBPyConnection | None:
+    """A cursor on the read-only database, or None when it has not been built."""
+    path, mtime = _db_stamp()
+    if not mtime:
+        return None
+    try:
+        return _connection(path, mtime).cursor()
+    except (DatabaseMissingError, duckdb.Error):
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def dataset_status(stamp: tuple[str, float]):
+    con = connection()
+    return layers.dataset_status(con)
+
+
+@st.cache_resource(show_spinner=False)
+def explorer_data(stamp: tuple[str, float]) -> explorer.ExplorerData | None:
+    """All explorer frames, loaded once per database file version."""
+    con = connection()
+    if con is None:
+        return None
+    try:
+        return explorer.load_data(con)
+    except duckdb.Error:
+        return None
+
+
+@st.cache_data(show_spinner=False)
+def scoring_inputs(stamp: tuple[str, float]):
+    """``scoring.inputs`` (indicators, raw, sub-scores), read once per database file version for all pages."""
+    return scoring.inputs(connection())
+
+
+def stamp() -> tuple[str, float]:
+    """Identifies the current database file version (cache key)."""
+    return _db_stamp()
+
+
+def show_missing() -> bool:
+    """Say plainly what is missing and how to get it. Returns True when the database exists."""
+    status = dataset_status(stamp())
+    if connection() is None:
+        st.warning(t("ds.no_db"))
+    missing = status[~status["loaded"]]
+    if len(missing):
+        lg = lang()
+        names = ", ".join(missing[f"title_{lg}"])
+        disables = "; ".join(d for d in missing[f"disables_{lg}"] if d) or "—"
+        st.warning(f"**{t('ds.missing_title')}**: {names}\n\n" + t("ds.missing_body", disables=disables))
+    return connection() is not None
+
+
+def tiles_choice(key: str = "tiles") -> str:
+    """The base-map selector (GSI standard, pale, photo, OSM, none)."""
+    options = list(settings.TILE_CHOICES)
+    labels = {"none": t("map.none"), "gsi_pale": t("map.gsi_pale"), "gsi_std": t("map.gsi_std"),
+              "gsi_photo": t("map.gsi_photo"), "osm": t("map.osm")}
+    default = settings.tiles()
+    return st.sidebar.selectbox(t("map.basemap"), options, index=options.index(default) if default in options else 0,
+                                format_func=labels.get, key=key)
+
+
+def require_data() -> explorer.ExplorerData:
+    """The explorer data, or stop the page after saying what is missing."""
+    data = explorer_data(stamp()) if show_missing() else None
+    if data is None or data.munis.empty:
+        if data is not None:
+            st.info(t("ds.no_map"))
+        st.stop()
+    return data
+
+
+# ---- identity and the workflow database -------------------------------------------------------------------
+
+def login_configured() -> bool:
+    """True when Streamlit login (OIDC) is set up in .streamlit/secrets.toml ([auth])."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_user() -> auth.User:
+    """Who is using the app: the logged-in person (role from the users file) or the configured local user.
+
+    With login configured, visitors who have not logged in are viewers; the sidebar offers log in / out.
+    """
+    if not login_configured():
+        return auth.local_user()
+    if not st.user.is_logged_in:
+        if st.sidebar.button(t("cd.login"), key="login_btn"):
+            st.login()
+        return auth.User("guest", "viewer")
+    if st.sidebar.button(t("cd.logout"), key="logout_btn"):
+        st.logout()
+    path = settings.users_file()
+    users = auth.load_users(path) if path else {}
+    return auth.user_from_login(st.user.to_dict(), users)
+
+
+@contextlib.contextmanager
+def workflow():
+    """A connection to the workflow database for one operation (closed after, so the CLI can use it too)."""
+    con = db.connect_workflow()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def show_error(exc: Exception) -> None:
+    """A package error shown in the user's language with its full message (every problem listed)."""
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied"}
+    head = next((t(k) for cls, k in heads.items() if isinstance(exc, cls)), t("err.input"))
+    if isinstance(exc, InputError) and exc.problems:
+        st.error(f"**{head}**: " + t("err.count", n=len(exc.problems)))
+        st.dataframe(problems_table(exc.problems), hide_index=True, width="stretch")
+        return
+    st.error(f"**{head}**\n\n```\n{exc}\n```")
+
+
+def problems_table(problems) -> pd.DataFrame:
+    """Problems as a table with headers in the user's language: file, row, column, expected, found."""
+    return pd.DataFrame([{t("err.file"): p.file, t("err.row"): p.row, t("err.column"): p.column,
+                          t("err.expected"): p.expected, t("err.found"): p.found} for p in problems])
+
+
+def register_key() -> tuple:
+    """(candidate_id, version) of every candidate: a cache key that changes whenever the register does."""
+    with workflow() as con:
+        return candidates.versions(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _candidate_places(stamp: tuple[str, float], register: tuple):
+    with workflow() as con:
+        table = candidates.table(con)
+    return progress.places(table, pool.municipality_points(connection()))
+
+
+def candidate_places():
+    """Designated bases and the pipeline placed on the map (``progress.places``), or None without data."""
+    if connection() is None:
+        return None
+    try:
+        return _candidate_places(stamp(), register_key())
+    except duckdb.Error:
+        return None

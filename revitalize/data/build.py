@@ -1,0 +1,333 @@
+"""Build the database from the registry's reference files and the curated layers, in one transaction.
+
+Nothing in the database changes until every input has been read and validated; the writes then
+happen in a single transaction, so a failure leaves the previous database as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from revitalize.core import codes, settings
+from revitalize.data import curated, db, loaders, names, sources, spatial
+from revitalize.core.errors import DataUnavailableError, HashMismatchError, InputError
+
+BUILD_FORMAT = "1"  # bump when the build's logic changes, so `build --if-needed` rebuilds
+
+REFERENCE_TABLES = ("prefectures", "municipalities", "wards", "population", "tourism_visits", "heritage_stories",
+                    "heritage_properties", "roadside_stations", "sources", "load_issues", "build_info")
+
+
+@dataclass
+class BuildReport:
+    """What a build loaded, what it could not, and the issues it found in the data."""
+
+    loaded: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)  # dataset -> reason
+    counts: dict[str, int] = field(default_factory=dict)
+    issues: list[tuple[str, str, str, str]] = field(default_factory=list)  # dataset, kind, item, detail
+
+
+def _fetch_dataset(ds: sources.Dataset) -> dict[str, Path]:
+    return {f.name: sources.fetch(f.name) for f in ds.files}
+
+
+def fingerprint() -> str:
+    """A hash of the inputs available right now (no network): a change means the database is stale."""
+    parts = [BUILD_FORMAT, str(max(v for v, _, _ in db.migrations()))]
+    for a in sources.availability():
+        parts.append(f"{a.dataset.key}:{'ok' if a.ok else 'missing'}")
+    for path in curated.csv_paths():
+        parts.append(f"{path.name}:{sources.sha256_of(path) if path.exists() else 'absent'}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def needs_build(db_path: Path | None = None) -> bool:
+    """True when the database is missing, its schema is older, or its inputs changed."""
+    path = Path(db_path or settings.db_path())
+    if not path.exists():
+        return True
+    try:
+        con = db.connect(path, read_only=True)
+    except Exception:
+        return True
+    try:
+        if db.schema_version(con) < max(v for v, _, _ in db.migrations()):
+            return True
+        row = con.execute("SELECT value FROM build_info WHERE key = 'fingerprint'").fetchone()
+        missing = con.execute("SELECT value FROM build_info WHERE key = 'missing'").fetchone()
+    except duckdb.Error:
+        return True
+    finally:
+        con.close()
+    if missing and json.loads(missing[0]) and not settings.offline():
+        return True  # datasets were missing: try to fetch them again
+    return row is None or row[0] != fingerprint()
+
+
+def _geodesic_area_km2(geoms: gpd.GeoSeries) -> list[float]:
+    geod = Geod(ellps="GRS80")
+    return [abs(geod.geometry_area_perimeter(g)[0]) / 1e6 if g is not None else None for g in geoms]
+
+
+def _polygonal(g):
+    """Only the polygonal parts of a repaired geometry (make_valid may leave slivers as lines)."""
+    if g is None or g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else None
+
+
+def _wkb_frame(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """A plain frame with the geometry as WKB bytes (column ``wkb``), for inserting into DuckDB."""
+    geoms = [_polygonal(g) for g in gdf.geometry.make_valid()]
+    out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    out["wkb"] = [g.wkb if g is not None else None for g in geoms]
+    return out
+
+
+def _read_reference(paths: dict[str, dict[str, Path]]) -> dict[str, object]:
+    """Read and validate every available reference file (no database). Collects all problems."""
+    frames: dict[str, object] = {}
+    problems = []
+
+    def attempt(key: str, fn: Callable[[], object]) -> None:
+        try:
+            frames[key] = fn()
+        except InputError as exc:
+            problems.extend(exc.problems)
+
+    if "boundaries" in paths:
+        p = paths["boundaries"]
+        attempt("municipalities", lambda: loaders.read_municipalities(p["municipalities_geojson"], p["wards_geojson"]))
+        attempt("prefectures", lambda: loaders.read_prefectures(p["prefectures_geojson"]))
+    if "population" in paths:
+        attempt("population", lambda: loaders.read_census(paths["population"]["census_csv"]))
+    if "tourism" in paths:
+        attempt("tourism", lambda: loaders.read_tourism(paths["tourism"]["tourism_all_csv"]))
+    if "heritage" in paths:
+        attempt("heritage_stories", lambda: loaders.read_heritage_stories(paths["heritage"]["heritage_withpos_csv"]))
+        attempt("heritage_properties",
+                lambda: loaders.read_heritage_properties(paths["heritage"]["heritage_props_csv"]))
+    if "michi_no_eki" in paths:
+        attempt("roadside_stations", lambda: loaders.read_roadside_stations(paths["michi_no_eki"]["michi_no_eki_json"]))
+    if "municipalities" in frames:
+        p = paths["boundaries"]
+        attempt("wards", lambda: loaders.read_wards(p["wards_geojson"], frames["municipalities"]))
+    if problems:
+        raise InputError(problems)
+    return frames
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, geom_cols: dict[str, str] | None = None
+            ) -> int:
+    """Insert a frame into a table by column name; geom_cols maps a WKB column to a GEOMETRY column."""
+    geom_cols = geom_cols or {}
+    con.register("_frame", df)
+    try:
+        cols, exprs = [], []
+        for c in df.columns:
+            if c in geom_cols:
+                cols.append(geom_cols[c])
+                exprs.append(f'ST_GeomFromWKB("{c}")')
+            else:
+                cols.append(c)
+                exprs.append(f'"{c}"')
+        col_list = ", ".join(f'"{c}"' for c in cols)
+        con.execute(f"INSERT INTO {table} ({col_list}) SELECT {', '.join(exprs)} FROM _frame")
+    finally:
+        con.unregister("_frame")
+    return len(df)
+
+
+def _write_reference(con: duckdb.DuckDBPyConnection, frames: dict[str, object], report: BuildReport) -> None:
+    if "prefectures" in frames:
+        report.counts["prefectures"] = _insert(con, "prefectures", _wkb_frame(frames["prefectures"]), {"wkb": "geom"})
+    if "municipalities" in frames:
+        m = frames["municipalities"]
+        df = _wkb_frame(m)
+        df["area_km2"] = _geodesic_area_km2(m.geometry)
+        df = _add_readings(df, report)
+        report.counts["municipalities"] = _insert(con, "municipalities", df, {"wkb": "geom"})
+        con.execute("UPDATE municipalities SET centroid = ST_Centroid(geom), inner_point = ST_PointOnSurface(geom)")
+    if "wards" in frames:
+        report.counts["wards"] = _insert(con, "wards", _wkb_frame(frames["wards"]), {"wkb": "geom"})
+    has_munis = "municipalities" in frames
+    known = set(frames["municipalities"]["muni_code"]) if has_munis else set()
+    if "population" in frames:
+        pop = frames["population"]
+        if has_munis:
+            orphans = sorted(set(pop["muni_code"]) - known)
+            report.issues += [("population", "unmatched_code", c, "census code not among municipalities")
+                              for c in orphans]
+            pop = pop[pop["muni_code"].isin(known)]
+        report.counts["population"] = _insert(con, "population", pop)
+    if "tourism" in frames and has_munis:
+        report.counts["tourism_visits"] = _write_tourism(con, frames, known, report)
+    if "heritage_stories" in frames:
+        report.counts["heritage_stories"] = _insert(con, "heritage_stories", frames["heritage_stories"])
+    if "heritage_properties" in frames and has_munis:
+        report.counts["heritage_properties"] = _write_heritage(con, frames, report)
+    if "roadside_stations" in frames and has_munis:
+        report.counts["roadside_stations"] = _write_stations(con, frames, report)
+
+
+def _new_ward_city(code: str, ward_to_city: dict[str, str]) -> str | None:
+    """A ward created after the boundary file (e.g. Hamamatsu's 2024 wards 22138–22140): the designated
+    city whose code is just below it (wards are numbered city code + 1..19)."""
+    cities = {c for c in ward_to_city.values() if c[:2] == code[:2] and 0 < int(code) - int(c) < 20}
+    return max(cities) if cities else None
+
+
+def _add_readings(df: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
+    """Kana and English names from MIC's code list, only where the list's name agrees with N03's."""
+    r = names.readings()
+    out = df.merge(r, on="muni_code", how="left")
+    disagree = out["list_name_ja"].notna() & out["list_name_ja"].ne(out["name_ja"])
+    for row in out[disagree].itertuples():
+        report.issues.append(("boundaries", "reading_name_mismatch", row.muni_code,
+                              f"code list names {row.list_name_ja!r}, boundaries {row.name_ja!r}"))
+    out.loc[disagree, ["name_kana", "name_en"]] = None
+    return out.drop(columns=["list_name_ja"])
+
+
+def _write_tourism(con: duckdb.DuckDBPyConnection, frames: dict, known: set[str], report: BuildReport) -> int:
+    t = frames["tourism"].copy()
+    ward_to_city = dict(zip(frames["wards"]["ward_code"], frames["wards"]["muni_code"])) if "wards" in frames else {}
+    t["muni_code"] = [c if c in known else ward_to_city.get(c) or _new_ward_city(c, ward_to_city) for c in t["code"]]
+    is_pref = t["code"].str[:3].eq("000") & t["code"].str[3:].isin({c for c, *_ in codes.PREFECTURES})
+    unmatched = t[t["muni_code"].isna() & ~is_pref]
+    for code, n in unmatched.groupby("code").size().items():
+        report.issues.append(("tourism", "unmatched_code", code, f"{n} monthly rows with a code matching no "
+                                                                 "municipality or ward"))
+    if t.attrs.get("placeholder_rows_skipped"):
+        report.issues.append(("tourism", "placeholder_rows_skipped", str(t.attrs["placeholder_rows_skipped"]),
+                              "rows '0,NaN,NaN' in the upstream file"))
+    if is_pref.any():
+        report.issues.append(("tourism", "prefecture_rows_skipped", str(int(is_pref.sum())),
+                              "prefecture-level totals are not municipality rows"))
+    rolled = (t[t["muni_code"].notna()].groupby(["muni_code", "year", "month"], as_index=False)["visitors"].sum())
+    return _insert(con, "tourism_visits", rolled)
+
+
+def _write_heritage(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildReport) -> int:
+    props = frames["heritage_properties"].copy()
+    munis = frames["municipalities"]
+    assigned = spatial.assign_municipalities(con, props, key="property_id")
+    props = props.merge(assigned, on="property_id", how="left").rename(columns={"muni_code": "geo_muni_code"})
+    props["spot_muni_code"] = [
+        loaders.match_municipality_name(p, s, munis) if isinstance(s, str) else None
+        for p, s in zip(props["spot_pref_code"], props["spot_ja"])
+    ]
+    geo_pref = props["geo_muni_code"].str[:2]
+    props["location_ok"] = props["geo_muni_code"].notna() & geo_pref.eq(props["spot_pref_code"]).fillna(False)
+    props["muni_code"] = props["geo_muni_code"].where(props["location_ok"], props["spot_muni_code"])
+    for r in props[~props["location_ok"]].itertuples():
+        where = "no coordinates" if pd.isna(r.lat) else (
+            f"point ({r.lat:.5f}, {r.lon:.5f}) lies in {r.geo_muni_code or 'no municipality'}, "
+            f"not in prefecture {r.spot_pref_code} named by spot {r.spot_ja!r}")
+        report.issues.append(("heritage", "location_flagged", str(r.property_id), f"{r.name_ja}: {where}"))
+    props["location_ok"] = props["location_ok"].astype(bool)
+    n = _insert(con, "heritage_properties", props)
+    con.execute("UPDATE heritage_properties SET geom = ST_Point(lon, lat) WHERE lon IS NOT NULL AND lat IS NOT NULL")
+    return n
+
+
+def _write_stations(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildReport) -> int:
+    st = frames["roadside_stations"].copy()
+    munis = frames["municipalities"]
+    st["muni_code"] = [loaders.match_municipality_name(p, l, munis) for p, l in zip(st["pref_code"],
+                                                                                      st["location_ja"])]
+    for r in st[st["muni_code"].isna()].itertuples():
+        report.issues.append(("michi_no_eki", "unmatched_station", r.station_id,
+                              f"{r.name_ja}: location {r.location_ja!r} matches no municipality in {r.pref_code}"))
+    return _insert(con, "roadside_stations", st)
+
+
+def _write_sources(con: duckdb.DuckDBPyConnection, paths: dict[str, dict[str, Path]], report: BuildReport) -> None:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    for ds in sources.DATASETS:
+        loaded = ds.key in paths
+        sha = ";".join(f"{f.file_name}:{f.sha256}" for f in ds.files)
+        con.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [ds.key, ds.title_ja, ds.title_en, ds.publisher, ds.url, ds.as_of, ds.licence, ds.credit_ja,
+             ds.credit_en, sha, now if loaded else None, loaded, report.missing.get(ds.key)],
+        )
+    for layer in curated.LAYERS:
+        con.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [layer.key, layer.title_ja, layer.title_en, layer.publisher, layer.url, layer.as_of, layer.licence,
+             layer.credit_ja, layer.credit_en, None, now, layer.key in report.loaded, report.missing.get(layer.key)],
+        )
+
+
+def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build (or rebuild) the whole database.
+
+    Parameters
+    ----------
+    allow_missing : when True, datasets that cannot be fetched are skipped and recorded as missing;
+        when False (the default) a missing dataset is an error and nothing is written.
+    progress : called with a short label before each step (the CLI drives a progress bar with it).
+
+    Raises
+    ------
+    HashMismatchError, DataUnavailableError, InputError
+        Nothing is written to the database in these cases.
+    """
+    step = progress or (lambda label: None)
+    report = BuildReport()
+    paths: dict[str, dict[str, Path]] = {}
+    for ds in sources.DATASETS:
+        step(f"fetch {ds.key}")
+        try:
+            paths[ds.key] = _fetch_dataset(ds)
+        except DataUnavailableError as exc:
+            if not allow_missing:
+                raise
+            report.missing[ds.key] = str(exc)
+        except HashMismatchError:
+            raise  # a corrupted file is never used, even with allow_missing
+    step("read reference files")
+    frames = _read_reference(paths)
+    step("read curated layers")
+    layer_frames = curated.read_all()
+    step("write database")
+    con = db.connect(db_path)
+    try:
+        with db.transaction(con):
+            for table in REFERENCE_TABLES + curated.TABLES:
+                con.execute(f"DELETE FROM {table}")
+            _write_reference(con, frames, report)
+            report.loaded += [k for k in paths]
+            if "municipalities" in frames:
+                curated.write_all(con, layer_frames, report)
+            else:
+                for layer in curated.LAYERS:
+                    report.missing[layer.key] = "needs the boundaries dataset"
+            _write_sources(con, paths, report)
+            if report.issues:
+                con.executemany("INSERT INTO load_issues VALUES (?, ?, ?, ?)", report.issues)
+            con.executemany("INSERT INTO build_info VALUES (?, ?)", [
+                ("fingerprint", fingerprint()),
+                ("built_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                ("missing", json.dumps(report.missing, ensure_ascii=False)),
+            ])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return report
+

@@ -1,0 +1,146 @@
+"""The one place that opens DuckDB, loads the spatial extension and applies migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from revitalize.core import settings
+from revitalize.core.errors import DatabaseMissingError
+
+_SQL = importlib.resources.files("revitalize.data") / "sql"
+
+
+def spatial_extension_path() -> Path | None:
+    """The spatial extension file shipped in the duckdb-extension-spatial wheel, if installed."""
+    try:
+        import duckdb_extension_spatial
+    except ImportError:
+        return None
+    base = Path(duckdb_extension_spatial.__file__).parent / "extensions"
+    exact = base / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+    if exact.exists():
+        return exact
+    found = sorted(base.glob("*/spatial.duckdb_extension"))
+    return found[-1] if found else None
+
+
+def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the spatial extension with no network: from the wheel's file, else an installed copy."""
+    path = spatial_extension_path()
+    if path is not None:
+        con.execute(f"LOAD '{path.as_posix()}'")  # a path, not user input
+        return
+    con.execute("INSTALL spatial")  # only reached where the wheel is absent
+    con.execute("LOAD spatial")
+
+
+def sql(name: str) -> str:
+    """The text of ``revitalize/data/sql/<name>.sql``."""
+    return (_SQL / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration in ``revitalize/data/sql/<folder>``, in order."""
+    out = []
+    for entry in (_SQL / folder).iterdir():
+        if entry.name.endswith(".sql"):
+            version, _, rest = entry.name.partition("_")
+            out.append((int(version), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied migration (0 for a new database)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, folder: str = "migrations") -> list[int]:
+    """Apply pending migrations, each in its own transaction; returns the versions applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+    current = schema_version(con)
+    applied = []
+    for version, name, text in migrations(folder):
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(text)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database (``:memory:`` allowed), load spatial, and migrate unless read-only.
+
+    Raises DatabaseMissingError when opening read-only a file that does not exist.
+    """
+    target = str(path) if path is not None else str(settings.db_path())
+    if target != ":memory:":
+        p = Path(target)
+        if read_only and not p.exists():
+            raise DatabaseMissingError(f"database {p} does not exist; run `python -m revitalize build`")
+        p.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(target, read_only=read_only)
+    load_spatial(con)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def connect_workflow(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the workflow database read-write and migrate it.
+
+    It is a separate file from the reference database so that a rebuild never touches candidates,
+    decisions or their audit trail. Open it per operation and close it: DuckDB lets only one process
+    write a file, so the app and the command line take turns instead of one holding it.
+    """
+    target = str(path) if path is not None else str(settings.workflow_db_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_retrying(target)
+    migrate(con, "workflow")
+    return con
+
+
+def _connect_retrying(target: str, *, attempts: int = 20, pause_s: float = 0.1) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting briefly while another process holds the file's lock."""
+    import time
+
+    for i in range(attempts):
+        try:
+            return duckdb.connect(target)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or i == attempts - 1:
+                raise
+            time.sleep(pause_s)
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All-or-nothing: commit when the block succeeds, roll back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

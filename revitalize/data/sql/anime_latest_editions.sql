@@ -1,0 +1,1 @@
+SELECT muni_code, latest_edition FROM anime_sites

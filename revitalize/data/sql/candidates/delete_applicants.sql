@@ -1,0 +1,1 @@
+DELETE FROM candidate_applicants WHERE candidate_id = ?

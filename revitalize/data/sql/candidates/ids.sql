@@ -1,0 +1,1 @@
+SELECT candidate_id FROM candidates

@@ -1,0 +1,1 @@
+INSERT INTO candidate_assets (candidate_id, layer, asset_id) VALUES (?, ?, ?)

@@ -1,0 +1,1 @@
+INSERT INTO candidate_municipalities (candidate_id, muni_code) VALUES (?, ?)

@@ -1,0 +1,1 @@
+SELECT * FROM candidates WHERE candidate_id = ?

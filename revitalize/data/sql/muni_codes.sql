@@ -1,0 +1,1 @@
+SELECT muni_code FROM municipalities

@@ -1,0 +1,279 @@
+"""The map explorer's data: load once, filter with pure functions, build the map and the table.
+
+``load_data`` reads the database; ``apply_filters`` returns new frames; ``build_map`` and
+``items_table`` turn filtered data into a folium map and a table. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import duckdb
+import folium
+import geopandas as gpd
+import jaconv
+import pandas as pd
+
+from revitalize.core import codes, i18n
+from revitalize.data import layers
+from revitalize.data.credits import credit
+from revitalize.outputs import maps
+from revitalize.outputs.maps import COLORS
+
+POINT_LAYERS = ("anime_sites", "filming_locations", "film_commissions", "heritage")
+CHOROPLETHS = ("gi_areas", "roadside_stations", "population", "pop_change", "visitors", "score")
+ALL_LAYERS = POINT_LAYERS + CHOROPLETHS
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user chose. Empty means 'no restriction'."""
+
+    pref_codes: tuple[str, ...] = ()
+    muni_code: str | None = None
+    work: str = ""
+    layers: tuple[str, ...] = POINT_LAYERS + ("gi_areas",)
+    edition: int | None = None
+    gi_class: str | None = None
+
+
+@dataclass(frozen=True)
+class ExplorerData:
+    """Frames the explorer draws. ``munis`` has geometry and indicators; the rest are point/attribute tables."""
+
+    munis: gpd.GeoDataFrame
+    anime_sites: pd.DataFrame
+    filming_locations: pd.DataFrame
+    film_commissions: pd.DataFrame
+    heritage: pd.DataFrame
+    gi_products: pd.DataFrame
+    gi_areas: pd.DataFrame
+    scores: pd.DataFrame | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def load_data(con: duckdb.DuckDBPyConnection) -> ExplorerData:
+    """Everything the explorer shows, from the database."""
+    munis = layers.geodataframe(con, "municipalities")
+    ind = layers.municipality_indicators(con)
+    keep = [c for c in ind.columns if c not in munis.columns or c == "muni_code"]
+    munis = munis[["muni_code", "name_ja", "name_kana", "name_en", "pref_code", "kind", "is_disputed", "geometry"]
+                  ].merge(ind[keep].drop(columns=["lat", "lon"]), on="muni_code", how="left")
+    names = munis[["muni_code", "name_ja", "name_en", "pref_name_ja", "pref_name_en"]].rename(
+        columns={"name_ja": "muni_name_ja", "name_en": "muni_name_en"})
+
+    def with_names(df: pd.DataFrame) -> pd.DataFrame:
+        return df.merge(names, on="muni_code", how="left")
+
+    anime = con.execute("SELECT * EXCLUDE (geom) FROM anime_sites ORDER BY site_id").df()
+    film = con.execute("SELECT * EXCLUDE (geom) FROM filming_locations ORDER BY location_id").df()
+    fc = con.execute("SELECT * EXCLUDE (geom) FROM film_commissions ORDER BY fc_id").df()
+    her = con.execute("SELECT h.property_id, h.name_ja, h.yomi, h.status_ja, h.lat, h.lon, h.url AS source_url, "
+                      "h.muni_code, h.location_ok, s.name_ja AS story_ja, s.story_id "
+                      "FROM heritage_properties h JOIN heritage_stories s USING (story_id) "
+                      "WHERE h.lat IS NOT NULL AND h.location_ok ORDER BY property_id").df()
+    gi = con.execute("SELECT * FROM gi_products ORDER BY registry, reg_number").df()
+    gia = con.execute("SELECT * FROM gi_areas").df()
+    pref_of = dict(zip(munis["muni_code"], munis["pref_code"]))
+    her["pref_code"] = her["muni_code"].map(pref_of)
+    return ExplorerData(munis=munis, anime_sites=with_names(anime), filming_locations=with_names(film),
+                        film_commissions=with_names(fc), heritage=with_names(her), gi_products=gi, gi_areas=gia,
+                        extra={"visitor_year": ind.attrs.get("visitor_year")})
+
+
+def search_municipalities(munis: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:
+    """Municipalities whose kanji, kana (hiragana or katakana) or romaji name contains ``query``."""
+    q = query.strip()
+    if not q:
+        return munis.iloc[0:0]
+    hira = jaconv.kata2hira(jaconv.h2z(q, kana=True, ascii=False, digit=False))
+    low = q.lower()
+    mask = (munis["name_ja"].fillna("").str.contains(q, regex=False)
+            | munis["name_kana"].fillna("").str.contains(hira, regex=False)
+            | munis["name_en"].fillna("").str.lower().str.contains(low, regex=False)
+            | (munis["pref_name_ja"].fillna("") + munis["name_ja"].fillna("")).str.contains(q, regex=False))
+    return munis[mask].head(limit)
+
+
+def _in_scope(df: pd.DataFrame, f: Filters) -> pd.Series:
+    mask = pd.Series(True, index=df.index)
+    if f.pref_codes:
+        mask &= df["pref_code"].isin(f.pref_codes)
+    if f.muni_code:
+        mask &= df["muni_code"].eq(f.muni_code)
+    return mask
+
+
+def _work_mask(df: pd.DataFrame, work: str) -> pd.Series:
+    w = work.strip().lower()
+    if not w:
+        return pd.Series(True, index=df.index)
+    return (df["work_title_ja"].fillna("").str.lower().str.contains(w, regex=False)
+            | df["work_title_en"].fillna("").str.lower().str.contains(w, regex=False))
+
+
+def apply_filters(data: ExplorerData, f: Filters) -> ExplorerData:
+    """New frames restricted to the filters (point layers not chosen become empty)."""
+    munis = data.munis[_in_scope(data.munis, f)] if (f.pref_codes or f.muni_code) else data.munis
+    anime = data.anime_sites[_in_scope(data.anime_sites, f) & _work_mask(data.anime_sites, f.work)]
+    if f.edition is not None:
+        anime = anime[anime["editions"].fillna("").str.split(";").map(lambda ys: str(f.edition) in ys)]
+    film = data.filming_locations[_in_scope(data.filming_locations, f) & _work_mask(data.filming_locations, f.work)]
+    fc = data.film_commissions[_in_scope(data.film_commissions, f)]
+    her = data.heritage[_in_scope(data.heritage, f)]
+    if f.work.strip():  # a work filter applies to works; layers without works are hidden
+        fc, her = fc.iloc[0:0], her.iloc[0:0]
+    gi = data.gi_products
+    if f.gi_class:
+        gi = gi[gi["product_class"].fillna("").eq(f.gi_class)]
+    gia = data.gi_areas[data.gi_areas["gi_id"].isin(gi["gi_id"])]
+    chosen = set(f.layers)
+    empty = lambda df: df.iloc[0:0]  # noqa: E731
+    return replace(
+        data, munis=munis,
+        anime_sites=anime if "anime_sites" in chosen else empty(anime),
+        filming_locations=film if "filming_locations" in chosen else empty(film),
+        film_commissions=fc if "film_commissions" in chosen else empty(fc),
+        heritage=her if "heritage" in chosen else empty(her),
+        gi_products=gi, gi_areas=gia,
+        extra={**data.extra, "layers": tuple(f.layers), "scoped": bool(f.pref_codes or f.muni_code)},
+    )
+
+
+def gi_products_in(data: ExplorerData, muni_codes: list[str] | None = None) -> pd.DataFrame:
+    """GI products whose production area covers any of the municipalities (all when None), with coverage."""
+    areas = data.gi_areas if muni_codes is None else data.gi_areas[data.gi_areas["muni_code"].isin(muni_codes)]
+    out = areas.merge(data.gi_products, on="gi_id", how="inner")
+    nationwide = data.gi_products[data.gi_products["gi_id"].isin(
+        data.gi_areas.loc[data.gi_areas["note"].eq("nationwide"), "gi_id"])]
+    if muni_codes is not None and len(nationwide):
+        extra = nationwide.assign(muni_code=None, coverage="whole")
+        out = pd.concat([out, extra], ignore_index=True)
+    return out
+
+
+def items_table(data: ExplorerData, lang: str) -> pd.DataFrame:
+    """One row per visible item (anime place, filming location, film commission, heritage property, GI
+    product in scope), with layer, name, work, municipality, prefecture and source."""
+    lbl = lambda key: i18n.t(key, lang)  # noqa: E731
+    rows = []
+
+    def muni_name(r) -> str:
+        return i18n.localized(r, "muni_name", lang) if isinstance(r.get("muni_name_ja"), str) else ""
+
+    def pref_name(r) -> str:
+        return i18n.localized(r, "pref_name", lang) if isinstance(r.get("pref_name_ja"), str) else ""
+
+    for key, df in (("anime_sites", data.anime_sites), ("filming_locations", data.filming_locations)):
+        for r in df.to_dict("records"):
+            rows.append((lbl(f"layer.{key}"), i18n.localized(r, "place_name", lang),
+                         i18n.localized(r, "work_title", lang), muni_name(r), pref_name(r), r["muni_code"],
+                         r["source_url"]))
+    for r in data.film_commissions.to_dict("records"):
+        rows.append((lbl("layer.film_commissions"), i18n.localized(r, "name", lang), "", muni_name(r),
+                     pref_name(r), r["muni_code"], r["source_url"]))
+    for r in data.heritage.to_dict("records"):
+        rows.append((lbl("layer.heritage"), r["name_ja"], r["story_ja"], muni_name(r), pref_name(r), r["muni_code"],
+                     r["source_url"]))
+    if "gi_areas" in data.extra.get("layers", ("gi_areas",)):
+        scope = list(data.munis["muni_code"]) if data.extra.get("scoped") else None
+        gi = gi_products_in(data, scope).drop_duplicates("gi_id")
+        for r in gi.to_dict("records"):
+            rows.append((lbl("layer.gi_products"), i18n.localized(r, "name", lang), r.get("product_class") or "",
+                         r.get("area_text_ja") or "", "", None, r["source_url"]))
+    cols = ["layer", "name", "work", "municipality", "prefecture", "muni_code", "source_url"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _point_frame(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["lat"].notna() & df["lon"].notna()]
+
+
+def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
+    """Municipal polygons with the columns the choropleths use (GI counts follow the GI filter)."""
+    m = data.munis.copy()
+    m["label"] = [f"{i18n.localized(r, 'pref_name', lang)} {i18n.localized(r, 'name', lang)}"
+                  for r in m[["name_ja", "name_en", "pref_name_ja", "pref_name_en"]].to_dict("records")]
+    areas = data.gi_areas.dropna(subset=["muni_code"])
+    gi_count = areas.groupby("muni_code")["gi_id"].nunique()
+    m["gi_count"] = m["muni_code"].map(gi_count).fillna(0)
+    names = {r["gi_id"]: i18n.localized(r, "name", lang) for r in data.gi_products.to_dict("records")}
+    part = "（一部）" if lang == "ja" else " (part)"
+    listed = areas.assign(label=[names.get(g, g) + (part if c == "part" else "")
+                                 for g, c in zip(areas["gi_id"], areas["coverage"])])
+    m["gi_names"] = m["muni_code"].map(listed.groupby("muni_code")["label"].agg("、".join if lang == "ja" else
+                                                                               ", ".join))
+    m["pop_2020_f"] = m["pop_2020"].astype("Float64")
+    if data.scores is not None:
+        m = m.merge(data.scores[["muni_code", "score"]], on="muni_code", how="left")
+    return m
+
+
+def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = "none",
+              static_url: str = maps.STATIC_URL, profile_link: str | None = None,
+              compact: bool = False, candidates: pd.DataFrame | None = None) -> folium.Map:
+    """The explorer map: municipal outlines and choropleths, point layers with clustering, legends, credits.
+
+    ``candidates`` (``progress.places`` output) adds designated bases and the pipeline as two more layers.
+    """
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    m = maps.base_map(tiles=tiles, static_url=static_url, lang=lang)
+    mf = municipality_frame(data, lang)
+    chosen = set(f.layers)
+    bcredit = credit("boundaries", lang)
+    chs: list[maps.Choropleth] = []
+    chs.append(maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
+        (0, 1, 2, 4, float("inf")), ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"),
+        ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), show="gi_areas" in chosen,
+        detail_column="gi_names"))
+    chs.append(maps.Choropleth("roadside_stations", t("layer.roadside_stations"), "roadside_stations",
+                               maps.fixed_classes((0, 1, 2, float("inf")), ("#f7fbff", "#9ecae1", "#4292c6",
+                                                                            "#08519c"), ("0", "1", "2", "3+")),
+                               credit("michi_no_eki", lang), show="roadside_stations" in chosen))
+    chs.append(maps.Choropleth("population", t("layer.population"), "pop_2020_f",
+                               maps.quantile_classes(mf["pop_2020_f"]), credit("population", lang),
+                               show="population" in chosen))
+    chs.append(maps.Choropleth("pop_change", t("layer.pop_change"), "pop_change_pct", maps.fixed_classes(
+        (-10, -5, 0, 5, float("inf")), maps.DIVERGING, ("≤ −10 %", "−10 – −5 %", "−5 – 0 %", "0 – 5 %", "> 5 %")),
+        credit("population", lang), show="pop_change" in chosen, value_format="{:+.1f} %"))
+    year = data.extra.get("visitor_year")
+    chs.append(maps.Choropleth("visitors", f"{t('layer.visitors')} ({year})", "visitors_latest",
+                               maps.quantile_classes(mf["visitors_latest"]), credit("tourism", lang),
+                               show="visitors" in chosen))
+    if "score" in mf.columns:
+        chs.append(maps.Choropleth("score", t("layer.score"), "score", maps.quantile_classes(
+            mf["score"], fmt="{:.2f}"), "revitalize scoring", show="score" in chosen, value_format="{:.3f}"))
+    maps.MunicipalityLayers(mf, chs, base_name=t("layer.municipalities"), credit=bcredit, link=profile_link,
+                            link_label=t("nav.profile"), missing_label="—" if lang == "en" else "データなし",
+                            collapsed=compact).add_to(m)
+    src = t("map.source")
+    specs = [
+        ("anime_sites", data.anime_sites, "place_name", {t("f.work"): "work_title", t("map.muni"): "muni_name",
+                                                          "88": "editions"}),
+        ("filming_locations", data.filming_locations, "place_name",
+         {t("f.work"): "work_title", t("map.muni"): "muni_name", "year": "release_year"}),
+        ("film_commissions", data.film_commissions, "name", {t("map.muni"): "muni_name"}),
+        ("heritage", data.heritage, "name", {"日本遺産": "story_ja", t("map.muni"): "muni_name"}),
+    ]
+    for key, df, title_base, fields in specs:
+        pts = _point_frame(df).copy()
+        if pts.empty and key not in chosen:
+            continue
+        records = pts.to_dict("records")
+        pts["_title"] = [i18n.localized(r, title_base, lang) for r in records]
+        cols = {}
+        for label, base in fields.items():
+            pts[f"_{base}"] = [i18n.localized(r, base, lang) for r in records]
+            cols[label] = f"_{base}"
+        maps.PointLayer(pts, name=t(f"layer.{key}"), color=COLORS[key], credit=credit(key, lang),
+                        title_col="_title", fields=cols, url_col="source_url", source_label=src,
+                        static_url=static_url).add_to(m)
+    if candidates is not None and len(candidates):
+        if f.pref_codes:
+            candidates = candidates[candidates["muni_codes"].map(
+                lambda cs: any(c[:2] in f.pref_codes for c in codes.muni_codes(cs)))]
+        maps.add_candidate_layers(m, candidates, lang=lang)
+    if f.pref_codes or f.muni_code:
+        b = data.munis.total_bounds
+        if len(data.munis):
+            m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+    return m

@@ -1,0 +1,515 @@
+"""Candidate bases: records, the status lifecycle, the audit trail and optimistic concurrency.
+
+A candidate is an initiative (not just a place): a name, one of the three types of the call, the
+call's fiscal year, its applicants, the municipalities it covers and the content and resources it
+builds on. Every change — a form, a status move, a suggestion turned into a draft, a row of an
+imported official list — goes through this module, which checks the user's role (``auth``), the
+lifecycle (``domain.TRANSITIONS``) and the version the user read, and appends one row per change to
+``candidate_events`` in the same transaction as the change, so neither exists without the other.
+
+The functions take a connection to the workflow database (``db.connect_workflow``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+import duckdb
+import pandas as pd
+
+from revitalize.core import codes, domain, i18n
+from revitalize.core.domain import ASSET_LAYERS, BASE_TYPES, ORG_KINDS, STATUSES, TRANSITIONS
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, Problem, TransitionError
+from revitalize.data import db, layers
+from revitalize.workflow import auth
+from revitalize.workflow.auth import User
+
+
+def _q(name: str) -> str:
+    """A statement of ``data/sql/candidates/``."""
+    return db.sql(f"candidates/{name}")
+
+
+@dataclass(frozen=True)
+class CandidateData:
+    """The editable content of a candidate. ``applicants`` are (organisation, kind); ``assets`` (layer, id)."""
+
+    name_ja: str
+    base_type: str
+    fiscal_year: int
+    muni_codes: tuple[str, ...]
+    applicants: tuple[tuple[str, str], ...] = ()
+    name_en: str = ""
+    assets: tuple[tuple[str, str], ...] = ()
+    summary: str = ""
+    contact: str = ""
+    source_url: str = ""
+
+    def problems(self, *, known_munis: set[str] | None = None, where: str = "candidate",
+                 row: int | None = None) -> list[Problem]:
+        """Every problem at once; ``known_munis`` (the reference list of codes) is checked when given."""
+        p: list[Problem] = []
+
+        def bad(column: str, expected: str, found: object) -> None:
+            p.append(Problem(where, expected, repr(found), row=row, column=column))
+
+        if not str(self.name_ja).strip():
+            bad("name_ja", "a Japanese name", self.name_ja)
+        if self.base_type not in BASE_TYPES:
+            bad("base_type", "one of " + ", ".join(f"{k} ({ja})" for k, (ja, _) in BASE_TYPES.items()), self.base_type)
+        if not isinstance(self.fiscal_year, int) or not 2025 <= self.fiscal_year <= 2040:
+            bad("fiscal_year", "a fiscal year of the call from 2025 to 2040", self.fiscal_year)
+        if not self.muni_codes:
+            bad("muni_codes", "at least one 5-digit municipality code", "none")
+        for c in self.muni_codes:
+            if not codes.is_muni_code(c):
+                bad("muni_codes", "5-digit municipality codes (JIS X 0402)", c)
+            elif known_munis is not None and c not in known_munis:
+                bad("muni_codes", "a code of an existing municipality", c)
+        if len(set(self.muni_codes)) != len(self.muni_codes):
+            bad("muni_codes", "each municipality once", ";".join(self.muni_codes))
+        for name, kind in self.applicants:
+            if not str(name).strip():
+                bad("applicants", "an organisation name before the kind", f"{name}:{kind}")
+            if kind not in ORG_KINDS:
+                bad("applicants", "a kind among " + ", ".join(ORG_KINDS), kind)
+        for layer, asset_id in self.assets:
+            if layer not in ASSET_LAYERS:
+                bad("assets", "a layer among " + ", ".join(ASSET_LAYERS), layer)
+        if len(set(self.assets)) != len(self.assets):
+            bad("assets", "each asset once", len(self.assets))
+        if self.source_url and not str(self.source_url).startswith(("http://", "https://")):
+            bad("source_url", "an http(s) URL", self.source_url)
+        return p
+
+    def check(self, *, known_munis: set[str] | None = None) -> None:
+        problems = self.problems(known_munis=known_munis)
+        if problems:
+            raise InputError(problems)
+
+
+_SCALARS = ("name_ja", "name_en", "base_type", "fiscal_year", "summary", "contact", "source_url")
+_LISTS = ("muni_codes", "applicants", "assets")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _next_id(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str:
+    prefix = f"C{fiscal_year}-"
+    n = con.execute(_q("count_with_prefix"), [prefix]).fetchone()[0]
+    while True:
+        n += 1
+        cid = f"{prefix}{n:04d}"
+        if not con.execute(_q("id_exists"), [cid]).fetchone():
+            return cid
+
+
+def _write_lists(con: duckdb.DuckDBPyConnection, cid: str, data: CandidateData) -> None:
+    for name in ("delete_applicants", "delete_municipalities", "delete_assets"):
+        con.execute(_q(name), [cid])
+    if data.applicants:
+        con.executemany(_q("insert_applicant"), [[cid, i, n, k] for i, (n, k) in enumerate(data.applicants, start=1)])
+    con.executemany(_q("insert_municipality"), [[cid, c] for c in data.muni_codes])
+    if data.assets:
+        con.executemany(_q("insert_asset"), [[cid, la, a] for la, a in data.assets])
+
+
+def _event(con: duckdb.DuckDBPyConnection, cid: str, user: User, action: str, version: int, *,
+           frm: str | None = None, to: str | None = None, reason: str | None = None,
+           changes: Mapping[str, tuple] | None = None, at: dt.datetime) -> None:
+    con.execute(
+        _q("insert_event"),
+        [cid, at, user.user_id, user.role, action, frm, to, reason, version,
+         json.dumps(changes, ensure_ascii=False, default=str) if changes else None])
+
+
+def _guarded(fn):
+    """Run ``fn`` in one transaction; a write conflict with another session becomes a ConflictError."""
+    @functools.wraps(fn)
+    def run(con: duckdb.DuckDBPyConnection, *args, **kwargs):
+        try:
+            with db.transaction(con):
+                return fn(con, *args, **kwargs)
+        except duckdb.TransactionException as exc:
+            raise ConflictError(f"another save of the same candidate was committed at the same moment; nothing "
+                                f"was changed — reload and try again ({exc})") from exc
+        except duckdb.ConstraintException as exc:  # two new candidates given the same id at the same moment
+            raise ConflictError(f"another candidate was recorded at the same moment; nothing was changed — "
+                                f"try again ({exc})") from exc
+    return run
+
+
+def create(con: duckdb.DuckDBPyConnection, user: User, data: CandidateData, **kwargs) -> str:
+    """Record a new candidate (by default a draft); returns its id (``C<fiscal year>-<n>``).
+
+    Keyword arguments as ``insert``. Two sessions creating at the same moment may pick the same next
+    id; the loser's transaction is rolled back and tried again with the next free id (a new record
+    has nothing of anyone's to overwrite), up to five times.
+    """
+    for attempt in range(5):
+        try:
+            return insert(con, user, data, **kwargs)
+        except ConflictError:
+            if attempt == 4:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, user: User, data: CandidateData, *, status: str = "draft",
+           origin: str = "manual", known_munis: set[str] | None = None, designated_on: dt.date | None = None,
+           reason: str = "") -> str:
+    """Record a new candidate inside the caller's transaction; returns its id."""
+    auth.require_create(user, set(data.muni_codes))
+    if status != "draft":
+        auth.require_import(user)  # only an import may create a candidate past draft
+    data.check(known_munis=known_munis)
+    at = _now()
+    cid = _next_id(con, data.fiscal_year)
+    con.execute(
+        _q("insert"),
+        [cid, data.name_ja.strip(), data.name_en.strip() or None, data.base_type, data.fiscal_year, status,
+         data.summary or None, data.contact or None, designated_on, origin, data.source_url or None,
+         at, user.user_id, at, user.user_id])
+    _write_lists(con, cid, data)
+    _event(con, cid, user, "create" if origin != "import" else "import", 1, to=status, reason=reason or None, at=at)
+    return cid
+
+
+insert = _guarded(_insert)
+insert.__doc__ = """One attempt at recording a new candidate, in one transaction (``create`` retries it)."""
+
+
+def _row(con: duckdb.DuckDBPyConnection, cid: str) -> dict:
+    cur = con.execute(_q("one"), [cid])
+    r = cur.fetchone()
+    if r is None:
+        raise NotFoundError(f"candidate {cid!r} does not exist")
+    return dict(zip([d[0] for d in cur.description], r))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored candidate: its data, status and version (pass the version back when saving)."""
+
+    candidate_id: str
+    data: CandidateData
+    status: str
+    version: int
+    origin: str
+    designated_on: dt.date | None
+    created_at: dt.datetime
+    created_by: str
+    updated_at: dt.datetime
+    updated_by: str
+
+
+def get(con: duckdb.DuckDBPyConnection, candidate_id: str) -> Candidate:
+    """The candidate with its lists; NotFoundError when it does not exist."""
+    r = _row(con, candidate_id)
+    apps = con.execute(_q("applicants_of"), [candidate_id]).fetchall()
+    munis = con.execute(_q("municipalities_of"), [candidate_id]).fetchall()
+    assets = con.execute(_q("assets_of"), [candidate_id]).fetchall()
+    data = CandidateData(
+        name_ja=r["name_ja"], name_en=r["name_en"] or "", base_type=r["base_type"], fiscal_year=r["fiscal_year"],
+        muni_codes=tuple(m for (m,) in munis), applicants=tuple(map(tuple, apps)), assets=tuple(map(tuple, assets)),
+        summary=r["summary"] or "", contact=r["contact"] or "", source_url=r["source_url"] or "")
+    return Candidate(candidate_id, data, r["status"], r["version"], r["origin"], r["designated_on"],
+                     r["created_at"], r["created_by"], r["updated_at"], r["updated_by"])
+
+
+def _conflict(con: duckdb.DuckDBPyConnection, cid: str, read_version: int, current: int) -> ConflictError:
+    rows = con.execute(_q("events_since"), [cid, read_version]).fetchall()
+    changes, lines = [], []
+    for version, actor, at, action, frm, to, ch in rows:
+        if action == "transition":
+            changes.append((version, actor, at, "status", frm, to))
+        for fld, (before, after) in (json.loads(ch) if ch else {}).items():
+            changes.append((version, actor, at, fld, before, after))
+    for version, actor, at, fld, before, after in changes:
+        lines.append(f"  v{version} {actor} {at:%Y-%m-%d %H:%M} UTC: {fld}: {before!r} → {after!r}")
+    return ConflictError(f"candidate {cid}: you edited version {read_version}, but version {current} was saved "
+                         f"since; nothing of yours was saved. Changes made in between:\n" + "\n".join(lines),
+                         changes)
+
+
+def _diff(old: CandidateData, new: CandidateData) -> dict[str, tuple]:
+    out = {}
+    for f in fields(CandidateData):
+        a, b = getattr(old, f.name), getattr(new, f.name)
+        if a != b:
+            out[f.name] = (list(a) if isinstance(a, tuple) else a, list(b) if isinstance(b, tuple) else b)
+    return out
+
+
+@_guarded
+def update(con: duckdb.DuckDBPyConnection, user: User, candidate_id: str, read_version: int,
+           changes: Mapping[str, object], *, known_munis: set[str] | None = None) -> int:
+    """Save edits made on ``read_version``; returns the new version.
+
+    Raises ConflictError (with what changed in between) when someone saved since ``read_version``.
+    """
+    current = get(con, candidate_id)
+    unknown = sorted(set(changes) - set(_SCALARS) - set(_LISTS))
+    if unknown:
+        raise InputError([Problem(f"candidate {candidate_id}", "editable fields (" + ", ".join(_SCALARS + _LISTS) + ")",
+                                  ", ".join(unknown))])
+    auth.require_edit(user, current.status, set(current.data.muni_codes))
+    if current.version != read_version:
+        raise _conflict(con, candidate_id, read_version, current.version)
+    new = replace(current.data, **{k: tuple(map(lambda x: tuple(x) if isinstance(x, list) else x, v))
+                                   if k in _LISTS else v for k, v in changes.items()})
+    if user.role == "municipality":
+        auth.require_create(user, set(new.muni_codes))  # may not widen it beyond its own municipalities
+    new.check(known_munis=known_munis)
+    diff = _diff(current.data, new)
+    if not diff:
+        return current.version
+    at, version = _now(), current.version + 1
+    n = con.execute(
+        _q("update_fields"),
+        [new.name_ja.strip(), new.name_en.strip() or None, new.base_type, new.fiscal_year, new.summary or None,
+         new.contact or None, new.source_url or None, version, at, user.user_id, candidate_id, read_version]
+    ).fetchone()[0]
+    if n != 1:  # saved by someone else between our read and our write
+        raise _conflict(con, candidate_id, read_version, _row(con, candidate_id)["version"])
+    if any(k in diff for k in _LISTS):
+        _write_lists(con, candidate_id, new)
+    _event(con, candidate_id, user, "edit", version, changes=diff, at=at)
+    return version
+
+
+@_guarded
+def transition(con: duckdb.DuckDBPyConnection, user: User, candidate_id: str, to_status: str, *, reason: str,
+               read_version: int, designated_on: dt.date | None = None) -> int:
+    """Move a candidate to ``to_status`` with a reason; returns the new version.
+
+    Only the moves in ``TRANSITIONS`` are allowed, each by a least role. Designation records the date
+    (today when not given).
+    """
+    current = get(con, candidate_id)
+    if to_status not in STATUSES:
+        raise TransitionError(f"status: expected one of {', '.join(STATUSES)}, found {to_status!r}")
+    min_role = TRANSITIONS.get((current.status, to_status))
+    if min_role is None:
+        nxt = domain.allowed_next(current.status)
+        raise TransitionError(f"candidate {candidate_id}: cannot move from {current.status} to {to_status}; "
+                              f"allowed from {current.status}: {', '.join(nxt) if nxt else 'none (closed)'}")
+    auth.require_transition(user, to_status, set(current.data.muni_codes), min_role)
+    if not reason.strip():
+        raise TransitionError(f"candidate {candidate_id}: a reason is required for every status change")
+    if current.version != read_version:
+        raise _conflict(con, candidate_id, read_version, current.version)
+    at, version = _now(), current.version + 1
+    on = (designated_on or at.date()) if to_status == "designated" else current.designated_on
+    n = con.execute(_q("update_status"),
+                    [to_status, on, version, at, user.user_id, candidate_id, read_version]).fetchone()[0]
+    if n != 1:
+        raise _conflict(con, candidate_id, read_version, _row(con, candidate_id)["version"])
+    _event(con, candidate_id, user, "transition", version, frm=current.status, to=to_status, reason=reason.strip(),
+           at=at)
+    return version
+
+
+def history(con: duckdb.DuckDBPyConnection, candidate_id: str) -> pd.DataFrame:
+    """The candidate's audit trail, oldest first."""
+    _row(con, candidate_id)
+    return con.execute(_q("history"), [candidate_id]).df()
+
+
+def history_view(hist: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
+    """``history`` for people: when, who (role), what, status move, reason, and each changed field as
+    'field: before → after', with headers in ``lang``."""
+    L = 0 if lang == "ja" else 1
+
+    def status(v) -> str:
+        return STATUSES[v][L] if isinstance(v, str) and v in STATUSES else ""
+
+    def changes(v) -> str:
+        if not isinstance(v, str) or not v:
+            return ""
+        return "; ".join(f"{k}: {before!r} → {after!r}" for k, (before, after) in json.loads(v).items())
+
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return pd.DataFrame({
+        t("cd.h_when"): hist["happened_at"].astype(str), t("cd.h_who"): hist["actor"] + " (" + hist["actor_role"] + ")",
+        t("cd.h_action"): [t(f"cd.h_{a}") for a in hist["action"]],
+        t("cd.h_move"): [f"{status(a)} → {status(b)}" if isinstance(b, str) else "" for a, b in
+                         zip(hist["from_status"], hist["to_status"])],
+        t("s.reason"): hist["reason"].fillna(""), t("cd.h_changes"): [changes(v) for v in hist["changes"]],
+        t("cd.version"): hist["version_after"]})
+
+
+LIST_COLUMNS = {"candidate_id": "cd.col_id", "name_ja": "cd.name_ja", "name_en": "cd.name_en", "status": "cd.status",
+                "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year", "score": "cd.col_score",
+                "muni_codes": "cd.munis", "applicants": "cd.col_applicants", "assets": "cd.col_assets",
+                "designated_on": "cd.designated_on", "version": "cd.version", "updated_at": "cd.col_updated",
+                "updated_by": "cd.col_by", "origin": "cd.origin"}
+
+
+def list_view(rows: pd.DataFrame, *, lang: str = "ja", muni_labels: Mapping[str, str] | None = None,
+              scores: pd.Series | None = None) -> pd.DataFrame:
+    """``table`` rows for people: labels in ``lang``, municipalities named, the score (0–1, by candidate_id)
+    when given, headers in ``lang``."""
+    labels = muni_labels or {}
+    view = rows.assign(status=rows["status"].map(lambda s: domain.label(STATUSES, s, lang)),
+                       base_type=rows["base_type"].map(lambda s: domain.label(BASE_TYPES, s, lang)),
+                       muni_codes=rows["muni_codes"].map(lambda cs: "、".join(labels.get(c, c) for c in cs)))
+    if scores is not None:
+        view["score"] = rows["candidate_id"].map(scores).round(3)
+    keep = [c for c in LIST_COLUMNS if c in view]
+    return view[keep].rename(columns={k: i18n.t(v, lang) for k, v in LIST_COLUMNS.items()})
+
+
+def table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """All candidates, one row each; ``muni_codes`` is a tuple of codes, applicants are joined (``;``)."""
+    df = con.execute(_q("table")).df()
+    df["muni_codes"] = [tuple(v) for v in df["muni_codes"]]
+    return df
+
+
+def versions(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int], ...]:
+    """(candidate_id, version) of every candidate: changes whenever any candidate does (a cache key)."""
+    return tuple(con.execute(_q("versions")).fetchall())
+
+
+def members(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """(candidate_id, muni_code) for every candidate."""
+    return con.execute(_q("members")).df()
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    statuses: tuple[str, ...] = ()
+    fiscal_years: tuple[int, ...] = ()
+    base_types: tuple[str, ...] = ()
+    pref_codes: tuple[str, ...] = ()
+    text: str = ""
+
+
+def filter_table(df: pd.DataFrame, f: CandidateFilter) -> pd.DataFrame:
+    """Rows of ``table()`` matching every set criterion (text: in id, names, applicants or summary)."""
+    keep = pd.Series(True, index=df.index)
+    if f.statuses:
+        keep &= df["status"].isin(f.statuses)
+    if f.fiscal_years:
+        keep &= df["fiscal_year"].isin(f.fiscal_years)
+    if f.base_types:
+        keep &= df["base_type"].isin(f.base_types)
+    if f.pref_codes:
+        wanted = set(f.pref_codes)
+        keep &= df["muni_codes"].map(lambda cs: any(c[:2] in wanted for c in cs))
+    if f.text.strip():
+        needle = f.text.strip().lower()
+        hay = (df["candidate_id"].fillna("") + " " + df["name_ja"].fillna("") + " " + df["name_en"].fillna("") + " "
+               + df["applicants"].fillna("") + " " + df["summary"].fillna("")).str.lower()
+        keep &= hay.str.contains(needle, regex=False)
+    return df[keep]
+
+
+def linked_assets(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """(item_id = candidate_id, layer, asset_id) of every asset any candidate links."""
+    return con.execute(_q("linked_assets")).df()
+
+
+def create_from_suggestion(con: duckdb.DuckDBPyConnection, user: User, suggestion: Mapping, *, fiscal_year: int,
+                           catalog: pd.DataFrame | None = None, base_type: str = "tourism",
+                           known_munis: set[str] | None = None) -> str:
+    """Turn a suggestion (``suggestions.suggest`` row) into a draft candidate, its assets linked from
+    ``catalog`` (``layers.asset_catalog``); returns the new id."""
+    munis = codes.muni_codes(suggestion["muni_codes"])
+    assets = layers.asset_keys(catalog, munis)
+    data = CandidateData(name_ja=str(suggestion["name_ja"]), name_en=str(suggestion.get("name_en") or ""),
+                         base_type=base_type, fiscal_year=fiscal_year, muni_codes=munis, assets=assets,
+                         summary=f"スコアからの提案 {suggestion['suggestion_id']} を下書きにしたもの"
+                                 f" / drafted from suggestion {suggestion['suggestion_id']}")
+    return create(con, user, data, origin="suggestion", known_munis=known_munis)
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One validated row of an official list: which candidate (None: a new one), its data and status."""
+
+    candidate_id: str | None
+    data: CandidateData
+    status: str
+    designated_on: dt.date | None
+
+
+def existing_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every candidate id in the register."""
+    return {c for (c,) in con.execute(_q("ids")).fetchall()}
+
+
+def import_problems(con: duckdb.DuckDBPyConnection, rows: Sequence[ImportRow], *, file: str,
+                    first_row: int = 1) -> list[Problem]:
+    """Status moves an import would make that the lifecycle forbids (backwards or out of a closed status)."""
+    out = []
+    for i, r in enumerate(rows, start=first_row):
+        if r.candidate_id is None:
+            continue
+        try:
+            current = _row(con, r.candidate_id)["status"]
+        except NotFoundError:
+            continue  # reported by the caller as an unknown id
+        if not domain.reachable(current, r.status):
+            out.append(Problem(file, f"a status reachable from {current} ({', '.join(domain.allowed_next(current)) or 'closed'})",
+                               repr(r.status), row=i, column="status"))
+    return out
+
+
+def apply_import(con: duckdb.DuckDBPyConnection, user: User, rows: Sequence[ImportRow], *, label: str,
+                 known_munis: set[str] | None = None) -> tuple[list[str], list[str]]:
+    """Write an imported official list in ONE transaction: new rows become candidates (status as the
+    list says, origin 'import'), rows with an id update that candidate (fields and status, moving only
+    forward along the lifecycle) — each with one 'import' audit row. Returns (created, updated) ids.
+
+    Admins only. Raises InputError listing every forbidden move before anything is written; any
+    failure midway rolls the whole file back."""
+    auth.require_import(user)
+    problems = import_problems(con, rows, file=label)
+    if problems:
+        raise InputError(problems)
+    created: list[str] = []
+    updated: list[str] = []
+    with db.transaction(con):
+        for r in rows:
+            if r.candidate_id is None:
+                created.append(_insert(con, user, r.data, status=r.status, origin="import", known_munis=known_munis,
+                                       designated_on=r.designated_on, reason=f"import {label}"))
+            elif _import_update(con, user, r, label=label, known_munis=known_munis):
+                updated.append(r.candidate_id)
+    return created, updated
+
+
+def _import_update(con: duckdb.DuckDBPyConnection, user: User, r: ImportRow, *, label: str,
+                   known_munis: set[str] | None) -> bool:
+    """Update one candidate from an imported row (inside the caller's transaction); False when unchanged."""
+    old = get(con, r.candidate_id)
+    diff = _diff(old.data, r.data)
+    if old.status != r.status:
+        diff["status"] = (old.status, r.status)
+    if old.designated_on != r.designated_on:
+        diff["designated_on"] = (str(old.designated_on) if old.designated_on else None,
+                                 str(r.designated_on) if r.designated_on else None)
+    if not diff:
+        return False
+    at, version, d = _now(), old.version + 1, r.data
+    n = con.execute(_q("update_all"), [d.name_ja.strip(), d.name_en.strip() or None, d.base_type, d.fiscal_year,
+                                       d.summary or None, d.contact or None, d.source_url or None, r.status,
+                                       r.designated_on, version, at, user.user_id, r.candidate_id, old.version]
+                    ).fetchone()[0]
+    if n != 1:
+        raise _conflict(con, r.candidate_id, old.version, _row(con, r.candidate_id)["version"])
+    _write_lists(con, r.candidate_id, d)
+    _event(con, r.candidate_id, user, "import", version, frm=old.status, to=r.status, reason=f"import {label}",
+           changes=diff, at=at)
+    return True
