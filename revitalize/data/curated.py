@@ -108,6 +108,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("pref_code", "pref", required=True), Column("muni_code", "muni"),
             Column("jfc_member", "bool"), Column("operator_ja"), Column("website", "url"),
             Column("source_url", "url", required=True), Column("as_of", "date"), Column("note"),
+            Column("served_muni_codes", "list"),
         ),
         title_ja="フィルムコミッション", title_en="Film commissions",
         publisher=_OWN, as_of="2024-07-24", licence=_LICENCE,
@@ -271,6 +272,20 @@ def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:
             if lvl == "municipality" and not m:
                 problems.append(Problem(name, "a muni_code for a municipality film commission", "empty", row=i,
                                         column="muni_code"))
+        for i, (lvl, p, m, served) in enumerate(zip(df["level"], df["pref_code"], df["muni_code"],
+                                                    df["served_muni_codes"]), start=1):
+            if not served:
+                continue
+            got = served.split(";")
+            if any(not codes.is_muni_code(c) for c in got) or len(set(got)) != len(got):
+                problems.append(Problem(name, "distinct 5-digit codes like '11211;11381'", repr(served), row=i,
+                                        column="served_muni_codes"))
+            elif lvl == "prefecture":
+                problems.append(Problem(name, "no served_muni_codes for a prefecture film commission",
+                                        repr(served), row=i, column="served_muni_codes"))
+            elif m and m not in got:
+                problems.append(Problem(name, f"served_muni_codes that include muni_code {m}", repr(served), row=i,
+                                        column="served_muni_codes"))
     if layer.key == "gi_areas":
         for i, (m, note) in enumerate(zip(df["muni_code"], df["note"]), start=1):
             if not m and note != "nationwide":
@@ -314,6 +329,13 @@ def _check_codes(frames: dict[str, pd.DataFrame], known: set[str]) -> list[Probl
             if m and m not in known:
                 problems.append(Problem(LAYERS_BY_KEY[key].file_name, "a municipality code of the boundaries file",
                                         repr(m), row=i, column="muni_code"))
+        if "served_muni_codes" in df:
+            for i, served in enumerate(df["served_muni_codes"], start=1):
+                for m in (served or "").split(";"):
+                    if m and m not in known:
+                        problems.append(Problem(LAYERS_BY_KEY[key].file_name,
+                                                "municipality codes of the boundaries file", repr(m), row=i,
+                                                column="served_muni_codes"))
     return problems
 
 
