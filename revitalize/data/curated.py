@@ -93,6 +93,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("location_precision", "enum", required=True, choices=_PRECISION),
             Column("coord_source_url", "url"), Column("source_url", "url", required=True),
             Column("as_of", "date"), Column("note"),
+            Column("broadcast_start", "date"), Column("broadcast_end", "date"),
         ),
         title_ja="ロケ地（映画・ドラマ）", title_en="Filming locations (films and dramas)",
         publisher=_OWN, as_of="2026-11-25", licence=_LICENCE,
