@@ -134,6 +134,18 @@ def test_anime_2025_added_yonezawa_for_amanojaku(con):
     assert rows and all("2025" in r[0] for r in rows)
 
 
+def test_anime_one_row_per_work_and_place_with_release_month(con):
+    # issue 14: the 2025/2026 pairs were merged (one row per facility, all editions on it) ...
+    rows = con.execute("SELECT editions FROM anime_sites WHERE place_name_ja = '石ノ森萬画館'").fetchall()
+    assert len(rows) == 1 and {"2018", "2025", "2026"} <= set(rows[0][0].split(";"))
+    dup = con.execute("SELECT count(*) FROM (SELECT place_name_ja, muni_code FROM anime_sites "
+                      "WHERE kind <> 'setting' GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+    assert dup == 0
+    # ... and every work carries the month it first aired (らき☆すた: April 2007, bangumi-data)
+    r = con.execute("SELECT DISTINCT first_released_on::VARCHAR FROM anime_sites WHERE work_title_ja = 'らき☆すた'").fetchall()
+    assert r == [("2007-04-01",)]
+
+
 def test_gi_first_registration_aomori_cassis(con):
     r = con.execute("SELECT name_ja, registered_on::VARCHAR, pref_codes, registry FROM gi_products "
                     "WHERE gi_id = 'MAFF-001'").fetchone()

@@ -73,6 +73,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("kind", "enum", required=True, choices=("setting", "facility", "event")),
             Column("editions", "list", required=True), Column("source_url", "url", required=True),
             Column("as_of", "date", required=True), Column("note"),
+            Column("first_released_on", "date"), Column("release_source_url", "url"),
         ),
         title_ja="アニメ聖地（訪れてみたい日本のアニメ聖地88）", title_en="Places related to anime (Anime Tourism 88)",
         publisher=_OWN, as_of="2026-02-13", licence=_LICENCE,
