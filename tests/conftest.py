@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from revitalize.core import settings
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/fixture_db.py
 
 MIRROR = Path(os.environ.get("REVITALIZE_DATA_MIRROR") or settings.PROJECT_ROOT.parent / "shared" / "data")
 
@@ -54,6 +57,24 @@ def con(built_db: Path):
     from revitalize.data import db
 
     c = db.connect(built_db, read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def fixture_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny synthetic database (tests/fixture_db.py): six municipalities, no mirror needed."""
+    import fixture_db
+
+    return fixture_db.make(tmp_path_factory.mktemp("fixture") / "fixture.duckdb")
+
+
+@pytest.fixture()
+def fixture_con(fixture_db_path: Path):
+    """A read-only connection to the synthetic database."""
+    from revitalize.data import db
+
+    c = db.connect(fixture_db_path, read_only=True)
     yield c
     c.close()
 
