@@ -76,7 +76,8 @@ with tab_list:
                                         format_func=lambda s: label(BASE_TYPES, s), key="cd_f_type", **pick_many)),
         pref_codes=tuple(c4.multiselect(ui.t("cd.filter_pref"), list(codes.PREF_CODES),
                                         format_func=lambda c: codes.pref_name(c, lang), key="cd_f_pref", **pick_many)),
-        text=st.text_input(ui.t("cd.filter_text"), key="cd_f_text"))
+        text=st.text_input(ui.t("cd.filter_text"), key="cd_f_text"),
+        include_withdrawn=st.checkbox(ui.t("cd.show_withdrawn"), key="cd_f_withdrawn"))
     shown = candidates.filter_table(table, f)
     scores = None
     if ref is not None and not shown.empty:

@@ -158,6 +158,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.filter_type": ("類型", "Type"),
     "cd.filter_pref": ("都道府県", "Prefecture"),
     "cd.filter_text": ("名称・申請者・概要で検索", "Search names, applicants, summary"),
+    "cd.show_withdrawn": ("取下げた候補も表示", "Show withdrawn candidates"),
     "cd.none": ("該当する候補はありません。", "No candidate matches."),
     "cd.pick": ("詳細を表示する候補", "Candidate to open"),
     "cd.detail": ("詳細", "Detail"),

@@ -377,7 +377,7 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     every candidate that is not withdrawn, scored as the population-weighted mean of its municipalities,
     best first, with its linked assets and their sources."""
     weights = weights or scoring.Weights()
-    cands = cands[cands["status"] != "withdrawn"]
+    cands = candidates.filter_table(cands, candidates.CandidateFilter())
     if cands.empty:
         raise ExportError(i18n.t("cd.export_empty", lang))
     _, _, sub = scoring.inputs(ref_con)

@@ -39,7 +39,8 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(neutralise)
+            # lists of codes are written as one ';'-joined cell
+            out[c] = out[c].map(lambda v: neutralise(";".join(map(str, v)) if isinstance(v, (list, tuple)) else v))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 

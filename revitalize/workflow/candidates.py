@@ -388,11 +388,16 @@ def members(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class CandidateFilter:
+    """Which candidates a list shows. The default — every candidate except withdrawn ones — is the one
+    candidate list of the page, ``candidates list`` and the export; a withdrawn candidate shows when
+    ``include_withdrawn`` is set or its status is asked for."""
+
     statuses: tuple[str, ...] = ()
     fiscal_years: tuple[int, ...] = ()
     base_types: tuple[str, ...] = ()
     pref_codes: tuple[str, ...] = ()
     text: str = ""
+    include_withdrawn: bool = False
 
 
 def filter_table(df: pd.DataFrame, f: CandidateFilter) -> pd.DataFrame:
@@ -400,6 +405,8 @@ def filter_table(df: pd.DataFrame, f: CandidateFilter) -> pd.DataFrame:
     keep = pd.Series(True, index=df.index)
     if f.statuses:
         keep &= df["status"].isin(f.statuses)
+    elif not f.include_withdrawn:
+        keep &= df["status"] != "withdrawn"
     if f.fiscal_years:
         keep &= df["fiscal_year"].isin(f.fiscal_years)
     if f.base_types:

@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = p.add_subparsers(dest="action", required=True)
     q = csub.add_parser("list", help="every candidate, one row each")
     q.add_argument("--format", choices=["csv", "json"], default="csv")
+    q.add_argument("--all", action="store_true", help="also withdrawn candidates (the default list leaves them out)")
     q.set_defaults(func=_list)
     q = csub.add_parser("import", help="import a CSV or Excel list all-or-nothing (see revitalize/imports.py)")
     q.add_argument("file")
@@ -45,7 +46,7 @@ def _progress(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     con = db.connect_workflow()
     try:
-        table = candidates.table(con)
+        table = candidates.filter_table(candidates.table(con), candidates.CandidateFilter(include_withdrawn=args.all))
     finally:
         con.close()
     if args.format == "json":
