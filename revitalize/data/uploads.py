@@ -131,7 +131,11 @@ _NUL_STANDIN = "\ufffe"
 # Latin-1/CP1252 (ã/â/å…é followed by C1 controls or CP1252 punctuation); U+FFFD from an earlier lossy conversion.
 _MOJIBAKE = {
     "UTF-8 read as CP932 (縺/繧/繝 runs)": re.compile(r"[縺繧繝].?[縺繧繝]"),
-    "EUC-JP read as CP932 (half-width ､/･ kana runs)": re.compile(r"(?:[､･][\uff61-\uff9f]){2,}"),
+    # a run of half-width kana / private-use characters (CP932's user-defined area) holding a private-use
+    # character or at least two of ､ ･ (the bytes A4/A5 that start every EUC-JP hiragana/katakana)
+    "EUC-JP read as CP932 (half-width ､/･ kana runs)": re.compile(
+        r"(?=[\uff61-\uff9f\ue000-\uf8ff]{4})(?:[\uff61-\uff9f]*[\ue000-\uf8ff]|"
+        r"[\uff61-\uff9f]*[､･][\uff61-\uff9f]*[､･])"),
     "UTF-8 read as Latin-1/CP1252": re.compile(
         r"[ãâ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
         r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[åæçèé][\x80-\x9f]"),
@@ -737,6 +741,8 @@ def _finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits
             records[f] = ""
     if "muni_code" in records:
         records["muni_code"] = records["muni_code"].str.normalize("NFKC")
+    if raw.records_in_file == 0:
+        out.add("a header row and at least one data row", "a header only")
     name_col = cmap.column("name")
     if name_col is None or name_col not in body.columns:
         out.add("a name column (名称 or name; or mapping={'name': column})", f"columns {header}")
@@ -820,11 +826,12 @@ def _read_layers(data: bytes, file: str, limits: Limits, kind: str, encoding: st
         if not layers:
             raise _Stop([Problem(file, f"a {kind} file with at least one "
                                        f"{'placemark' if kind in ('KML', 'KMZ') else 'feature'}", "no layers")])
-        chosen = layers if kind in ("KML", "KMZ") else layers[:1]
+        # layers by position: a layer read from memory may be named after its (random) in-memory file
+        chosen = list(range(len(layers))) if kind in ("KML", "KMZ") else [0]
         counts = {}
-        for name in chosen:
-            info = pyogrio.read_info(data, layer=name, encoding=encoding)
-            counts[name] = int(info["features"]) if info["features"] is not None and info["features"] >= 0 else 0
+        for i in chosen:
+            info = pyogrio.read_info(data, layer=i, encoding=encoding)
+            counts[i] = int(info["features"]) if info["features"] is not None and info["features"] >= 0 else 0
         total = sum(counts.values())
         if total > limits.max_rows:
             raise _Stop([Problem(file, f"at most {limits.max_rows:,} features (max_rows)", f"{total:,} features")])
@@ -833,11 +840,11 @@ def _read_layers(data: bytes, file: str, limits: Limits, kind: str, encoding: st
                                        f"{'placemark' if kind in ('KML', 'KMZ') else 'feature'}",
                                  f"none (layers: {', '.join(layers)})")])
         frames = []
-        for name in chosen:
-            if counts[name]:
-                g = pyogrio.read_dataframe(data, layer=name, encoding=encoding)
+        for i in chosen:
+            if counts[i]:
+                g = pyogrio.read_dataframe(data, layer=i, encoding=encoding)
                 if len(chosen) > 1:
-                    g["layer"] = name
+                    g["layer"] = layers[i]
                 frames.append(g)
     crs = frames[0].crs
     gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
