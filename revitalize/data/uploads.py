@@ -81,7 +81,7 @@ FORMATS = ("csv", "xlsx", "geojson", "gpkg", "kml", "kmz", "shp")
 # headers are compared after NFKC and case folding, so 名称(カナ) and 名称（カナ）, URL and url are the same.
 STANDARD_COLUMNS: dict[str, tuple[str, ...]] = {
     "muni_code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
-    "name": ("名称", "イベント名", "name"),
+    "name": ("名称", "イベント名"),
     "kana": ("名称_カナ", "名称(カナ)", "イベント名_カナ"),
     "name_en": ("名称_英語", "名称(英字)", "イベント名_英語"),
     "category": ("種別", "カテゴリ", "カテゴリー", "種類", "イベント種類"),
@@ -107,7 +107,7 @@ _PROPOSE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lat", ("緯度", "latitude", "lat", "y座標")),
     ("lon", ("経度", "longitude", "lon", "lng", "x座標")),
     ("muni_code", ("団体コード", "市区町村コード", "muni_code", "citycode", "city_code", "jiscode")),
-    ("muni_name", ("市区町村", "自治体", "municipality", "city")),
+    ("muni_name", ("市区町村", "市町村", "自治体", "municipality", "city")),
     ("kana", ("カナ", "かな", "kana", "ヨミ", "よみ")),
     ("name", ("名称", "名前", "施設名", "name", "title")),
     ("address", ("住所", "所在地", "address")),
@@ -397,11 +397,13 @@ _STANDARD_MARKERS = {"イベント": ("開始日", "イベント名"), "文化�
 
 
 def map_columns(columns: Sequence[str], *, aliases: Mapping[str, str] | None = None,
-                mapping: Mapping[str, str | Sequence[str]] | None = None) -> tuple[ColumnMapping, list[tuple[str, str]]]:
+                mapping: Mapping[str, str | Sequence[str]] | None = None,
+                has_geometry: bool = False) -> tuple[ColumnMapping, list[tuple[str, str]]]:
     """The column mapping for ``columns`` and the clashes ((field, column) pairs that map to a taken field).
 
     ``aliases`` (header → canonical field) extends the standard table; ``mapping`` (field → column(s))
-    overrides everything (the caller's answer to a proposal).
+    overrides everything (the caller's answer to a proposal). ``has_geometry``: the points come from the
+    features' geometry (GIS formats), so no latitude/longitude columns are needed.
     """
     lookup = dict(_STANDARD_LOOKUP)
     lookup.update({normalise_header(k): v for k, v in (aliases or {}).items()})
@@ -417,7 +419,8 @@ def map_columns(columns: Sequence[str], *, aliases: Mapping[str, str] | None = N
             continue
         fields[f] = [col]
         standard_hits += 1
-    standard = "name" in fields and (("lat" in fields and "lon" in fields) or "address" in fields) and (
+    located = has_geometry or ("lat" in fields and "lon" in fields) or "address" in fields
+    standard = "name" in fields and located and (
         "muni_code" in fields or "muni_name" in fields)
     if not standard:  # propose from parts of the headers, never overriding an exact match
         for col in columns:
@@ -613,7 +616,7 @@ def _parse_csv(text: str, file: str, limits: Limits) -> _Raw:
 
 
 def _cell_text(value: object) -> str:
-    if value is None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -723,7 +726,7 @@ def _finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits
                     f"a row with a single value {_show(cells[col])}", row, col)
     _check_cells(body, out, limits)
     # mapping
-    cmap, clashes = map_columns(header, aliases=aliases, mapping=mapping)
+    cmap, clashes = map_columns(header, aliases=aliases, mapping=mapping, has_geometry=geometry is not None)
     for f, col in clashes:
         out.add(f"one column for the field {f!r}", f"{cmap.column(f)!r} and {col!r} both map to it", column=col)
     for f, cols in cmap.fields.items():
@@ -942,9 +945,8 @@ def _read_gis(data: bytes, file: str, fmt: str, limits: Limits, aliases, mapping
     attrs = gdf.drop(columns=gdf.geometry.name)
     body = pd.DataFrame({i: attrs[c].map(_cell_text) for i, c in enumerate(attrs.columns)}, index=gdf.index)
     raw = _Raw([str(c) for c in attrs.columns], body, len(gdf), problems, notes)
-    gis_aliases = {"Name": "name", "名前": "name", **(aliases or {})}
     return _finish(raw, file=file, fmt=fmt, encoding=Encoding(encoding, "from the .dbf records (no .cpg)")
-                   if encoding else None, limits=limits, aliases=gis_aliases, mapping=mapping,
+                   if encoding else None, limits=limits, aliases=aliases, mapping=mapping,
                    date_columns=date_columns, geometry=gdf.geometry, source_crs=source)
 
 
