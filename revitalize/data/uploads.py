@@ -142,6 +142,8 @@ _MOJIBAKE = {
     "U+FFFD replacement characters (an earlier lossy conversion)": re.compile("\ufffd"),
 }
 _MOJIBAKE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _MOJIBAKE.values()))
+# every mojibake pattern above starts with one of these characters: a fast first scan of a whole file
+_MOJIBAKE_CHARS = re.compile("[縺繧繝\uff61-\uff9f\ue000-\uf8ffãâåæçèé\ufffd]")
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 
 
@@ -519,7 +521,7 @@ def _number_text(values: pd.Series, file: str, column: str, warns: list[Problem]
     """Coordinate cells as number text: NFKC (full-width digits), trimmed; a stray separator at either end
     (a real file has ', 139.451301') is dropped with a warning — the number itself is never guessed."""
     s = values.fillna("").astype(str).str.normalize("NFKC").str.strip()
-    cleaned = s.str.replace(r"^[\s,;]+|[\s,;]+$", "", regex=True)
+    cleaned = s.str.strip(" \t,;")
     changed = cleaned != s
     for row, value in s[changed].items():
         warns.append(Problem(file, "a number alone in the cell", f"{_show(value)}, read as {cleaned[row]!r}",
@@ -538,11 +540,18 @@ def check_dates(values: pd.Series, *, file: str, column: str) -> list[Problem]:
             for r, v in s[bad].items()]
 
 
-def _check_cells(table: pd.DataFrame, out: _Problems, limits: Limits) -> None:
-    """NUL and other control characters, over-long cells and mojibake, per column (vectorised)."""
+def _check_cells(table: pd.DataFrame, out: _Problems, limits: Limits, text: str | None = None) -> None:
+    """NUL and other control characters, over-long cells and mojibake, per column (vectorised).
+
+    One scan of the whole ``text`` (the decoded file, or all cells joined) decides whether the per-cell
+    searches, which locate the row and column, are needed at all: a clean file costs two regex passes."""
+    if text is None:
+        text = "\n".join("\n".join(table[c].tolist()) for c in table.columns)
+    ctrl = _CTRL.search(text) is not None
+    moji = _MOJIBAKE_CHARS.search(text) is not None and _MOJIBAKE_ANY.search(text) is not None
     for col in table.columns:
         s = table[col]
-        hits = s.str.contains(_CTRL, regex=True)
+        hits = s.str.contains(_CTRL, regex=True) if ctrl else pd.Series(False, index=s.index)
         for row, value in s[hits].items():
             chars = sorted({c for c in _CTRL.findall(value)})
             names = ", ".join("NUL (U+0000)" if c == _NUL_STANDIN else f"U+{ord(c):04X}" for c in chars)
@@ -552,8 +561,9 @@ def _check_cells(table: pd.DataFrame, out: _Problems, limits: Limits) -> None:
         for row, value in s[long].items():
             out.add(f"at most {limits.max_cell_chars:,} characters in a cell (max_cell_chars)",
                     f"{len(value):,} characters", row, col)
-        moji = s.str.contains(_MOJIBAKE_ANY, regex=True)
-        for row, value in s[moji].items():
+        if not moji:
+            continue
+        for row, value in s[s.str.contains(_MOJIBAKE_ANY, regex=True)].items():
             kind, sample = _mojibake_in(value)[0]
             out.add("readable text", f"mojibake ({kind}): {sample!r}", row, col)
 
@@ -569,6 +579,7 @@ class _Raw:
     records_in_file: int
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    text: str | None = None  # the decoded CSV, scanned once for control characters and mojibake
 
 
 _BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields?, saw (\d+)")
@@ -612,7 +623,7 @@ def _parse_csv(text: str, file: str, limits: Limits) -> _Raw:
     kept = np.setdiff1d(np.arange(1, n_records + 1), np.array(bad_lines, dtype=int) - 1)
     body = body.set_axis(kept[: len(body)], axis=0)
     body.columns = range(body.shape[1])
-    return _Raw(header, body, n_records, problems, notes)
+    return _Raw(header, body, n_records, problems, notes, text)
 
 
 def _cell_text(value: object) -> str:
@@ -724,7 +735,7 @@ def _finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits
             col = cells[cells != ""].index[0]
             out.add("only data rows after the header (no totals or notes below the table)",
                     f"a row with a single value {_show(cells[col])}", row, col)
-    _check_cells(body, out, limits)
+    _check_cells(body, out, limits, raw.text)
     # mapping
     cmap, clashes = map_columns(header, aliases=aliases, mapping=mapping, has_geometry=geometry is not None)
     for f, col in clashes:
