@@ -20,6 +20,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from revitalize import i18n
 from revitalize.data import uploads
 from revitalize.data.uploads import Limits
 from revitalize.errors import InputError
@@ -459,3 +460,8 @@ class TestSpeed:
         elapsed = time.perf_counter() - t
         assert len(up.records) == 200_000 and up.ok
         assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+def test_every_canonical_field_has_a_label_in_both_languages():
+    for f in uploads.FIELDS:
+        assert i18n.t(f"upl.field.{f}", "ja") and i18n.t(f"upl.field.{f}", "en")
