@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import struct
 import sys
 import tempfile
 import time
@@ -160,6 +161,15 @@ class TestLimits:
         zf = zipfile.ZipFile(io.BytesIO(data))
         with pytest.raises(InputError, match="at most 1,000 bytes from member 'doc.kml'"):
             uploads.read_zip_member(zf, zf.infolist()[0], file="x.kmz", budget=1000, chunk=256)
+
+    def test_a_zip_that_lies_about_its_sizes_is_cut_at_the_declared_size(self):
+        data = bytearray(zipped({"doc.kml": b"<kml>" + b" " * 100_000 + b"</kml>"}))
+        struct.pack_into("<I", data, 22, 1000)  # local header: uncompressed size
+        struct.pack_into("<I", data, data.find(b"PK\x01\x02") + 24, 1000)  # central directory
+        up = uploads.inspect_upload(bytes(data), "liar.kmz")
+        assert [(p.column, p.expected) for p in up.problems] == [
+            ("doc.kml", "member 'doc.kml' as its zip header declares it (1,000 bytes, CRC-32)")]
+        assert "CRC" in up.problems[0].found
 
     def test_small_xml_parts_are_exempt_from_the_ratio(self):
         # an .xlsx's tiny parts compress far beyond 100:1 and must not trip the check

@@ -10,7 +10,9 @@ GeoJSON, GeoPackage, KML, KMZ and zipped Shapefiles (read by pyogrio from memory
 
 Safety: the :class:`Limits` are checked before work starts — the upload's size first; a zip's (xlsx, kmz,
 shapefile zip) declared member sizes and compression ratios before anything is extracted, and members are
-streamed with a running count that stops at the limit; rows are counted while they are read.
+streamed with a running count that stops at the limit; rows are counted while they are read. openpyxl and
+GDAL open an .xlsx / a re-zipped Shapefile only after that check, and Python's zipfile never yields more
+than a member's declared size, so the declared sizes bound what they can decompress.
 
 Problems name the file, the 1-based data row (header excluded), the column, what was expected and what
 was found (English, as everywhere in the package; the app translates the headings).
@@ -25,6 +27,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -270,17 +273,22 @@ def read_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, file: str, bu
     member declares have come out, whatever the zip's header claims."""
     cap = min(budget, info.file_size)
     out = bytearray()
-    with zf.open(info) as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                break
-            out += block
-            if len(out) > cap:
-                raise InputError([Problem(file, f"at most {_size(cap)} from member {info.filename!r} "
-                                                "(declared size / max_decompressed_bytes)",
-                                          f"more than {_size(cap)} when decompressed", column=info.filename)],
-                                 dataset=file)
+    try:
+        with zf.open(info) as fh:
+            while True:
+                block = fh.read(chunk)
+                if not block:
+                    break
+                out += block
+                if len(out) > cap:
+                    raise InputError([Problem(file, f"at most {_size(cap)} from member {info.filename!r} "
+                                                    "(declared size / max_decompressed_bytes)",
+                                              f"more than {_size(cap)} when decompressed", column=info.filename)],
+                                     dataset=file)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # e.g. more data than declared: CRC fails
+        raise InputError([Problem(file, f"member {info.filename!r} as its zip header declares it "
+                                        f"({_size(info.file_size)}, CRC-32)", f"{type(exc).__name__}: {exc}",
+                                  column=info.filename)], dataset=file) from None
     return bytes(out)
 
 
