@@ -12,8 +12,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import io  # noqa: E402
+
+import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
 from revitalize.data import uploads  # noqa: E402
@@ -55,6 +59,27 @@ def bench_uploads() -> None:
             assert len(up.records) == n and not up.problems
             print(f"uploads: {n:>7,} rows {enc:<9} {len(data) / 2**20:6.1f} MB  {t:6.2f} s  "
                   f"({t / n * 1e6:.1f} µs/row)")
+
+    for n in (10_000, 50_000):
+        df = pd.read_csv(io.BytesIO(standard_csv(n)), dtype=str, keep_default_na=False)
+        buf = io.BytesIO()
+        df.to_excel(buf, index=False)
+        data = buf.getvalue()
+        t, up = timed(lambda: uploads.read_upload(data, "bench.xlsx", limits=LIMITS), repeat=1)
+        assert len(up.records) == n
+        print(f"uploads: {n:>7,} rows xlsx      {len(data) / 2**20:6.1f} MB  {t:6.2f} s  ({t / n * 1e6:.1f} µs/row)")
+    for n in (10_000, 100_000):
+        rng = np.random.default_rng(1)
+        g = gpd.GeoDataFrame({"名称": [f"地点{i}" for i in range(n)]}, crs=6677,
+                             geometry=shapely.points(rng.uniform(-50_000, 50_000, n), rng.uniform(-50_000, 50_000, n)))
+        for driver, name in (("GPKG", "bench.gpkg"), ("GeoJSON", "bench.geojson")):
+            buf = io.BytesIO()
+            g.to_file(buf, driver=driver)
+            data = buf.getvalue()
+            t, up = timed(lambda: uploads.read_upload(data, name, limits=LIMITS), repeat=1)
+            assert len(up.records) == n
+            print(f"uploads: {n:>7,} points {driver:<8} {len(data) / 2**20:6.1f} MB  {t:6.2f} s  "
+                  f"(EPSG:6677 → 4326, {t / n * 1e6:.1f} µs/row)")
 
 
 if __name__ == "__main__":
