@@ -20,7 +20,10 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
+from revitalize import db, settings  # noqa: E402
+from revitalize.auth import User  # noqa: E402
 from revitalize.data import uploads  # noqa: E402
+from revitalize.workflow import user_layers  # noqa: E402
 
 HEADER = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "名称", "名称_カナ", "名称_英語", "POIコード",
           "住所", "方書", "緯度", "経度", "利用可能曜日", "開始時間", "終了時間", "利用可能日時特記事項", "料金（基本）",
@@ -82,5 +85,28 @@ def bench_uploads() -> None:
                   f"(EPSG:6677 → 4326, {t / n * 1e6:.1f} µs/row)")
 
 
+def bench_user_layers() -> None:
+    """Preview (read + spatial join) and confirm (one transaction) into an in-memory workflow database."""
+    path = settings.db_path()
+    if not path.exists():
+        print(f"user layers: skipped (no reference database at {path}; run `python -m revitalize build`)")
+        return
+    ref = db.connect(path, read_only=True)
+    admin = User("bench", "admin")
+    try:
+        for n in (10_000, 100_000):
+            data = standard_csv(n)
+            work = db.connect_workflow(":memory:")
+            t_p, p = timed(lambda: user_layers.preview(data, "bench.csv", name="bench", ref_con=ref,
+                                                       limits=LIMITS), repeat=1)
+            t_c, _ = timed(lambda: user_layers.confirm(work, admin, p), repeat=1)
+            print(f"user layers: {n:>7,} rows  preview {t_p:6.2f} s (read + spatial join)  confirm {t_c:6.2f} s "
+                  f"(one transaction)")
+            work.close()
+    finally:
+        ref.close()
+
+
 if __name__ == "__main__":
     bench_uploads()
+    bench_user_layers()

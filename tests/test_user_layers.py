@@ -96,6 +96,11 @@ class TestPreview:
         assert len(exc.value.problems) == 2
         assert everything(work) == {"user_layers": [], "user_layer_features": [], "user_layer_events": []}
 
+    def test_props_keep_every_cell_even_with_line_separators(self):
+        rows = ['422037,1,長崎県,島原市,島原城,,"一行目\n二行目\u2028三\x85",32.78926,130.36723,']
+        p = user_layers.preview(csv_bytes(rows, "utf-8"), "x.csv", name="x")
+        assert len(p.features) == 1 and json.loads(p.features["props"].iloc[0])["住所"] == "一行目\n二行目\u2028三\x85"
+
     def test_without_a_reference_database_the_file_codes_are_used(self):
         p = user_layers.preview(csv_bytes(), "s.csv", name="s")
         assert set(p.features["muni_code"]) == {"42203"}

@@ -88,18 +88,21 @@ def stated_codes(muni_codes: Iterable[object]) -> tuple[str, ...]:
 def features_frame(upload: uploads.Upload) -> pd.DataFrame:
     """The rows of an upload as stored: row_no, name, category, muni_code (from the file), props, geometry, lat, lon."""
     rec = upload.records
-    props = upload.table.to_dict(orient="records")
+    # one JSON object per row, written by pandas in one pass (JSON Lines), not row by row
+    # (JSON escapes every line feed in a value, so "\n" separates rows; splitlines() would also cut at U+2028)
+    props = upload.table.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n") \
+        if len(upload.table.columns) and len(rec) else ["{}"] * len(rec)
     if upload.geometry is not None:
         geoms = upload.geometry.to_numpy()
     else:
-        has = rec["lat"].notna() & rec["lon"].notna()
+        has = (rec["lat"].notna() & rec["lon"].notna()).to_numpy()
         geoms = np.where(has, shapely.points(rec["lon"].fillna(0).to_numpy(), rec["lat"].fillna(0).to_numpy()), None)
-    file_codes = rec["muni_code"].map(lambda v: codes.parse_muni_code(v)[0] if v else None)
+    # few distinct codes in a file: parse each once
+    parsed = {v: codes.parse_muni_code(v)[0] if v else None for v in pd.unique(rec["muni_code"])}
     return pd.DataFrame({
         "row_no": rec.index.astype(int), "name": rec["name"].to_numpy(), "category": rec["category"].to_numpy(),
-        "file_muni_code": file_codes.to_numpy(),
-        "props": [json.dumps(p, ensure_ascii=False) for p in props],
-        "geometry": [shapely.to_wkb(g) if g is not None else None for g in geoms],
+        "file_muni_code": rec["muni_code"].map(parsed).to_numpy(dtype=object),
+        "props": props, "geometry": shapely.to_wkb(geoms),
         "lat": rec["lat"].to_numpy(), "lon": rec["lon"].to_numpy(),
     }, index=rec.index)
 
