@@ -195,6 +195,30 @@ class TestLimits:
         assert "at most 2 features (max_rows)" in problem_texts(
             uploads.inspect_upload(gj, "p.geojson", limits=Limits(max_rows=2)))
 
+    LAUGHS = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10))
+
+    def test_entity_expansion_bombs_are_refused(self):
+        kml = (f'<?xml version="1.0"?><!DOCTYPE kml [{self.LAUGHS}]><kml xmlns="http://www.opengis.net/kml/2.2">'
+               "<Document><Placemark><name>&lol9;</name><Point><coordinates>130.36,32.78</coordinates></Point>"
+               "</Placemark></Document></kml>").encode()
+        t = time.perf_counter()
+        assert "a readable KML file" in problem_texts(uploads.inspect_upload(kml, "laughs.kml"))
+        wb = openpyxl.Workbook()
+        wb.active.append(["名称"])
+        wb.active.append(["x"])
+        buf = io.BytesIO()
+        wb.save(buf)
+        src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+        members = {i.filename: src.read(i) for i in src.infolist()}
+        sheet = members["xl/worksheets/sheet1.xml"]
+        sheet = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
+        members["xl/worksheets/sheet1.xml"] = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{self.LAUGHS}]>'.encode()
+                                               + sheet.replace(b"<t>x</t>", b"<t>&lol9;</t>"))
+        up = uploads.inspect_upload(zipped(members), "laughs.xlsx")
+        assert "a readable .xlsx worksheet" in problem_texts(up) and "amplification" in problem_texts(up)
+        assert time.perf_counter() - t < 5
+
     def test_limits_validate_themselves(self):
         with pytest.raises(ValueError, match="max_rows=0"):
             Limits(max_rows=0)

@@ -666,11 +666,16 @@ def _parse_xlsx(data: bytes, file: str, limits: Limits, sheet: str | None) -> _R
         if sheet is None and len(wb.sheetnames) > 1:
             notes.append(Problem(file, "one sheet", f"{len(wb.sheetnames)} sheets; read the first, {ws.title!r}"))
         rows: list[list[str]] = []
-        for values in ws.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
-            if len(rows) > limits.max_rows + 1:
-                raise _Stop([Problem(file, f"at most {limits.max_rows:,} rows (max_rows)",
-                                     f"more than {limits.max_rows:,} rows (reading stopped there)")])
+        try:
+            for values in ws.iter_rows(values_only=True):
+                rows.append([_cell_text(v) for v in values])
+                if len(rows) > limits.max_rows + 1:
+                    raise _Stop([Problem(file, f"at most {limits.max_rows:,} rows (max_rows)",
+                                         f"more than {limits.max_rows:,} rows (reading stopped there)")])
+        except _Stop:
+            raise
+        except Exception as exc:  # broken sheet XML, or an entity-expansion bomb stopped by expat
+            raise _Stop([Problem(file, "a readable .xlsx worksheet", f"{type(exc).__name__}: {exc}")]) from exc
     finally:
         wb.close()
     if not rows:
