@@ -430,6 +430,13 @@ class TestGIS:
         up = uploads.read_upload(kml, "two.kml")
         assert up.records["name"].tolist() == ["島原城", "武家屋敷"] and up.table["layer"].tolist() == ["A", "B"]
 
+    def test_a_second_geopackage_layer_is_noted(self, tmp_path):
+        path = tmp_path / "two.gpkg"  # the test writes a file; the reader gets bytes
+        places().to_file(path, layer="sights", driver="GPKG")
+        places().head(1).to_file(path, layer="other", driver="GPKG")
+        up = uploads.read_upload(path.read_bytes(), "two.gpkg")
+        assert len(up.records) == 3 and any("2 layers; read the first, 'sights'" in w.found for w in up.warnings)
+
     def test_no_temp_files(self, tmp_path, monkeypatch):
         monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: pytest.fail("a temp file"))
         monkeypatch.setattr(tempfile, "NamedTemporaryFile", lambda *a, **k: pytest.fail("a temp file"))

@@ -842,40 +842,47 @@ def _crs_text(crs: CRS) -> str:
     return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
 
 
-def _read_layers(data: bytes, file: str, limits: Limits, kind: str, encoding: str | None = None) -> gpd.GeoDataFrame:
-    """Every feature of every layer (KML folders) or of the first layer (other formats), features counted first."""
+def _read_layers(data: bytes, file: str, limits: Limits, kind: str,
+                 encoding: str | None = None) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Every feature of every layer (KML folders) or of the first layer (other formats, noted when there are
+    more), features counted first; with the notes."""
+    what = "placemark" if kind in ("KML", "KMZ") else "feature"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "GPKG application_id, but non conformant file extension"
         try:
             layers = [str(name) for name, _ in pyogrio.list_layers(data)]
-        except Exception as exc:  # GDAL's words for an unreadable file
-            raise _Stop([Problem(file, f"a readable {kind} file", f"{type(exc).__name__}: {exc}")]) from exc
-        if not layers:
-            raise _Stop([Problem(file, f"a {kind} file with at least one "
-                                       f"{'placemark' if kind in ('KML', 'KMZ') else 'feature'}", "no layers")])
-        # layers by position: a layer read from memory may be named after its (random) in-memory file
-        chosen = list(range(len(layers))) if kind in ("KML", "KMZ") else [0]
-        counts = {}
-        for i in chosen:
-            info = pyogrio.read_info(data, layer=i, encoding=encoding)
-            counts[i] = int(info["features"]) if info["features"] is not None and info["features"] >= 0 else 0
-        total = sum(counts.values())
-        if total > limits.max_rows:
-            raise _Stop([Problem(file, f"at most {limits.max_rows:,} features (max_rows)", f"{total:,} features")])
-        if total == 0:
-            raise _Stop([Problem(file, f"a {kind} file with at least one "
-                                       f"{'placemark' if kind in ('KML', 'KMZ') else 'feature'}",
-                                 f"none (layers: {', '.join(layers)})")])
-        frames = []
-        for i in chosen:
-            if counts[i]:
-                g = pyogrio.read_dataframe(data, layer=i, encoding=encoding)
+            if not layers:
+                raise _Stop([Problem(file, f"a {kind} file with at least one {what}", "no layers")])
+            # layers by position: a layer read from memory may be named after its (random) in-memory file
+            chosen = list(range(len(layers))) if kind in ("KML", "KMZ") else [0]
+            counts = {i: pyogrio.read_info(data, layer=i, encoding=encoding)["features"] for i in chosen}
+            known = sum(n for n in counts.values() if n is not None and n > 0)
+            if known > limits.max_rows:
+                raise _Stop([Problem(file, f"at most {limits.max_rows:,} features (max_rows)", f"{known:,} features")])
+            frames = []
+            for i in chosen:
+                if counts[i] == 0:
+                    continue
+                # a driver that cannot count in advance (-1) is read one feature past the limit, no further
+                g = pyogrio.read_dataframe(data, layer=i, encoding=encoding, max_features=limits.max_rows + 1)
                 if len(chosen) > 1:
                     g["layer"] = layers[i]
                 frames.append(g)
+        except _Stop:
+            raise
+        except Exception as exc:  # GDAL's words for an unreadable file
+            raise _Stop([Problem(file, f"a readable {kind} file", f"{type(exc).__name__}: {exc}")]) from exc
+    total = sum(len(g) for g in frames)
+    if total > limits.max_rows:
+        raise _Stop([Problem(file, f"at most {limits.max_rows:,} features (max_rows)",
+                             f"more than {limits.max_rows:,} features (reading stopped there)")])
+    if total == 0:
+        raise _Stop([Problem(file, f"a {kind} file with at least one {what}", f"none (layers: {', '.join(layers)})")])
     crs = frames[0].crs
     gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs=crs)
+    notes = [Problem(file, "one layer", f"{len(layers)} layers; read the first, {layers[0]!r}")] \
+        if len(layers) > 1 and len(chosen) == 1 else []
+    return gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs=crs), notes
 
 
 def _dbf_encoding(dbf: bytes) -> str | None:
@@ -951,7 +958,8 @@ def _read_gis(data: bytes, file: str, fmt: str, limits: Limits, aliases, mapping
     kind = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "kml": "KML"}.get(fmt, fmt)
     if fmt in ("kmz", "shp"):
         kind, data, encoding, notes = _unzip_gis(data, file, limits)
-    gdf = _read_layers(data, file, limits, kind, encoding)
+    gdf, layer_notes = _read_layers(data, file, limits, kind, encoding)
+    notes = notes + layer_notes
     problems: list[Problem] = []
     if gdf.crs is None:
         if kind == "GeoJSON":
