@@ -262,6 +262,11 @@ class TestEncoding:
         assert "not utf-8" in problem_texts(uploads.inspect_upload(data, "euc.csv", encoding="utf-8"))
         assert "a known text encoding" in problem_texts(uploads.inspect_upload(data, "x.csv", encoding="klingon"))
 
+    def test_utf16_tab_separated_from_excel(self):
+        up = uploads.read_upload(ROWS.replace(",", "\t").encode("utf-16"), "unicode.txt")
+        assert up.encoding.reason == "UTF-16 byte-order mark" and up.columns == ("名称", "住所", "緯度", "経度")
+        assert up.records["name"].tolist() == ["島原城～天守", "①武家屋敷"]
+
     def test_half_width_katakana_readings_are_not_mojibake(self):
         text = "名称,名称_カナ\r\n島原城,ｼﾏﾊﾞﾗｼﾞｮｳ\r\n武家屋敷,ﾌﾞｹﾔｼｷ･ﾄﾞｵﾘ\r\n"
         up = uploads.read_upload(text.encode("cp932"), "hw.csv")

@@ -101,6 +101,13 @@ class TestPreview:
         p = user_layers.preview(csv_bytes(rows, "utf-8"), "x.csv", name="x")
         assert len(p.features) == 1 and json.loads(p.features["props"].iloc[0])["住所"] == "一行目\n二行目\u2028三\x85"
 
+    def test_codes_with_a_wrong_check_digit_are_warned_about_once(self):
+        rows = [r.replace("422037", "422030") for r in ROWS[:3]]
+        p = user_layers.preview(csv_bytes(rows), "x.csv", name="x")
+        bad = [w for w in p.warnings if w.column == "都道府県コード又は市区町村コード"]
+        assert len(bad) == 1 and "check digit 0, expected 7" in bad[0].found and "rows 1, 2, 3" in bad[0].found
+        assert p.features["file_muni_code"].isna().all()
+
     def test_without_a_reference_database_the_file_codes_are_used(self):
         p = user_layers.preview(csv_bytes(), "s.csv", name="s")
         assert set(p.features["muni_code"]) == {"42203"}

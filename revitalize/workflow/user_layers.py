@@ -85,6 +85,20 @@ def stated_codes(muni_codes: Iterable[object]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+def bad_codes(values: pd.Series, *, file: str, column: str | None) -> list[Problem]:
+    """One warning per distinct code that is no valid local-government code (rows listed); such rows get their
+    municipality from their point only."""
+    out = []
+    filled = values[values != ""]
+    for value, rows in filled.groupby(filled, sort=False).groups.items():
+        _, err = codes.parse_muni_code(value)
+        if err is not None:
+            listed = ", ".join(map(str, list(rows)[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+            out.append(Problem(file, "a local-government code (5 digits, or 6 with a valid check digit)",
+                               f"{err} in rows {listed}", column=column))
+    return out
+
+
 def features_frame(upload: uploads.Upload) -> pd.DataFrame:
     """The rows of an upload as stored: row_no, name, category, muni_code (from the file), props, geometry, lat, lon."""
     rec = upload.records
@@ -151,6 +165,7 @@ def preview(data: bytes, file_name: str, *, name: str, title: str | None = None,
     feats = features_frame(up) if len(up.records) else pd.DataFrame(
         columns=["row_no", "name", "category", "file_muni_code", "props", "geometry", "lat", "lon"])
     feats["muni_code"] = feats["file_muni_code"]
+    warns += bad_codes(up.records["muni_code"], file=file_name, column=up.mapping.column("muni_code"))
     area = tuple(stated) if stated is not None else stated_codes(up.records["muni_code"]) if len(up.records) else ()
     if ref_con is not None and len(feats):
         assigned = assign(ref_con, feats)
