@@ -1,0 +1,358 @@
+"""Layers that users import, kept in the workflow database with an append-only audit trail.
+
+An import is two steps. :func:`preview` is a dry run on the uploaded bytes: format, encoding and why, the
+column mapping, the first rows, every problem (blocking) and warning, and — given the reference database —
+which municipality each row falls in, with the rows outside the stated municipality listed. :func:`confirm`
+then writes the layer, all its features and one audit row in ONE transaction: all or nothing.
+
+Rename, hide/show, re-import (replace the features) and delete each append one ``user_layer_events`` row in
+the same transaction as the change. The importer (owner) and admins may change a layer; viewers may not import.
+Saves carry the version read: a stale one is refused (ConflictError) and nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import shapely
+
+from revitalize import codes, db, spatial
+from revitalize.auth import User
+from revitalize.data import uploads
+from revitalize.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem
+
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+PREVIEW_ROWS = 10
+IMPORT_ROLES = ("municipality", "reviewer", "admin")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would write, and everything wrong with it (nothing is written)."""
+
+    name: str
+    title: str
+    upload: uploads.Upload
+    first_rows: pd.DataFrame
+    """The first rows as they would be stored: row, name, category, muni_code, lat, lon."""
+    features: pd.DataFrame
+    """Every row as it would be stored (the same columns as ``first_rows`` and props, geometry)."""
+    stated: tuple[str, ...]
+    """The municipality (5 digits) or prefecture (2 digits) codes the file says it covers."""
+    problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> dict[str, object]:
+        """The preview's facts for a page or the CLI (values, not sentences)."""
+        up = self.upload
+        return {"name": self.name, "title": self.title, "file": up.file, "format": up.format,
+                "encoding": up.encoding.name if up.encoding else None,
+                "encoding_reason": up.encoding.reason if up.encoding else None,
+                "standard": up.mapping.standard, "dataset": up.mapping.dataset,
+                "mapping": {k: list(v) for k, v in up.mapping.fields.items()}, "rows": len(self.features),
+                "records_in_file": up.records_in_file, "source_crs": up.source_crs,
+                "stated": list(self.stated), "problems": len(self.problems), "warnings": len(self.warnings)}
+
+
+# ---------------------------------------------------------------------------------------------- pure parts
+
+def check_name(name: str, *, file: str = "layer") -> list[Problem]:
+    if not NAME_PATTERN.fullmatch(name or ""):
+        return [Problem(file, "a layer name of lower-case letters, digits and _ (starting with a letter, ≤ 64)",
+                        repr(name), column="name")]
+    return []
+
+
+def stated_codes(muni_codes: Iterable[object]) -> tuple[str, ...]:
+    """The areas a file says it covers, from its code column: 5-digit municipality codes, or 2-digit prefecture
+    codes for a prefecture's own code (e.g. 東京都 130001 → '13'). Values that are no valid code are skipped."""
+    out = set()
+    for value in pd.unique(pd.Series(list(muni_codes), dtype=object).dropna()):
+        code, err = codes.parse_muni_code(str(value))
+        if err is None:
+            out.add(code[:2] if code.endswith("000") else code)
+    return tuple(sorted(out))
+
+
+def bad_codes(values: pd.Series, *, file: str, column: str | None) -> list[Problem]:
+    """One warning per distinct code that is no valid local-government code (rows listed); such rows get their
+    municipality from their point only."""
+    out = []
+    filled = values[values != ""]
+    for value, rows in filled.groupby(filled, sort=False).groups.items():
+        _, err = codes.parse_muni_code(value)
+        if err is not None:
+            listed = ", ".join(map(str, list(rows)[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+            out.append(Problem(file, "a local-government code (5 digits, or 6 with a valid check digit)",
+                               f"{err} in rows {listed}", column=column))
+    return out
+
+
+def features_frame(upload: uploads.Upload) -> pd.DataFrame:
+    """The rows of an upload as stored: row_no, name, category, muni_code (from the file), props, geometry, lat, lon."""
+    rec = upload.records
+    # one JSON object per row, written by pandas in one pass (JSON Lines), not row by row
+    # (JSON escapes every line feed in a value, so "\n" separates rows; splitlines() would also cut at U+2028)
+    props = upload.table.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n") \
+        if len(upload.table.columns) and len(rec) else ["{}"] * len(rec)
+    if upload.geometry is not None:
+        geoms = upload.geometry.to_numpy()
+    else:
+        has = (rec["lat"].notna() & rec["lon"].notna()).to_numpy()
+        geoms = np.where(has, shapely.points(rec["lon"].fillna(0).to_numpy(), rec["lat"].fillna(0).to_numpy()), None)
+    # few distinct codes in a file: parse each once
+    parsed = {v: codes.parse_muni_code(v)[0] if v else None for v in pd.unique(rec["muni_code"])}
+    return pd.DataFrame({
+        "row_no": rec.index.astype(int), "name": rec["name"].to_numpy(), "category": rec["category"].to_numpy(),
+        "file_muni_code": rec["muni_code"].map(parsed).to_numpy(dtype=object),
+        "props": props, "geometry": shapely.to_wkb(geoms),
+        "lat": rec["lat"].to_numpy(), "lon": rec["lon"].to_numpy(),
+    }, index=rec.index)
+
+
+def outside_stated(assigned: pd.DataFrame, stated: Sequence[str], *, file: str,
+                   names: Mapping[str, str] | None = None) -> list[Problem]:
+    """Rows whose point is in no municipality, or in one outside the stated area (per row, for the preview)."""
+    if not stated:
+        return []
+    names = names or {}
+    want = ", ".join(f"{names.get(c, c)} ({c})" for c in stated)
+    out = []
+    located = assigned[assigned["lat"].notna()]
+    for row, code in located["muni_code"].items():
+        if code is None or (isinstance(code, float) and np.isnan(code)):
+            out.append(Problem(file, f"a point in {want}", "a point in no municipality (sea, or outside Japan's "
+                                                         "boundaries by more than 2 km)", row=row, column="lat/lon"))
+        elif code not in stated and code[:2] not in stated:
+            out.append(Problem(file, f"a point in {want}", f"a point in {names.get(code, code)} ({code})",
+                               row=row, column="lat/lon"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- preview
+
+def preview(data: bytes, file_name: str, *, name: str, title: str | None = None,
+            ref_con: duckdb.DuckDBPyConnection | None = None, work_con: duckdb.DuckDBPyConnection | None = None,
+            stated: Sequence[str] | None = None, replace: bool = False, **read_options) -> Preview:
+    """A dry run of importing ``data`` as layer ``name``: nothing is written.
+
+    ``ref_con``: the reference database (its ``municipalities``) to assign rows by spatial join; without it the
+    file's own code column is used. ``stated``: the municipality/prefecture codes the file should cover
+    (default: from its code column). ``work_con``: checks the name is free (or exists, with ``replace``).
+    ``read_options`` go to :func:`revitalize.data.uploads.inspect_upload` (limits, encoding, mapping, aliases …).
+    """
+    up = uploads.inspect_upload(data, file_name, **read_options)
+    problems = list(up.problems) + check_name(name, file=file_name)
+    warns = list(up.warnings)
+    if work_con is not None and NAME_PATTERN.fullmatch(name or ""):
+        exists = _layer_row(work_con, name) is not None
+        if exists and not replace:
+            problems.append(Problem(file_name, "a layer name not yet in use (or a re-import)",
+                                    f"layer {name!r} exists", column="name"))
+        if replace and not exists:
+            problems.append(Problem(file_name, "an existing layer to re-import", f"no layer {name!r}", column="name"))
+    feats = features_frame(up) if len(up.records) else pd.DataFrame(
+        columns=["row_no", "name", "category", "file_muni_code", "props", "geometry", "lat", "lon"])
+    feats["muni_code"] = feats["file_muni_code"]
+    warns += bad_codes(up.records["muni_code"], file=file_name, column=up.mapping.column("muni_code"))
+    area = tuple(stated) if stated is not None else stated_codes(up.records["muni_code"]) if len(up.records) else ()
+    if ref_con is not None and len(feats):
+        assigned = assign(ref_con, feats)
+        feats["muni_code"] = assigned["muni_code"].where(assigned["muni_code"].notna(), feats["file_muni_code"])
+        names = dict(ref_con.execute("SELECT muni_code, name_ja FROM municipalities").fetchall())
+        check = feats[["lat"]].assign(muni_code=assigned["muni_code"])
+        warns += outside_stated(check, area, file=file_name, names=names)
+    first = feats[["row_no", "name", "category", "muni_code", "lat", "lon"]].head(PREVIEW_ROWS)
+    return Preview(name=name, title=title or name, upload=up, first_rows=first, features=feats, stated=area,
+                   problems=tuple(problems), warnings=tuple(warns))
+
+
+def assign(ref_con: duckdb.DuckDBPyConnection, feats: pd.DataFrame) -> pd.DataFrame:
+    """muni_code of each located row by spatial join (containing polygon, else nearest within 2 km); index kept."""
+    pts = pd.DataFrame({"k": feats["row_no"].to_numpy(), "lon": feats["lon"].to_numpy(dtype=float),
+                        "lat": feats["lat"].to_numpy(dtype=float)})
+    out = spatial.assign_municipalities(ref_con, pts, key="k")
+    out.index = feats.index
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- writes
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _layer_row(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
+    cur = con.execute("SELECT * FROM user_layers WHERE name = ?", [name])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+
+def _event(con: duckdb.DuckDBPyConnection, name: str, user: User, action: str, version: int | None,
+           details: Mapping[str, object] | None = None, *, at: dt.datetime) -> None:
+    con.execute("INSERT INTO user_layer_events (layer_name, happened_at, actor, actor_role, action, version_after,"
+                " details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [name, at, user.user_id, user.role, action, version,
+                 json.dumps(details, ensure_ascii=False, default=str) if details else None])
+
+
+def _require_import(user: User) -> None:
+    if user.role not in IMPORT_ROLES:
+        raise PermissionDeniedError(f"{user.label} may not import layers (needs {', '.join(IMPORT_ROLES)})")
+
+
+def _require_owner(user: User, layer: Mapping[str, object], what: str) -> None:
+    if user.role != "admin" and layer["owner"] != user.user_id:
+        raise PermissionDeniedError(f"{user.label} may not {what} layer {layer['name']!r} (owner "
+                                    f"{layer['owner']!r} or an admin only); nothing was changed")
+
+
+def _current(con: duckdb.DuckDBPyConnection, name: str, read_version: int | None) -> dict:
+    layer = _layer_row(con, name)
+    if layer is None:
+        raise NotFoundError(f"no layer {name!r}")
+    if read_version is not None and layer["version"] != read_version:
+        raise ConflictError(f"layer {name!r} was changed since it was read (version {read_version}, now "
+                            f"{layer['version']}); nothing was changed — reload and try again")
+    return layer
+
+
+def _geometry_type(p: Preview) -> str | None:
+    if p.upload.geometry is not None and len(p.upload.geometry):
+        return str(p.upload.geometry.geom_type.mode().iloc[0])
+    return "Point" if p.features["lat"].notna().any() else None
+
+
+def _insert_features(con: duckdb.DuckDBPyConnection, name: str, feats: pd.DataFrame) -> None:
+    frame = pd.DataFrame({"layer_name": name, "row_no": feats["row_no"].astype("int64").to_numpy(),
+                          "muni_code": feats["muni_code"].astype(object).where(feats["muni_code"].notna(), None),
+                          "name": feats["name"], "category": feats["category"], "props": feats["props"],
+                          "geometry": feats["geometry"], "lat": feats["lat"].astype(float),
+                          "lon": feats["lon"].astype(float)})
+    con.register("_user_layer_rows", frame)
+    try:
+        con.execute("INSERT INTO user_layer_features SELECT layer_name, row_no, muni_code, name, category, props,"
+                    " geometry, lat, lon FROM _user_layer_rows")
+    finally:
+        con.unregister("_user_layer_rows")
+
+
+def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: str | None = None,
+            credit: str | None = None, replace: bool = False, read_version: int | None = None) -> int:
+    """Write a previewed import in one transaction (layer, features, audit row); returns the layer's version.
+
+    Refused with InputError (nothing written) when the preview has problems; ``replace`` re-imports an
+    existing layer (its features are replaced, owner and name kept; ``read_version`` guards it).
+    """
+    _require_import(user)
+    if not p.ok:
+        raise InputError(list(p.problems), dataset=p.upload.file)
+    now = _now()
+    up = p.upload
+    with db.transaction(con):
+        old = _layer_row(con, p.name)
+        if replace:
+            if old is None:
+                raise NotFoundError(f"no layer {p.name!r} to re-import")
+            old = _current(con, p.name, read_version)
+            _require_owner(user, old, "re-import")
+            con.execute("DELETE FROM user_layer_features WHERE layer_name = ?", [p.name])
+            con.execute("DELETE FROM user_layers WHERE name = ?", [p.name])
+            version = old["version"] + 1
+        else:
+            if old is not None:
+                raise InputError([Problem(up.file, "a layer name not yet in use (or a re-import)",
+                                          f"layer {p.name!r} exists", column="name")], dataset=up.file)
+            version = 1
+        con.execute(
+            "INSERT INTO user_layers (name, title, source, licence, credit, owner, imported_on, format, encoding,"
+            " source_crs, geometry_type, mapping, rows, hidden, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?)",
+            [p.name, p.title, up.file, licence, credit, old["owner"] if old else user.user_id, now, up.format,
+             up.encoding.name if up.encoding else None, up.source_crs, _geometry_type(p),
+             json.dumps({k: list(v) for k, v in up.mapping.fields.items()}, ensure_ascii=False), len(p.features),
+             bool(old["hidden"]) if old else False, version])
+        _insert_features(con, p.name, p.features)
+        _event(con, p.name, user, "reimport" if replace else "import", version,
+               {"source": up.file, "rows": len(p.features), "format": up.format,
+                "encoding": up.encoding.name if up.encoding else None,
+                "warnings": len(p.warnings)}, at=now)
+    return version
+
+
+def rename(con: duckdb.DuckDBPyConnection, user: User, name: str, new_name: str, *, read_version: int,
+           title: str | None = None) -> int:
+    """Give a layer a new name (and title); features follow. Returns the new version."""
+    problems = check_name(new_name)
+    if problems:
+        raise InputError(problems)
+    with db.transaction(con):
+        layer = _current(con, name, read_version)
+        _require_owner(user, layer, "rename")
+        if new_name != name and _layer_row(con, new_name) is not None:
+            raise InputError([Problem("layer", "a layer name not yet in use", f"layer {new_name!r} exists",
+                                      column="name")])
+        version = layer["version"] + 1
+        con.execute("UPDATE user_layers SET name = ?, title = ?, version = ? WHERE name = ?",
+                    [new_name, title or layer["title"], version, name])
+        con.execute("UPDATE user_layer_features SET layer_name = ? WHERE layer_name = ?", [new_name, name])
+        _event(con, new_name, user, "rename", version, {"from": name, "to": new_name,
+                                                         "title": [layer["title"], title or layer["title"]]},
+               at=_now())
+    return version
+
+
+def set_hidden(con: duckdb.DuckDBPyConnection, user: User, name: str, hidden: bool, *, read_version: int) -> int:
+    """Hide a layer from the maps (or show it again). Returns the new version."""
+    with db.transaction(con):
+        layer = _current(con, name, read_version)
+        _require_owner(user, layer, "hide" if hidden else "show")
+        version = layer["version"] + 1
+        con.execute("UPDATE user_layers SET hidden = ?, version = ? WHERE name = ?", [hidden, version, name])
+        _event(con, name, user, "hide" if hidden else "show", version, at=_now())
+    return version
+
+
+def delete(con: duckdb.DuckDBPyConnection, user: User, name: str, *, read_version: int) -> None:
+    """Delete a layer and its features; the audit trail keeps what was deleted."""
+    with db.transaction(con):
+        layer = _current(con, name, read_version)
+        _require_owner(user, layer, "delete")
+        con.execute("DELETE FROM user_layer_features WHERE layer_name = ?", [name])
+        con.execute("DELETE FROM user_layers WHERE name = ?", [name])
+        _event(con, name, user, "delete", None, {"source": layer["source"], "rows": layer["rows"],
+                                                 "title": layer["title"]}, at=_now())
+
+
+# ---------------------------------------------------------------------------------------------- reads
+
+def layers(con: duckdb.DuckDBPyConnection, *, include_hidden: bool = True) -> pd.DataFrame:
+    """Every layer (one row each), newest first."""
+    where = "" if include_hidden else " WHERE NOT hidden"
+    return con.execute(f"SELECT * FROM user_layers{where} ORDER BY imported_on DESC, name").df()  # where: constant
+
+
+def features(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """A layer's features with their geometry as shapely objects (EPSG:4326)."""
+    df = con.execute("SELECT * FROM user_layer_features WHERE layer_name = ? ORDER BY row_no", [name]).df()
+    df["geometry"] = [shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else None
+                      for g in df["geometry"]]
+    return df
+
+
+def history(con: duckdb.DuckDBPyConnection, name: str | None = None) -> pd.DataFrame:
+    """The audit trail (of one layer, or of all), oldest first."""
+    if name is None:
+        return con.execute("SELECT * FROM user_layer_events ORDER BY event_id").df()
+    return con.execute("SELECT * FROM user_layer_events WHERE layer_name = ? ORDER BY event_id", [name]).df()
