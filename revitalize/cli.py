@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _register_more(sub: argparse._SubParsersAction) -> None:
     """Sub-commands of other modules (score, progress, candidates, portfolio, export) register here."""
-    from revitalize import export_cli, portfolio_cli, scoring_cli, workflow_cli
+    from revitalize import effect_cli, export_cli, portfolio_cli, scoring_cli, workflow_cli
 
-    for module in (scoring_cli, workflow_cli, portfolio_cli, export_cli):
+    for module in (scoring_cli, workflow_cli, portfolio_cli, export_cli, effect_cli):
         module.register(sub)

@@ -28,8 +28,8 @@ Method, step by step (every rule is a named constant below):
    pre-period months, i.e. convex donor weights minimising the pre-period squared gap of the demeaned
    log). ``did``: two-way fixed effects difference-in-differences of the log against the whole pool with
    equal weights (``pyfixest.feols``, unit × month-of-year and calendar-month fixed effects, SEs
-   clustered by municipality), with an event study (3-month bins, the bin just before the event as
-   reference) whose leads show pre-trends.
+   clustered by municipality), with an event study (3-month bins relative to the year before the event)
+   whose leads show pre-trends.
    Either way the subject's gap g_t (log points) gives the counterfactual visitors
    CF_t = observed_t · exp(−g_t); over the post period
    effect_visitors = Σ(observed − CF), effect_pct = 100 · (Σ observed / Σ CF − 1), and the fit quality
@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 from pysyncon import Synth
+from scipy.optimize import Bounds, LinearConstraint, minimize
 
 from revitalize import codes, i18n
 from revitalize.errors import EffectError
@@ -264,7 +265,7 @@ def prepare_panel(long: pd.DataFrame, muni_codes: Sequence[object], start: objec
                                                        "start": str(start_p), "first": str(first)}))
     if end_p is None:
         problems.append(("effect.err.bad_month", {"what": "end", "value": str(end)}))
-    elif start_p is not None and end_p < start_p:
+    elif start_p is not None and end_p < start_p and (end is not None or start_p <= last):
         problems.append(("effect.err.end_before_start", {"start": str(start_p), "end": str(end_p)}))
     elif not first <= end_p <= last:
         problems.append(("effect.err.end_outside", {"end": str(end_p), **fmt}))
@@ -336,6 +337,24 @@ def donor_pool(logs: pd.DataFrame, subject: str, pre: pd.PeriodIndex, *, exclude
 
 
 # --- estimators (gaps in log points) ----------------------------------------------------------------------
+class _Synth(Synth):
+    """pysyncon's ``Synth`` solving the same inner problem — min ½wᵀPw − qᵀw over the simplex with SLSQP —
+    but handing SLSQP the problem's exact gradient Pw − q instead of letting it difference numerically
+    (about 2× faster with 50 donors; same weights to 1e-6, see tests)."""
+
+    @staticmethod
+    def w_optimize(V_mat: np.ndarray, X0: np.ndarray, X1: np.ndarray, qp_method: str = "SLSQP",
+                   qp_options: dict | None = None) -> tuple[np.ndarray, float]:
+        n_c = X0.shape[1]
+        P = X0.T @ V_mat @ X0
+        q = X1.T @ V_mat @ X0
+        res = minimize(fun=lambda x: 0.5 * x @ P @ x - q @ x, jac=lambda x: P @ x - q, x0=np.full(n_c, 1 / n_c),
+                       bounds=Bounds(np.zeros(n_c), np.ones(n_c)),
+                       constraints=LinearConstraint(np.ones(n_c), 1.0, 1.0), method=qp_method,
+                       options=qp_options or {"maxiter": 1000})
+        return res["x"], float(res["fun"])
+
+
 def synth_gap(adjusted: pd.DataFrame, treated: str, controls: Sequence[str],
               pre: pd.PeriodIndex) -> tuple[pd.Series, pd.Series]:
     """Synthetic-control gap of ``treated`` (its demeaned log − the weighted controls') and the donor weights.
@@ -346,7 +365,7 @@ def synth_gap(adjusted: pd.DataFrame, treated: str, controls: Sequence[str],
     """
     z0 = adjusted.loc[pre, list(controls)]
     z1 = adjusted.loc[pre, treated]
-    model = Synth()
+    model = _Synth()
     model.fit(X0=z0, X1=z1, Z0=z0, Z1=z1, custom_V=np.ones(len(pre)))
     w = np.clip(np.asarray(model.W, dtype=float), 0.0, None)
     w = w / w.sum()
@@ -398,25 +417,31 @@ def did_gaps(logs: pd.DataFrame, treated: Sequence[str], start: pd.Period, *,
 
 def event_study(logs: pd.DataFrame, treated: str, start: pd.Period, *,
                 bin_months: int = EVENT_BIN_MONTHS) -> pd.DataFrame:
-    """Event-study coefficients of ``treated`` (3-month bins; bin −1, the months just before, is 0).
+    """Event-study coefficients of ``treated`` in 3-month bins, relative to the year before the event.
 
-    Rows: bin, months_from (first month of the bin relative to the event), estimate (log points), se
-    (clustered by municipality), p_value; leads are bins < −1. With a single treated unit, clustered SEs
-    understate the uncertainty (one treated cluster): read the leads' size, and the placebo p-value.
-    Same fixed effects as ``did_gaps``; bins that are collinear with them are dropped by pyfixest (absent).
+    Same fixed effects as ``did_gaps`` (unit × month-of-year, calendar month). With one treated unit its own
+    month-of-year effects and the event-time bins are collinear, so one full year must be the reference: the
+    four bins just before the event (months −12 … −1) are left out and each other bin's estimate is its
+    difference from that year (log points). Rows: bin, months_from (first month of the bin relative to the
+    event), estimate, se (clustered by municipality), p_value; leads are bins < −4. With a single treated
+    unit, clustered SEs understate the uncertainty (one treated cluster): read the leads' size, and the
+    placebo p-value.
     """
     data = _long(logs)
     rel = np.array([(m - start).n for m in data["month"]])
-    data["bin"] = np.floor_divide(rel, bin_months)
-    data["treated"] = (data["unit"] == treated).astype(int)
+    bins = np.floor_divide(rel, bin_months)
+    treated_rows = (data["unit"] == treated).to_numpy()
+    reference = set(range(-12 // bin_months, 0))
+    names = {}
+    for b in sorted(set(bins.tolist()) - reference):
+        names[f"bin_{b + 1000}"] = b
+        data[f"bin_{b + 1000}"] = (treated_rows & (bins == b)).astype(float)
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
-        fit = pf.feols("y ~ i(bin, treated, ref=-1) | unit^moy + period", data=data, vcov={"CRV1": "unit"})
+        fit = pf.feols(f"y ~ {' + '.join(names)} | unit^moy + period", data=data, vcov={"CRV1": "unit"})
     tidy = fit.tidy()
-    out = pd.DataFrame({
-        "bin": [int(str(name).split("::")[1].split(":")[0]) for name in tidy.index],
-        "estimate": tidy["Estimate"].to_numpy(), "se": tidy["Std. Error"].to_numpy(),
-        "p_value": tidy["Pr(>|t|)"].to_numpy()})
+    out = pd.DataFrame({"bin": [names[str(n)] for n in tidy.index], "estimate": tidy["Estimate"].to_numpy(),
+                        "se": tidy["Std. Error"].to_numpy(), "p_value": tidy["Pr(>|t|)"].to_numpy()})
     out["months_from"] = out["bin"] * bin_months
     return out.sort_values("bin").reset_index(drop=True)[["bin", "months_from", "estimate", "se", "p_value"]]
 
