@@ -66,6 +66,7 @@ import pandas as pd
 import pyfixest as pf
 from pysyncon import Synth
 from scipy.optimize import Bounds, LinearConstraint, minimize
+from threadpoolctl import threadpool_limits
 
 from revitalize import codes, i18n
 from revitalize.errors import EffectError
@@ -515,6 +516,15 @@ def estimate(panel: PreparedPanel, *, method: str = "synth", excluded: Iterable[
     """
     if method not in METHODS:
         raise EffectError([("effect.err.bad_method", {"method": method, "allowed": ", ".join(METHODS)})])
+    # Hundreds of small solves: multi-threaded BLAS only adds contention (measured 9 s → 0.7 s on 2 cores)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _estimate_all(panel, method=method, excluded=excluded, donor_flags=donor_flags,
+                             max_donors=max_donors, placebo=placebo, time_placebo=time_placebo)
+
+
+def _estimate_all(panel: PreparedPanel, *, method: str, excluded: Iterable[str],
+                  donor_flags: Mapping[str, str] | None, max_donors: int, placebo: bool,
+                  time_placebo: bool) -> EffectResult:
     result = _estimate(panel.visitors, panel.subject, panel.start, method=method, excluded=excluded,
                        max_donors=max_donors, placebo=placebo, bands=True)
     warns: list[Warning] = []
