@@ -291,3 +291,31 @@ class TestRealWorld:
         assert r.returncode == 2 and en in r.stderr.decode() and r.stdout == b""
         r = _cli([*args, "--lang", "ja"], built_db)
         assert r.returncode == 2 and ja in r.stderr.decode()
+
+
+class TestPage:
+    def _page(self, lang="ja"):
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages" / "effects.py"), default_timeout=180)
+        at.query_params["muni"] = "13101"
+        if lang == "en":
+            at.query_params["lang"] = "en"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    def test_page_estimates_for_the_preset_municipality(self, app_env):
+        at = self._page()
+        assert at.title[0].value == "効果検証" and not at.error
+        tables = [df.value for df in at.dataframe]
+        assert any("効果" in str(t.iloc[:, 0].tolist()) for t in tables)  # the estimate table
+        assert any("weight" in t.columns and len(t) > 0 for t in tables)  # the donors
+        assert any("直接消費" in m.value for m in at.markdown)
+
+    def test_page_in_english_with_an_error(self, app_env):
+        at = self._page("en")
+        assert at.title[0].value == "Effect verification"
+        at.selectbox(key="e_start").set_value("2021-06")
+        at.button[0].click().run()
+        assert at.error and "at least 12" in at.error[0].value

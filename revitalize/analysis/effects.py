@@ -708,3 +708,39 @@ def seasonality_kpis(observed: pd.Series, start: object, *, months: int = 12) ->
     table = pd.DataFrame(rows)
     table["change"] = table["after"] - table["before"]
     return table.rename_axis("kpi")
+
+
+# --- views for charts and tables (pure) ---------------------------------------------------------------------
+def chart_frame(result: EffectResult) -> pd.DataFrame:
+    """``result.series`` for plotting: month as a timestamp (first day), visitors columns unchanged."""
+    frame = result.series.reset_index()
+    frame["month"] = frame["month"].dt.to_timestamp()
+    return frame
+
+
+def estimate_table(result: EffectResult, lang: str = "ja") -> pd.DataFrame:
+    """The headline figures as (item, value) rows in ``lang``, numbers formatted for reading."""
+    d = result.to_dict(lang)
+    lo, hi = d["ci90_pct"]
+    fmt_pct = lambda x: "–" if x is None else f"{x:+.1f} %"  # noqa: E731
+    lo_v, hi_v = result.ci90_visitors
+    rows = [
+        ("effect.effect", fmt_pct(d["effect_pct"])),
+        ("effect.ci90", f"{fmt_pct(lo)} … {fmt_pct(hi)}"),
+        ("effect.visitors", f"{d['effect_visitors']:+,.0f}" + (
+            f"  ({lo_v:+,.0f} … {hi_v:+,.0f})" if math.isfinite(lo_v) and math.isfinite(hi_v) else "")),
+        ("effect.p_value", "–" if d["p_value"] is None else f"{d['p_value']:.3f}"),
+        ("effect.pre_rmspe", f"{d['pre_rmspe_pct']:.1f} %"),
+        ("effect.months", f"{d['pre_months']} / {d['post_months']}"),
+    ]
+    return pd.DataFrame({"item": [i18n.t(k, lang) for k, _ in rows], "value": [v for _, v in rows]})
+
+
+def donors_frame(result: EffectResult, names: pd.DataFrame | None = None, lang: str = "ja") -> pd.DataFrame:
+    """Donors with their weights (largest first) and names from ``names`` (muni_code, name_ja, name_en)."""
+    frame = pd.DataFrame([{"muni_code": d.muni_code, "weight": d.weight} for d in result.donors],
+                         columns=["muni_code", "weight"])
+    if names is not None and len(frame):
+        col = "name_en" if lang == "en" else "name_ja"
+        frame = frame.merge(names[["muni_code", col]].rename(columns={col: "name"}), on="muni_code", how="left")
+    return frame
