@@ -91,8 +91,7 @@ if result.event_study is not None:
         st.dataframe(result.event_study, hide_index=True, width="stretch")
 
 st.subheader(ui.t("effect.kpis"))
-st.dataframe(effects.seasonality_kpis(result.series["observed"], result.start).reset_index(), hide_index=True,
-             width="stretch")
+st.dataframe(effects.kpi_table(result, lang), hide_index=True, width="stretch")
 
 st.subheader(ui.t("effect.money"))
 st.caption(ui.t("effect.money_caption"))

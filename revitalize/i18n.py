@@ -551,6 +551,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect.money_result": ("直接消費 {spend} 円、波及効果を含む生産額 {output} 円（90% 区間 {low} 〜 {high} 円）",
                             "Direct spend {spend} yen; output including the ripple {output} yen (90 % interval {low} to {high} yen)"),
     "effect.sources": ("方法と出典", "Method and sources"),
+    "effect.kpi.cv": ("月別来訪者数の変動係数（小さいほど通年で平準）", "Coefficient of variation of monthly visitors (lower = more even)"),
+    "effect.kpi.peak_quarter_share": ("最多の四半期の割合（%）", "Share of the busiest quarter (%)"),
+    "effect.kpi.yoy_growth_pct": ("前年同期比の伸び（%）", "Growth on the same months a year before (%)"),
+    "effect.kpi_col.kpi": ("指標", "KPI"),
+    "effect.kpi_col.before": ("開始前12か月", "12 months before"),
+    "effect.kpi_col.after": ("開始後12か月", "First 12 months after"),
+    "effect.kpi_col.change": ("変化", "Change"),
 }
 
 

@@ -189,6 +189,12 @@ class TestMoneyAndKpis:
         assert k.loc["cv", "before"] == 0 and k.loc["peak_quarter_share", "after"] == pytest.approx(25.0)
         assert k.loc["yoy_growth_pct", "after"] == pytest.approx(0.0)
 
+    def test_kpi_table_speaks_both_languages(self, effect_panel):
+        r = effects.estimate(effect_panel, placebo=False, time_placebo=False)
+        ja, en = effects.kpi_table(r, "ja"), effects.kpi_table(r, "en")
+        assert list(en.columns) == ["KPI", "12 months before", "First 12 months after", "Change"]
+        assert "変動係数" in ja.iloc[0, 0] and ja.shape == en.shape == (3, 4)
+
     @hsettings(max_examples=40, deadline=None)
     @given(st.lists(st.floats(1, 1e6), min_size=36, max_size=36), st.floats(0.01, 1000))
     def test_kpis_do_not_depend_on_the_unit(self, values, k):

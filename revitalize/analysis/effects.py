@@ -744,3 +744,10 @@ def donors_frame(result: EffectResult, names: pd.DataFrame | None = None, lang: 
         col = "name_en" if lang == "en" else "name_ja"
         frame = frame.merge(names[["muni_code", col]].rename(columns={col: "name"}), on="muni_code", how="left")
     return frame
+
+
+def kpi_table(result: EffectResult, lang: str = "ja") -> pd.DataFrame:
+    """``seasonality_kpis`` of the subject's observed visitors, with KPI names and columns in ``lang``."""
+    table = seasonality_kpis(result.series["observed"], result.start).reset_index()
+    table["kpi"] = [i18n.t(f"effect.kpi.{k}", lang) for k in table["kpi"]]
+    return table.rename(columns={c: i18n.t(f"effect.kpi_col.{c}", lang) for c in table.columns})
