@@ -44,12 +44,12 @@ def bench_timing(long: pd.DataFrame) -> None:
               f"p = {r.p_value:.3f}")
 
 
-def bench_calibration(long: pd.DataFrame, *, n: int, seed: int = 20261201) -> None:
+def bench_calibration(long: pd.DataFrame, *, n: int, methods=effects.METHODS, seed: int = 20261201) -> None:
     rng = np.random.default_rng(seed)
     wide = effects.wide_panel(long)
     complete = wide.columns[wide.notna().all() & (wide > 0).all()]
     months = pd.period_range("2022-07", "2025-06", freq="M")
-    for method in effects.METHODS:
+    for method in methods:
         rows = []
         t0 = time.perf_counter()
         for _ in range(n):
@@ -75,27 +75,31 @@ def bench_calibration(long: pd.DataFrame, *, n: int, seed: int = 20261201) -> No
               f"{secs:.0f} s")
 
 
-def run(con, *, n: int) -> None:
+def run(con, *, n: int, methods=effects.METHODS, timing: bool = True) -> None:
     long = panel.visitor_panel(con)
-    bench_timing(long)
-    bench_calibration(long, n=n)
+    if timing:
+        bench_timing(long)
+    bench_calibration(long, n=n, methods=methods)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100, help="placebo pairs per method")
+    parser.add_argument("--method", choices=effects.METHODS, action="append", help="only this method (repeatable)")
+    parser.add_argument("--no-timing", action="store_true", help="calibration only")
     args = parser.parse_args()
+    kw = {"n": args.n, "methods": tuple(args.method or effects.METHODS), "timing": not args.no_timing}
     path = settings.db_path()
     if path.exists():
         con = db.connect(path, read_only=True)
-        run(con, n=args.n)
+        run(con, **kw)
         con.close()
         return
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d) / "bench.duckdb"
         build.build(tmp)
         con = db.connect(tmp, read_only=True)
-        run(con, n=args.n)
+        run(con, **kw)
         con.close()
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 from pysyncon import Synth
 
-from revitalize import i18n, settings
+from revitalize import cli, i18n, settings
 from revitalize.analysis import effects, panel
 from revitalize.errors import EffectError
 
@@ -23,7 +23,7 @@ START = "2024-04"
 MONTHS = pd.period_range("2021-01", "2026-06", freq="M")
 
 
-def synthetic_long(*, seed: int = 7, n: int = 60, effect: float = 1.0, treated: str = "01001",
+def synthetic_long(*, seed: int = 7, n: int = 40, effect: float = 1.0, treated: str = "01001",
                    start: str = START, missing: dict[str, list[int]] | None = None) -> pd.DataFrame:
     """A seeded panel like the real one: unit levels, unit seasonality (mixtures of a summer and a winter
     profile), a common calendar shock (COVID dip in 2021, a +30 % panel step from 2024-04 as in the real data),
@@ -61,10 +61,16 @@ def null_panel() -> effects.PreparedPanel:
     return effects.prepare_panel(synthetic_long(effect=1.0, seed=11), ["01001"], START)
 
 
+@pytest.fixture(scope="module")
+def full_results(effect_panel) -> dict[str, effects.EffectResult]:
+    """Full estimates (placebo-in-space and -in-time) of the +20 % panel, once per method."""
+    return {m: effects.estimate(effect_panel, method=m) for m in effects.METHODS}
+
+
 class TestSynthetic:
     @pytest.mark.parametrize("method", effects.METHODS)
-    def test_known_effect_is_recovered(self, effect_panel, method):
-        r = effects.estimate(effect_panel, method=method)
+    def test_known_effect_is_recovered(self, effect_panel, full_results, method):
+        r = full_results[method]
         assert r.effect_pct == pytest.approx(20.0, abs=3.0)
         lo, hi = r.ci90_pct
         assert 0 < lo < r.effect_pct < hi, (lo, hi)  # the interval excludes 0
@@ -75,12 +81,12 @@ class TestSynthetic:
         assert r.effect_visitors == pytest.approx(r.series.loc[post, "gap"].sum(), rel=1e-9)
         assert r.series.loc[post, "observed"].sum() == pytest.approx(
             effect_panel.subject[effect_panel.subject.index >= effect_panel.start].sum())
-        assert r.pre_months == 39 and r.post_months == 27
+        assert r.pre_months == 39 and r.post_months == 27 and len(r.placebos) == 39
         assert abs(sum(d.weight for d in r.donors) - 1.0) < 1e-6
 
     @pytest.mark.parametrize("method", effects.METHODS)
     def test_no_effect_interval_covers_zero(self, null_panel, method):
-        r = effects.estimate(null_panel, method=method)
+        r = effects.estimate(null_panel, method=method)  # with the placebo-in-time
         lo, hi = r.ci90_pct
         assert lo < 0 < hi, (lo, hi)
         assert abs(r.effect_pct) < 3.0
@@ -146,9 +152,11 @@ class TestSynthetic:
         assert len(leads) >= 5 and leads["estimate"].abs().max() < 0.05  # no pre-trend in the synthetic data
         assert es[es["bin"] >= 0]["estimate"].mean() == pytest.approx(math.log(1.2), abs=0.03)
 
-    def test_time_placebo_is_reported(self, effect_panel):
-        r = effects.estimate(effect_panel)
+    @pytest.mark.parametrize("method", effects.METHODS)
+    def test_time_placebo_is_reported(self, full_results, method):
+        r = full_results[method]
         assert r.placebo_time["start"] == "2022-01" and abs(r.placebo_time["effect_pct"]) < 3
+        assert r.placebo_time["p_value"] > 0.10 and not any(w.key == "effect.warn.time_placebo" for w in r.warnings)
 
     def test_shock_in_a_donor_is_flagged(self):
         long = synthetic_long(effect=1.2)
@@ -168,8 +176,8 @@ class TestSynthetic:
 
 
 class TestMoneyAndKpis:
-    def test_money_is_visitors_times_spend_times_multiplier(self, effect_panel):
-        r = effects.estimate(effect_panel, time_placebo=False)
+    def test_money_is_visitors_times_spend_times_multiplier(self, full_results):
+        r = full_results["synth"]
         m = effects.money(r)
         assert m.assumption is True
         assert m.spend_yen == pytest.approx(r.effect_visitors * effects.SPEND_DAY_TRIP_YEN)
@@ -292,11 +300,12 @@ class TestRealWorld:
         (["--muni", "13101", "--start", "2027-01"], "outside the data", "データの期間"),
         (["--muni", "13101", "--start", "2021-06"], "at least 12", "12 か月以上"),
     ])
-    def test_cli_errors_exit_2_with_a_clear_message(self, built_db, args, en, ja):
-        r = _cli([*args, "--lang", "en"], built_db)
-        assert r.returncode == 2 and en in r.stderr.decode() and r.stdout == b""
-        r = _cli([*args, "--lang", "ja"], built_db)
-        assert r.returncode == 2 and ja in r.stderr.decode()
+    def test_cli_errors_exit_2_with_a_clear_message(self, app_env, capsys, args, en, ja):
+        assert cli.main(["effect", *args, "--lang", "en"]) == 2
+        out = capsys.readouterr()
+        assert en in out.err and out.out == ""
+        assert cli.main(["effect", *args, "--lang", "ja"]) == 2
+        assert ja in capsys.readouterr().err
 
 
 class TestPage:

@@ -13,19 +13,22 @@ Method, step by step (every rule is a named constant below):
    over the analysis window (first month of the data … ``end``). Areas with a month missing or with zero
    visitors in the window are dropped (reported in ``dropped`` and as a note). The *subject* is one
    municipality or the **sum** of several (a candidate base covering several municipalities).
-2. **Scale and seasonality.** Each unit's series is taken in logs (so effects are relative, %). The
-   synthetic control works on each unit's log minus its own pre-period mean (``demean``: level differences
-   between a big city and a small town drop out; the convex weights must then reproduce the subject's
-   seasonal shape and trend — the "demeaned" synthetic control of Doudchenko & Imbens / Ferman & Pinto);
-   difference-in-differences absorbs seasonality with unit × month-of-year fixed effects. Both need every
-   month of the year at least once before the event: at least ``MIN_PRE_MONTHS`` = 12 pre-event months.
+2. **Scale and seasonality.** Each unit's series is taken in logs (so effects are relative, %). For the
+   synthetic control each unit is seasonally adjusted by subtracting its own **pre-period month-of-year
+   means** of the log (``seasonal_adjust``; level differences between a big city and a small town drop
+   out too, and the comparison is on the remaining shape — the "demeaned" synthetic control of
+   Doudchenko & Imbens / Ferman & Pinto). That needs two years before the event to leave anything to fit;
+   with 12–23 pre-event months only each unit's pre-period mean is removed (``demean``) and the convex
+   weights must reproduce the seasonal shape themselves (and a short-pre-period warning is given).
+   Difference-in-differences absorbs seasonality with unit × month-of-year fixed effects. Both need
+   every month of the year at least once before the event: at least ``MIN_PRE_MONTHS`` = 12 months.
 3. **Donor pool** (``donor_pool``). Candidates are the complete areas that are not the subject and not in
    ``excluded`` (the caller passes the municipalities that share the subject's event: same work, same
    base). They are ranked by distance to the subject on pre-period features (``pre_features``) — level
    (mean log visitors), trend (log points a year) and seasonal profile (12 month-of-year effects) — and
    the nearest ``MAX_DONORS`` = 50 are kept.
 4. **Estimate.** ``synth``: synthetic control (``pysyncon.Synth`` with V fixed to the identity over the
-   pre-period months, i.e. convex donor weights minimising the pre-period squared gap of the demeaned
+   pre-period months, i.e. convex donor weights minimising the pre-period squared gap of the adjusted
    log). ``did``: two-way fixed effects difference-in-differences of the log against the whole pool with
    equal weights (``pyfixest.feols``, unit × month-of-year and calendar-month fixed effects, SEs
    clustered by municipality), with an event study (3-month bins relative to the year before the event)
@@ -358,11 +361,11 @@ class _Synth(Synth):
 
 def synth_gap(adjusted: pd.DataFrame, treated: str, controls: Sequence[str],
               pre: pd.PeriodIndex) -> tuple[pd.Series, pd.Series]:
-    """Synthetic-control gap of ``treated`` (its demeaned log − the weighted controls') and the donor weights.
+    """Synthetic-control gap of ``treated`` (its adjusted log − the weighted controls') and the donor weights.
 
-    ``adjusted``: log visitors minus each unit's pre-period mean (``demean``); the weights are convex and
-    minimise the pre-period squared gap (pysyncon ``Synth`` with V fixed to the identity), so matching the
-    seasonal shape is part of the fit.
+    ``adjusted``: seasonally adjusted (``seasonal_adjust``) or demeaned (``demean``) log visitors; the
+    weights are convex and minimise the pre-period squared gap (pysyncon ``Synth`` with V fixed to the
+    identity).
     """
     z0 = adjusted.loc[pre, list(controls)]
     z1 = adjusted.loc[pre, treated]
@@ -478,7 +481,8 @@ def _unit_gaps(method: str, logs: pd.DataFrame, subject: str, pool: list[str], p
     extra: dict = {}
     placebo_gaps: dict[str, pd.Series] = {}
     if method == "synth":
-        adjusted = demean(logs, pre)
+        # seasonal adjustment needs ≥ 2 years to leave anything to fit; with one year only the level is removed
+        adjusted = seasonal_adjust(logs, pre) if len(pre) >= SHORT_PRE_MONTHS else demean(logs, pre)
         gap, weights = synth_gap(adjusted, subject, pool, pre)
         if placebo:
             for j in pool:
