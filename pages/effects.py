@@ -18,17 +18,18 @@ if not ui.show_missing():
 @st.cache_data(show_spinner=False)
 def _panel(stamp):
     con = ui.connection()
-    return panel.visitor_panel(con), panel.municipalities(con)
+    return panel.visitor_panel(con), panel.municipalities(con), panel.ward_cities(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _estimate(stamp, codes, start, end, method, excluded):
-    long, munis = _panel(stamp)
-    prepared = effects.prepare_panel(long, list(codes), start, end, known_codes=munis["muni_code"])
+    long, munis, wards = _panel(stamp)
+    prepared = effects.prepare_panel(long, list(codes), start, end, known_codes=munis["muni_code"],
+                                     ward_cities=wards)
     return effects.estimate(prepared, method=method, excluded=list(excluded))
 
 
-long, munis = _panel(ui.stamp())
+long, munis, _ = _panel(ui.stamp())
 if long.empty:
     st.info(ui.t("effect.err.no_panel"))
     st.stop()
@@ -88,7 +89,9 @@ st.dataframe(effects.donors_frame(result, munis, lang), hide_index=True, width="
     "weight": st.column_config.NumberColumn(ui.t("effect.weight"), format="%.3f")})
 if result.event_study is not None:
     with st.expander(ui.t("effect.event_study")):
-        st.dataframe(result.event_study, hide_index=True, width="stretch")
+        st.dataframe(result.event_study, hide_index=True, width="stretch", column_config={
+            "bin": None, "months_from": ui.t("effect.es.months_from"), "estimate": ui.t("effect.es.estimate"),
+            "se": ui.t("effect.es.se"), "p_value": ui.t("effect.es.p")})
 
 st.subheader(ui.t("effect.kpis"))
 st.dataframe(effects.kpi_table(result, lang), hide_index=True, width="stretch")

@@ -35,11 +35,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         long = panel.visitor_panel(con)
         munis = panel.municipalities(con)
+        wards = panel.ward_cities(con)
     finally:
         con.close()
     try:
         prepared = effects.prepare_panel(long, _codes(args.muni), args.start, args.end,
-                                         known_codes=munis["muni_code"])
+                                         known_codes=munis["muni_code"], ward_cities=wards)
         result = effects.estimate(prepared, method=args.method, excluded=_codes(args.exclude))
     except EffectError as exc:
         print(f"error: {exc.text(args.lang)}", file=sys.stderr)

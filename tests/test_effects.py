@@ -222,6 +222,22 @@ class TestMoneyAndKpis:
         assert s["pre_rmspe_pct"] == 0
 
 
+class TestInference:
+    @hsettings(max_examples=60, deadline=None)
+    @given(st.lists(st.floats(-20, 20), min_size=2, max_size=60), st.floats(-50, 50), st.floats(0.1, 30))
+    def test_rank_p_value_and_interval(self, ts, effect, rmspe):
+        placebo_t = ts + [-x for x in ts]  # symmetric: the interval then contains the estimate
+        stats = {"effect_pct": effect, "pre_rmspe_pct": rmspe, "t": effect / rmspe}
+        p, (lo, hi) = effects.placebo_inference(stats, placebo_t)
+        n = len(placebo_t)
+        assert 1 / (n + 1) - 1e-12 <= p <= 1
+        assert p == pytest.approx((1 + sum(abs(x) >= abs(effect / rmspe) - 1e-12 for x in placebo_t)) / (n + 1))
+        assert lo <= effect + 1e-9 and effect - 1e-9 <= hi
+        # the interval's width is the subject's fit times the placebos' spread
+        q05, q95 = np.quantile(placebo_t, [0.05, 0.95])
+        assert hi - lo == pytest.approx(rmspe * (q95 - q05), abs=1e-9)
+
+
 class TestErrors:
     long = synthetic_long(n=10)
     known = set(long["muni_code"]) | {"13999"}
@@ -299,6 +315,7 @@ class TestRealWorld:
         (["--muni", "13999", "--start", "2024-04"], "does not exist", "存在しません"),
         (["--muni", "13101", "--start", "2027-01"], "outside the data", "データの期間"),
         (["--muni", "13101", "--start", "2021-06"], "at least 12", "12 か月以上"),
+        (["--muni", "01101", "--start", "2024-04"], "ward of a designated city", "01100"),
     ])
     def test_cli_errors_exit_2_with_a_clear_message(self, app_env, capsys, args, en, ja):
         assert cli.main(["effect", *args, "--lang", "en"]) == 2

@@ -230,13 +230,14 @@ def wide_panel(long: pd.DataFrame) -> pd.DataFrame:
 
 
 def prepare_panel(long: pd.DataFrame, muni_codes: Sequence[object], start: object, end: object | None = None, *,
-                  known_codes: Iterable[str] | None = None,
+                  known_codes: Iterable[str] | None = None, ward_cities: Mapping[str, str] | None = None,
                   min_pre_months: int = MIN_PRE_MONTHS) -> PreparedPanel:
     """Validate the request and build the panel; raises ``EffectError`` listing every problem at once.
 
     ``muni_codes``: the subject's codes (summed); ``start``/``end``: first and last month of the post period
     ('YYYY-MM'; ``end`` defaults to the last month of the data); ``known_codes``: every municipality code
-    that exists (to tell an unknown code from one without visitor data).
+    that exists (to tell an unknown code from one without visitor data); ``ward_cities``: designated-city
+    ward code → city code (a ward is named with its city, whose total the visitor data holds).
     """
     problems: list[tuple[str, dict]] = []
     wide = wide_panel(long) if len(long) else pd.DataFrame()
@@ -249,6 +250,8 @@ def prepare_panel(long: pd.DataFrame, muni_codes: Sequence[object], start: objec
         code, why = codes.parse_muni_code(raw)
         if code is None:
             problems.append(("effect.err.bad_code", {"code": str(raw), "why": why}))
+        elif ward_cities and code in ward_cities and code not in wide.columns:
+            problems.append(("effect.err.ward_code", {"code": code, "city": ward_cities[code]}))
         elif known is not None and code not in known:
             problems.append(("effect.err.unknown_code", {"code": code}))
         elif code not in wide.columns or wide[code].isna().all():

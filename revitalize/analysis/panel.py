@@ -16,3 +16,8 @@ def visitor_panel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def municipalities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """(muni_code, name_ja, name_en) of every municipality."""
     return con.execute(db.sql("effect_municipalities")).df()
+
+
+def ward_cities(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Designated-city ward code → its city's code (visitors are counted for the city)."""
+    return dict(con.execute(db.sql("effect_wards")).fetchall())
