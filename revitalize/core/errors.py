@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from revitalize.core import i18n  # effect verification: EffectError.text
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -123,3 +125,22 @@ class InfeasibleError(RevitalizeError):
     def text(self, lang: str = "en") -> str:
         """The reasons in one language, one per line."""
         return "\n".join(f"- {c.text(lang)}" for c in self.causes)
+
+
+# --- effect verification (issue 12) -------------------------------------------------------------------------
+class EffectError(RevitalizeError):
+    """An effect estimate cannot be made as asked (unknown code, no visitor data, event outside the data, …).
+
+    ``problems`` holds every problem found, each as (i18n key, parameters); ``key`` is the first one's key.
+    ``text(lang)`` gives the messages in Japanese or English; ``str()`` is English.
+    """
+
+    def __init__(self, problems: list[tuple[str, dict]]) -> None:
+        self.problems = [(key, dict(params)) for key, params in problems]
+        self.key = self.problems[0][0]
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """Every problem in one language, one per line."""
+        return "\n".join(i18n.t(key, lang, **params) for key, params in self.problems)
+# --- end effect verification --------------------------------------------------------------------------------

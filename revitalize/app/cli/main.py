@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from revitalize.app.cli import export, portfolio, reference, score, workflow
+from revitalize.app.cli import effect, export, portfolio, reference, score, workflow
 from revitalize.core.errors import RevitalizeError
 
-COMMAND_GROUPS = (reference, score, workflow, portfolio, export)
+COMMAND_GROUPS = (reference, score, workflow, portfolio, export, effect)
 
 
 def main(argv: list[str] | None = None) -> int:
