@@ -27,7 +27,7 @@ def test_home(app_env):
     assert not at.warning  # everything is loaded
 
 
-@pytest.mark.parametrize("page", ["pages/explorer.py", "pages/profile.py", "pages/scoring.py", "pages/data.py"])
+@pytest.mark.parametrize("page", ["pages/explorer.py", "pages/profile.py", "pages/scoring.py", "pages/effects.py", "pages/data.py"])
 def test_every_page_runs(app_env, page):
     at = _open(page)
     assert at.title and not at.error

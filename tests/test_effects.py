@@ -15,7 +15,7 @@ from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 from pysyncon import Synth
 
-from revitalize.app import cli
+from revitalize.app.cli import main as cli
 from revitalize.core import i18n, settings
 from revitalize.analysis import effects, panel
 from revitalize.core.errors import EffectError
