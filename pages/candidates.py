@@ -1,7 +1,6 @@
 """Candidates: list with filters, detail, edit, status changes with reasons, history, suggestions, import."""
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
 from revitalize.analysis import pool, scoring, suggestions, weightsets
@@ -152,12 +151,9 @@ with tab_detail:
             munis = st.multiselect(ui.t("cd.munis"), sorted(set(muni_label) | set(d.muni_codes)), list(d.muni_codes),
                                    format_func=lambda m: muni_label.get(m, m), **pick_many)
             apps = st.text_area(ui.t("cd.applicants"), "\n".join(f"{n}:{k}" for n, k in d.applicants))
-            options = (layers.assets_in(catalog, d.muni_codes) if catalog is not None
-                       else pd.DataFrame(columns=["layer", "asset_id", "label"]))
-            opt_keys = sorted(set(zip(options["layer"], options["asset_id"])) | set(d.assets))
-            opt_label = {(r.layer, r.asset_id): f"{r.layer}: {r.label}" for r in options.itertuples(index=False)}
-            assets = st.multiselect(ui.t("cd.assets"), opt_keys, list(d.assets),
-                                    format_func=lambda k: opt_label.get(k, f"{k[0]}: {k[1]}"), **pick_many)
+            opt_label = layers.asset_choices(catalog, d.muni_codes, d.assets)
+            assets = st.multiselect(ui.t("cd.assets"), list(opt_label), list(d.assets), format_func=opt_label.get,
+                                    **pick_many)
             summary = st.text_area(ui.t("cd.summary"), d.summary)
             contact = st.text_input(ui.t("cd.contact"), d.contact)
             source_url = st.text_input(ui.t("cd.source_url"), d.source_url)

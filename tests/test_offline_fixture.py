@@ -129,3 +129,11 @@ def test_geo_places_are_points_or_polygons(fixture_con):
     polys = geo.municipality_places(fixture_con, polygons=True)
     assert isinstance(pts, gpd.GeoDataFrame) and set(pts.geom_type) == {"Point"}
     assert set(polys.geom_type) == {"Polygon"} and pts.crs.to_epsg() == 4326
+
+
+def test_asset_choices_keep_what_a_candidate_links_already(fixture_con):
+    cat = layers.asset_catalog(fixture_con)
+    choices = layers.asset_choices(cat, ["01202"], [("anime_sites", "GONE")])
+    assert ("anime_sites", "ANI-T1") in choices and choices[("anime_sites", "GONE")] == "anime_sites: GONE"
+    assert list(choices) == sorted(choices)
+    assert layers.asset_choices(None, ["01202"]) == {}

@@ -135,6 +135,18 @@ def asset_keys(catalog: pd.DataFrame | None, muni_codes: Iterable[str]) -> tuple
     return tuple(zip(found["layer"], found["asset_id"]))
 
 
+def asset_choices(catalog: pd.DataFrame | None, muni_codes: Iterable[str],
+                  linked: Iterable[tuple[str, str]] = ()) -> dict[tuple[str, str], str]:
+    """(layer, asset_id) → 'layer: label' for the assets a candidate in ``muni_codes`` may link, plus those
+    it links already (labelled by their id when the catalogue does not know them), sorted."""
+    found = assets_in(catalog, muni_codes) if catalog is not None else catalog
+    labels = {} if found is None else {(r.layer, r.asset_id): f"{r.layer}: {r.label}"
+                                       for r in found.itertuples(index=False)}
+    for layer, asset_id in linked:
+        labels.setdefault((layer, asset_id), f"{layer}: {asset_id}")
+    return dict(sorted(labels.items()))
+
+
 def municipality_labels(points: pd.DataFrame | None, lang: str = "ja") -> dict[str, str]:
     """muni_code → 'code name' (with the English name in English) for pickers and lists."""
     if points is None:
