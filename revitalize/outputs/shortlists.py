@@ -129,10 +129,17 @@ def weights_line(weights: Mapping[str, float] | None, lang: str = "ja") -> str:
     return i18n.t("ex.weights_line", lang, weights=", ".join(parts))
 
 
+# candidate columns of an export and the keys of their headers (the candidate page's own labels)
+_CANDIDATE_LABELS = {"status": "cd.status", "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year",
+                     "applicants": "cd.col_applicants", "designated_on": "cd.designated_on"}
+
+
 def _header_label(col: str, lang: str) -> str:
     key = f"ex.col.{col}"
     if key in i18n.STRINGS:
         return i18n.t(key, lang)
+    if col in _CANDIDATE_LABELS:
+        return i18n.t(_CANDIDATE_LABELS[col], lang)
     if f"col.{col}" in i18n.STRINGS:
         return i18n.t(f"col.{col}", lang)
     prefix, _, rest = col.partition("_")
@@ -396,10 +403,8 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     assets = linked[linked["item_id"].isin(df["item_id"])].merge(
         catalog.drop(columns="muni_code").drop_duplicates(["layer", "asset_id"]), on=["layer", "asset_id"], how="left")
     df["name"] = df["name_en"].where(df["name_en"].notna() & (lang == "en"), df["name_ja"])
-    labels = {"status": "cd.status", "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year",
-              "applicants": "cd.col_applicants", "designated_on": "cd.designated_on"}
-    table_ = df[["item_id", "rank", "name", "muni_codes", "score", "source_urls", *labels]].rename(
-        columns={k: i18n.t(v, lang) for k, v in labels.items()})
+    # canonical keys (headers() gives their labels): a GIS field name must not depend on the language
+    table_ = df[["item_id", "rank", "name", "muni_codes", "score", "source_urls", *_CANDIDATE_LABELS]]
     return shortlist_from_table(table_, kind="candidates", lang=lang, weights=weights,
                                 assets=assets[["item_id", "layer", "asset_id", "label", "source_url"]])
 
