@@ -26,7 +26,7 @@ from revitalize.analysis.scoring import Weights
 from revitalize.core import codes, domain, i18n
 from revitalize.core.errors import ExportError
 from revitalize.data import credits as credits_mod
-from revitalize.data import curated, db, layers, sources
+from revitalize.data import curated, db, failures, layers, sources
 from revitalize.outputs import explorer
 from revitalize.outputs.explorer import ExplorerData, Filters
 from revitalize.workflow import candidates
@@ -429,11 +429,12 @@ def result_shortlist(result: portfolio.Result, *, lang: str = "ja", weights: Wei
 
 def _workflow_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The register's candidates and linked assets, read in one visit to the workflow database."""
-    work = db.connect_workflow()
-    try:
-        return candidates.table(work), candidates.linked_assets(work)
-    finally:
-        work.close()
+    with failures.boundary("workflow"):
+        work = db.connect_workflow()
+        try:
+            return candidates.table(work), candidates.linked_assets(work)
+        finally:
+            work.close()
 
 
 def _from_score(con, *, lang, top, weights, pref_codes=(), **_):
