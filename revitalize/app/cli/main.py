@@ -21,9 +21,10 @@ COMMAND_GROUPS = (reference, score, workflow, portfolio, export)
 EXIT_ERROR = 2
 
 
-def _lang(args: argparse.Namespace) -> str:
+def _lang(args: argparse.Namespace, argv: list[str]) -> str:
+    """The command's ``--lang`` when given, else ``REVITALIZE_LANG`` (default ja)."""
     lang = getattr(args, "lang", None)
-    if lang in i18n.LANGS:
+    if lang in i18n.LANGS and any(a == "--lang" or a.startswith("--lang=") for a in argv):
         return lang
     try:
         return settings.cli_lang()
@@ -48,11 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.register(sub)
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except Exception as exc:  # the boundary: every error becomes one message and exit status 2
-        print(f"error: {error_message(exc, _lang(args))}", file=sys.stderr)
+        print(f"error: {error_message(exc, _lang(args, argv))}", file=sys.stderr)
         if args.debug:
             traceback.print_exception(exc, file=sys.stderr)
         return EXIT_ERROR
