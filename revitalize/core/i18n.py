@@ -540,6 +540,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pb.cd.asset_layer": ("次のいずれかのレイヤー：{layers}", "a layer among {layers}"),
     "pb.cd.asset_once": ("各資源は1回だけ", "each asset once"),
     "pb.cd.url": ("http(s) の URL", "an http(s) URL"),
+    "pb.cd.reachable": ("{current} から進める状況（{next}）", "a status reachable from {current} ({next})"),
     # ---- end of issue 16 block ----
 }
 
