@@ -285,3 +285,31 @@ def test_an_os_error_on_another_file_names_that_file(tmp_path):
     err = failures.classify(PermissionError(13, "Permission denied", str(tmp_path / "out.kml")))
     assert isinstance(err, errors.StoreReadOnlyError) and err.store == "file" and "out.kml" in str(err)
     assert "ファイル" in i18n.error_text(err, "ja")
+
+
+# --------------------------------------------------------------------------------------------------- pages
+
+@pytest.mark.parametrize("page", ["pages/candidates.py", "pages/progress.py"])
+def test_pages_say_what_is_wrong_with_a_damaged_workflow_file(app_env, page):
+    from streamlit.testing.v1 import AppTest
+
+    wf = settings.workflow_db_path()
+    wf.write_bytes((BAD / "plain.txt").read_bytes())
+    raw = file_hash(wf)
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / page), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (shown,) = [e.value for e in at.error]
+    assert i18n.t("err.storage", "ja") in shown and "revitalize のデータベースではありません" in shown
+    assert "workflow restore" in shown and "Traceback" not in shown and "IO Error" not in shown
+    assert file_hash(wf) == raw
+
+
+def test_the_export_page_says_so_when_the_register_is_busy_or_damaged(app_env):
+    from tests.conftest import open_app_page
+
+    settings.workflow_db_path().mkdir()  # a folder where the file should be
+    at = open_app_page("pages/export.py")
+    at.radio(key="ex_source").set_value("candidates").run()
+    assert not at.exception and at.error
+    assert "フォルダー" in at.error[0].value and "REVITALIZE_WORKFLOW_DB" in at.error[0].value
