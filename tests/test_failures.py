@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import open_app_page
 
 from revitalize.core import errors, i18n, settings
 from revitalize.data import db, failures
@@ -306,8 +307,6 @@ def test_pages_say_what_is_wrong_with_a_damaged_workflow_file(app_env, page):
 
 
 def test_the_export_page_says_so_when_the_register_is_busy_or_damaged(app_env):
-    from tests.conftest import open_app_page
-
     settings.workflow_db_path().mkdir()  # a folder where the file should be
     at = open_app_page("pages/export.py")
     at.radio(key="ex_source").set_value("candidates").run()
