@@ -11,8 +11,9 @@ import openpyxl
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
+from revitalize.analysis import portfolio
 from revitalize.core import i18n
-from revitalize.core.errors import InputError
+from revitalize.core.errors import ConfigError, InputError
 from revitalize.data import db
 from revitalize.workflow import candidates as C, imports
 from revitalize.workflow.auth import User
@@ -107,3 +108,11 @@ def test_every_issue_16_key_has_both_languages_and_the_same_fields():
     for key, (ja, en) in i18n.STRINGS.items():
         if key.startswith(("pb.", "fail.", "err.")):
             assert ja.strip() and en.strip() and set(re.findall(r"{(\w+)", ja)) == set(re.findall(r"{(\w+)", en)), key
+
+
+def test_portfolio_constraint_problems_in_both_languages():
+    with pytest.raises(ConfigError) as e:
+        portfolio.Constraints(k=-1, min_km=float("nan"), min_type_share={"tourism": 2})
+    ja, en = i18n.error_text(e.value, "ja"), i18n.error_text(e.value, "en")
+    assert "0以上の整数" in ja and "0から1までの割合" in ja and not _LATIN_WORDS.search(ja.replace("found", ""))
+    assert "an integer >= 0 or None" in en and "k: expected an integer >= 0 or None, found -1" in str(e.value)

@@ -503,6 +503,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err.where_row": ("{where} {row} 行目", "{where}, row {row}"),
     "err.where_column": ("{where} 列「{column}」", "{where}, column {column!r}"),
     "pb.none": ("なし", "none"),
+    "err.infeasible": ("制約をすべて満たす選び方はありません。原因となる制約：{constraints}",
+                       "no selection meets the constraints; responsible: {constraints}"),
+    "pb.pf.k": ("0以上の整数、または指定なし", "an integer >= 0 or None"),
+    "pb.pf.max_per_pref": ("1以上の整数、または指定なし", "an integer >= 1 or None"),
+    "pb.pf.int0": ("0以上の整数", "an integer >= 0"),
+    "pb.pf.min_le_max": ("max_per_pref（{max}）以下", "<= max_per_pref ({max})"),
+    "pb.pf.km": ("0以上の有限の数（km）", "a finite number >= 0 (km)"),
+    "pb.pf.shares_map": ("類型 → 割合 の対応", "a mapping base_type -> share"),
+    "pb.pf.share_type": ("次のいずれかの類型：{types}", "base types among {types}"),
+    "pb.pf.share": ("0から1までの割合", "a share between 0 and 1"),
+    "pb.pf.share_sum": ("合計が1以下の割合", "shares adding up to at most 1"),
     "pb.imp.columns": ("列 {columns}", "columns {columns}"),
     "pb.imp.missing": ("{names} がありません", "missing {names}"),
     "pb.imp.only_documented": ("説明にある列だけ", "only the documented columns"),
@@ -584,8 +595,9 @@ def error_text(exc: BaseException, lang: str = "ja") -> str:
     if problems:
         return "\n".join([t("err.count", lang, n=len(problems))] + [f"  - {problem_line(p, lang)}" for p in problems])
     text = getattr(exc, "text", None)
-    if callable(text) and hasattr(exc, "causes"):  # InfeasibleError: its reasons in both languages
-        return text(lang)
+    if callable(text) and hasattr(exc, "causes"):  # InfeasibleError: the constraints named, then the reasons
+        head = t("err.infeasible", lang, constraints=", ".join(getattr(exc, "constraints", [])))
+        return head + "\n" + text(lang)
     return str(exc)
 
 
