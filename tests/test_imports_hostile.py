@@ -14,7 +14,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 from revitalize.analysis import portfolio
 from revitalize.core import i18n
 from revitalize.core.errors import ConfigError, InputError
-from revitalize.data import db
+from revitalize.data import curated, db
 from revitalize.workflow import candidates as C, imports
 from revitalize.workflow.auth import User
 
@@ -116,3 +116,19 @@ def test_portfolio_constraint_problems_in_both_languages():
     ja, en = i18n.error_text(e.value, "ja"), i18n.error_text(e.value, "en")
     assert "0以上の整数" in ja and "0から1までの割合" in ja and not _LATIN_WORDS.search(ja.replace("found", ""))
     assert "an integer >= 0 or None" in en and "k: expected an integer >= 0 or None, found -1" in str(e.value)
+
+
+def test_curated_file_problems_in_both_languages(tmp_path):
+    layer = curated.LAYERS_BY_KEY["film_commissions"]
+    header = [c.name for c in layer.columns]
+    bad = tmp_path / "fc.csv"
+    bad.write_text(",".join(header) + "\n" + "x,y\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        curated.read_layer(layer, bad)
+    (p,) = e.value.problems
+    assert i18n.problem_line(p, "ja") == f"fc.csv 1 行目：求められる内容 {len(header)} 個の項目／実際の値 2 個の項目"
+    assert i18n.problem_line(p, "en") == str(p) == f"fc.csv, row 1: expected {len(header)} fields, found 2 fields"
+    bad.write_text("name\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        curated.read_layer(layer, bad)
+    assert all(i18n.problem_texts(p, "ja")[0].startswith("列 ") for p in e.value.problems)

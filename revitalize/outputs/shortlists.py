@@ -87,7 +87,7 @@ class Shortlist:
         if n is None:
             return self
         if n < 1:
-            raise ExportError(f"top: expected >= 1, found {n}")
+            raise ExportError(i18n.t("ex.err.top", "en", n=n)).keyed("ex.err.top", n=n)
         return replace(self, table=self.table.head(n).reset_index(drop=True))
 
     def codes(self, row: int) -> list[str]:
@@ -210,7 +210,7 @@ def shortlist_from_ranking(ranking: pd.DataFrame, weights: Weights, *, top: int 
     t = t[t["score"].notna()]
     if top is not None:
         if top < 1:
-            raise ExportError(f"top: expected >= 1, found {top}")
+            raise ExportError(i18n.t("ex.err.top", "en", n=top)).keyed("ex.err.top", n=top)
         t = t.head(top)
     name_col = "name_en" if lang == "en" else "name_ja"
     pref = t["pref_name_ja"]
@@ -286,7 +286,7 @@ def shortlist_from_explorer(data: ExplorerData, filters: Filters, lang: str = "j
         out = out.sort_values(["score", "rank"], ascending=[False, True], na_position="last", kind="stable")
     if top is not None:
         if top < 1:
-            raise ExportError(f"top: expected >= 1, found {top}")
+            raise ExportError(i18n.t("ex.err.top", "en", n=top)).keyed("ex.err.top", n=top)
         out = out.head(top)
     keys = ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"]
     if ranking is not None:
@@ -386,7 +386,7 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     weights = weights or scoring.Weights()
     cands = cands[cands["status"] != "withdrawn"]
     if cands.empty:
-        raise ExportError(i18n.t("cd.export_empty", lang))
+        raise ExportError(i18n.t("cd.export_empty", lang)).keyed("cd.export_empty")
     _, _, sub = scoring.inputs(ref_con)
     pts = pool.municipality_points(ref_con).set_index("muni_code")
     cand_scores = pool.candidate_scores(cands, scoring.score(sub, weights)["score"], pts["population"])
