@@ -240,6 +240,21 @@ def test_a_damaged_reference_database_during_an_import(place, lang):
     assert snapshot(wf) == before and file_hash(ref) == raw
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_workflow_file_held_by_another_process_is_busy(place, lang):
+    wf = make_store(place / "wf.duckdb")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(wf)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = run(["candidates", "import", str(import_csv(place / "list.csv", 3))], workflow_db=wf, lang=lang)
+        expect_clean_error(r, "fail.busy", lang, store=_store_name(lang), path=wf)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert snapshot(wf)[0]["candidates"] == 3
+
+
 def test_debug_shows_the_traceback(place):
     wf = place / "wf.duckdb"
     wf.write_bytes(b"")

@@ -187,7 +187,6 @@ def to_kml(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
     the main columns and links, every column as ExtendedData); the document's description holds the title,
     date, weights and credit lines."""
     import html
-    lang = sl.lang
     geoms = row_geometries(sl, places)
     attrs = _attributes(sl)
     labels = field_labels(sl)
