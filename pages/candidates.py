@@ -1,6 +1,5 @@
 """Candidates: list with filters, detail, edit, status changes with reasons, history, suggestions, import."""
 
-import duckdb
 import streamlit as st
 
 from revitalize.analysis import pool, scoring, suggestions, weightsets
@@ -57,8 +56,8 @@ reads = st.session_state.setdefault("cd_read_version", {})
 try:
     with ui.workflow() as con:
         table = candidates.table(con)
-except (duckdb.Error, OSError) as exc:
-    st.error(ui.t("cd.workflow_missing", err=exc))
+except RevitalizeError as exc:  # storage failures arrive translated (ui.workflow)
+    ui.show_error(exc)
     st.stop()
 
 tab_list, tab_detail, tab_new, tab_suggest, tab_import = st.tabs(

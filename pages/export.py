@@ -6,7 +6,7 @@ import streamlit as st
 from revitalize.analysis import scoring, weightsets
 from revitalize.app import ui
 from revitalize.core import codes
-from revitalize.core.errors import ConfigError, ExportError
+from revitalize.core.errors import ConfigError, RevitalizeError
 from revitalize.outputs import evidence, explorer, formats, geo, shortlists
 
 ui.through_app()
@@ -59,14 +59,14 @@ try:
         if upload is not None:
             weights = scoring.Weights.from_toml_bytes(upload.getvalue(), source=upload.name)
 except ConfigError as exc:
-    st.error(f"{ui.t('err.input')}: {exc}")
+    ui.show_error(exc)
     st.stop()
 
 try:
     sl = _shortlist(ui.stamp(), source, tuple(weights.values.items()), int(top) or None, tuple(prefs), filters,
                     header_lang, ui.register_key() if source in ("portfolio", "candidates") else None)
-except ExportError as exc:
-    st.error(f"{ui.t('err.input')}: {exc}")
+except RevitalizeError as exc:  # export problems and storage failures (the register), in the user's language
+    ui.show_error(exc)
     st.stop()
 if not len(sl):
     st.info(ui.t("ex.empty"))
@@ -107,8 +107,8 @@ if st.session_state.pop("ex_go", False):
                 payload, warnings = formats.export(sl, fmt, places=places)
         st.session_state["ex_result"] = (formats.export_filename(sl, fmt), payload, formats.MIME[fmt],
                                          [str(w) for w in warnings], signature)
-    except ExportError as exc:
-        st.error(f"{ui.t('err.input')}: {exc}")
+    except RevitalizeError as exc:
+        ui.show_error(exc)
 
 result = st.session_state.get("ex_result")
 if result and result[4] == signature:

@@ -1,7 +1,6 @@
 """Progress toward about 200 bases by 2033: by fiscal year against the pace needed, pipeline, spread."""
 
 import altair as alt
-import duckdb
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -10,6 +9,7 @@ from revitalize.core import codes, domain
 from revitalize.outputs import maps
 from revitalize.analysis import progress
 from revitalize.app import ui
+from revitalize.core.errors import RevitalizeError
 
 ui.through_app()
 lang = ui.lang()
@@ -19,8 +19,8 @@ try:
     with ui.workflow() as con:
         table = candidates.table(con)
     report = progress.compute(table)
-except (duckdb.Error, OSError) as exc:
-    st.error(ui.t("cd.workflow_missing", err=exc))
+except RevitalizeError as exc:  # storage failures arrive translated (ui.workflow)
+    ui.show_error(exc)
     st.stop()
 
 if table.empty:

@@ -253,7 +253,7 @@ def test_gpkg_layers_attributes_crs_and_description(tmp_path):
     path = tmp_path / "x.gpkg"
     path.write_bytes(geo.to_gpkg(sl, _places()))
     layers = {name for name, _ in pyogrio.list_layers(path)}
-    assert layers == {"shortlist", "credits", "criteria"}
+    assert layers == {"shortlist", "credits", "criteria", "fields"}
     back = pyogrio.read_dataframe(path, layer="shortlist")
     assert len(back) == len(sl) and back.crs.to_epsg() == 4326
     assert back["name"].tolist()[2] == FORMULAS[0] and back["score"].tolist()[:2] == [0.9, 0.5]

@@ -163,4 +163,7 @@ def test_cli_import_and_progress(tmp_path, monkeypatch):
     bad = tmp_path / "bad.csv"
     bad.write_text("名称\nx\n", encoding="utf-8")
     r = run("candidates", "import", str(bad))
-    assert r.returncode == 2 and "missing" in r.stderr
+    assert r.returncode == 2 and "status がありません" in r.stderr  # messages in Japanese by default
+    env["REVITALIZE_LANG"] = "en"
+    r = run("candidates", "import", str(bad))
+    assert r.returncode == 2 and "found missing base_type" in r.stderr

@@ -92,41 +92,46 @@ class Constraints:
     min_type_share: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        problems: list[str] = []
+        problems: list[Problem] = []
+
+        def bad(name: str, key: str, found: str, **params: object) -> None:
+            problems.append(Problem("constraints", found=found, column=name, **i18n.expect(key, **params)))
 
         def is_int(v: object) -> bool:
             return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
         if self.k is not None and (not is_int(self.k) or self.k < 0):
-            problems.append(f"k: expected an integer >= 0 or None, found {self.k!r}")
+            bad("k", "pb.pf.k", repr(self.k))
         if self.max_per_pref is not None and (not is_int(self.max_per_pref) or self.max_per_pref < 1):
-            problems.append(f"max_per_pref: expected an integer >= 1 or None, found {self.max_per_pref!r}")
+            bad("max_per_pref", "pb.pf.max_per_pref", repr(self.max_per_pref))
         for name in ("min_per_region", "min_per_pref"):
             v = getattr(self, name)
             if not is_int(v) or v < 0:
-                problems.append(f"{name}: expected an integer >= 0, found {v!r}")
+                bad(name, "pb.pf.int0", repr(v))
         if (is_int(self.min_per_pref) and is_int(self.max_per_pref) and self.max_per_pref is not None
                 and self.min_per_pref > self.max_per_pref):
-            problems.append(f"min_per_pref: expected <= max_per_pref ({self.max_per_pref}), found {self.min_per_pref}")
+            bad("min_per_pref", "pb.pf.min_le_max", str(self.min_per_pref), max=self.max_per_pref)
         km = self.min_km
         if (not isinstance(km, (int, float, np.integer, np.floating)) or isinstance(km, (bool, np.bool_))
                 or not math.isfinite(km) or km < 0):
-            problems.append(f"min_km: expected a finite number >= 0 (km), found {km!r}")
+            bad("min_km", "pb.pf.km", repr(km))
         shares = self.min_type_share
         if not isinstance(shares, Mapping):
-            problems.append(f"min_type_share: expected a mapping base_type -> share, found {shares!r}")
+            bad("min_type_share", "pb.pf.shares_map", repr(shares))
             shares = {}
         for t, s in shares.items():
             if t not in BASE_TYPES:
-                problems.append(f"min_type_share: expected base types among {list(BASE_TYPES)}, found {t!r}")
+                bad("min_type_share", "pb.pf.share_type", repr(t), types=list(BASE_TYPES))
             if (not isinstance(s, (int, float, np.integer, np.floating)) or isinstance(s, (bool, np.bool_))
                     or not math.isfinite(s) or not 0 <= s <= 1):
-                problems.append(f"min_type_share[{t!r}]: expected a share between 0 and 1, found {s!r}")
+                bad(f"min_type_share[{t!r}]", "pb.pf.share", repr(s))
         if not problems and sum(float(s) for s in shares.values()) > 1 + _EPS:
-            problems.append(f"min_type_share: expected shares adding up to at most 1, found "
-                            f"{sum(float(s) for s in shares.values()):g}")
+            bad("min_type_share", "pb.pf.share_sum", f"{sum(float(s) for s in shares.values()):g}")
         if problems:
-            raise ConfigError("invalid portfolio constraints:\n  - " + "\n  - ".join(problems))
+            lines = [f"{p.column}: expected {p.expected}, found {p.found}" for p in problems]
+            err = ConfigError("invalid portfolio constraints:\n  - " + "\n  - ".join(lines))
+            err.problems = problems  # each in both languages (i18n.error_text)
+            raise err
         object.__setattr__(self, "min_km", float(km))
         object.__setattr__(self, "min_type_share", {t: float(s) for t, s in shares.items() if float(s) > 0})
 

@@ -15,8 +15,10 @@ from streamlit.runtime.pages_manager import PagesManager  # an internal: see thr
 
 from revitalize.analysis import pool, progress, scoring
 from revitalize.core import i18n, settings
-from revitalize.core.errors import ConflictError, DatabaseMissingError, InputError, PermissionDeniedError
-from revitalize.data import db, layers
+from revitalize.core.errors import (
+    ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
+)
+from revitalize.data import db, failures, layers
 from revitalize.outputs import explorer
 from revitalize.workflow import auth, candidates
 
@@ -68,14 +70,29 @@ def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
 
 
 def connection() -> duckdb.DuckDBPyConnection | None:
-    """A cursor on the read-only database, or None when it has not been built."""
+    """A cursor on the read-only database, or None when it has not been built or cannot be opened
+    (``connection_problem`` says why)."""
     path, mtime = _db_stamp()
     if not mtime:
         return None
     try:
         return _connection(path, mtime).cursor()
-    except (DatabaseMissingError, duckdb.Error):
+    except (DatabaseMissingError, duckdb.Error, OSError):
         return None
+
+
+def connection_problem() -> RevitalizeError | None:
+    """Why the reference database exists but cannot be opened (damaged, unreadable), or None."""
+    path, mtime = _db_stamp()
+    if not mtime:
+        return None
+    try:
+        _connection(path, mtime)
+    except DatabaseMissingError:
+        return None
+    except (duckdb.Error, OSError) as exc:
+        return failures.classify(exc, store="reference", path=path)
+    return None
 
 
 @st.cache_data(show_spinner=False)
@@ -111,7 +128,11 @@ def show_missing() -> bool:
     """Say plainly what is missing and how to get it. Returns True when the database exists."""
     status = dataset_status(stamp())
     if connection() is None:
-        st.warning(t("ds.no_db"))
+        problem = connection_problem()
+        if problem is not None:
+            show_error(problem)
+        else:
+            st.warning(t("ds.no_db"))
     missing = status[~status["loaded"]]
     if len(missing):
         lg = lang()
@@ -171,29 +192,45 @@ def current_user() -> auth.User:
 
 @contextlib.contextmanager
 def workflow():
-    """A connection to the workflow database for one operation (closed after, so the CLI can use it too)."""
-    con = db.connect_workflow()
-    try:
-        yield con
-    finally:
-        con.close()
+    """A connection to the workflow database for one operation (closed after, so the CLI can use it too).
+
+    A storage failure (read-only file, full disk, damaged file, busy) is raised as its project error
+    (``failures.boundary``), which pages show with ``show_error``."""
+    with failures.boundary("workflow"):
+        con = db.connect_workflow()
+        try:
+            yield con
+        finally:
+            con.close()
 
 
-def show_error(exc: Exception) -> None:
-    """A package error shown in the user's language with its full message (every problem listed)."""
-    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied"}
-    head = next((t(k) for cls, k in heads.items() if isinstance(exc, cls)), t("err.input"))
-    if isinstance(exc, InputError) and exc.problems:
-        st.error(f"**{head}**: " + t("err.count", n=len(exc.problems)))
-        st.dataframe(problems_table(exc.problems), hide_index=True, width="stretch")
+def show_error(exc: BaseException) -> None:
+    """An error shown in the user's language: a project error's message (every problem listed, as a table),
+    a storage failure translated by ``failures.classify``; anything else named as an unexpected error,
+    never a traceback."""
+    err = exc if isinstance(exc, RevitalizeError) else failures.classify(exc)
+    if err is None:
+        first = failures.redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+        st.error(t("fail.ui_internal", what=f"{type(exc).__name__}: {first}".rstrip(": ")))
         return
-    st.error(f"**{head}**\n\n```\n{exc}\n```")
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", StorageError: "err.storage"}
+    head = next((t(k) for cls, k in heads.items() if isinstance(err, cls)), t("err.input"))
+    if isinstance(err, InputError) and err.problems:
+        st.error(f"**{head}**: " + t("err.count", n=len(err.problems)))
+        st.dataframe(problems_table(err.problems), hide_index=True, width="stretch")
+        return
+    text = i18n.error_text(err, lang())
+    st.error(f"**{head}**\n\n{text}" if err.key else f"**{head}**\n\n```\n{text}\n```")
 
 
 def problems_table(problems) -> pd.DataFrame:
-    """Problems as a table with headers in the user's language: file, row, column, expected, found."""
-    return pd.DataFrame([{t("err.file"): p.file, t("err.row"): p.row, t("err.column"): p.column,
-                          t("err.expected"): p.expected, t("err.found"): p.found} for p in problems])
+    """Problems as a table in the user's language (headers and texts): file, row, column, expected, found."""
+    rows = []
+    for p in problems:
+        expected, found = i18n.problem_texts(p, lang())
+        rows.append({t("err.file"): p.file, t("err.row"): p.row, t("err.column"): p.column,
+                     t("err.expected"): expected, t("err.found"): found})
+    return pd.DataFrame(rows)
 
 
 def register_key() -> tuple:
@@ -215,5 +252,5 @@ def candidate_places():
         return None
     try:
         return _candidate_places(stamp(), register_key())
-    except duckdb.Error:
+    except (duckdb.Error, StorageError):  # the map shows without them; the candidate pages say why
         return None

@@ -9,13 +9,21 @@ from revitalize.core import i18n  # effect verification: EffectError.text
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input: where it is, what was expected, what was found."""
+    """One problem in an input: where it is, what was expected, what was found.
+
+    ``expected`` is the English text (what ``str`` shows); ``key`` names the same text in
+    ``core/i18n.py`` so a page can show it in the user's language (``i18n.problem_text``), formatted
+    with ``params``. ``found`` is data (the cell as found) unless ``found_key`` names a text for it.
+    """
 
     file: str
     expected: str
     found: str
     row: int | None = None  # 1-based data row (header excluded); None for file-level problems
     column: str | None = None
+    key: str | None = None
+    params: tuple[tuple[str, object], ...] = ()
+    found_key: str | None = None
 
     def __str__(self) -> str:
         where = self.file
@@ -27,7 +35,20 @@ class Problem:
 
 
 class RevitalizeError(ValueError):
-    """Base class of the project's errors."""
+    """Base class of the project's errors.
+
+    ``key`` (an entry of ``core/i18n.py``) and ``params`` give the message in every language
+    (``i18n.error_text``); ``str()`` is the English message. Errors without a key show ``str()``.
+    """
+
+    key: str | None = None
+    params: dict[str, object] = {}
+
+    def keyed(self, key: str, **params: object) -> RevitalizeError:
+        """Attach the message key and its parameters; returns the error (``raise Err(en).keyed(k, n=1)``)."""
+        self.key = key
+        self.params = dict(params)
+        return self
 
 
 class InputError(RevitalizeError):
@@ -68,6 +89,41 @@ class HashMismatchError(RevitalizeError):
 
 class DatabaseMissingError(RevitalizeError):
     """The database file does not exist yet."""
+
+
+class StorageError(RevitalizeError):
+    """The workflow or reference store cannot be used (permissions, disk, damage, busy); nothing was changed.
+
+    Made from the driver's or the system's error by ``data.failures.classify``: ``store`` is
+    ``"workflow"`` or ``"reference"``, ``path`` the file (or the server, without credentials).
+    """
+
+    def __init__(self, message: str, *, key: str, store: str, path: str, detail: str = "", **params: object) -> None:
+        self.store = store
+        self.path = path
+        self.detail = detail  # the driver's own words without PIDs (for --debug and logs)
+        super().__init__(message)
+        self.keyed(key, store=store, path=path, **params)
+
+
+class StoreReadOnlyError(StorageError):
+    """The store's file, its folder or the server refuses writes."""
+
+
+class DiskFullError(StorageError):
+    """The disk (or the file-size limit, or the quota) is full; the transaction was not committed."""
+
+
+class StoreDamagedError(StorageError):
+    """The file is not a revitalize database, or is damaged (truncated, overwritten, a folder in its place)."""
+
+
+class StoreBusyError(StorageError):
+    """Another process holds the store (lock, conflicting transaction); trying again later will work."""
+
+
+class StoreUnavailableError(StorageError):
+    """The store cannot be reached or opened for another reason (server down, I/O error)."""
 
 
 class ConfigError(RevitalizeError):

@@ -598,7 +598,165 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect.kpi_col.before": ("開始前12か月", "12 months before"),
     "effect.kpi_col.after": ("開始後12か月", "First 12 months after"),
     "effect.kpi_col.change": ("変化", "Change"),
+    # ---- hostile input and broken storage (issue 16): storage failures, problem texts, import checks ----
+    "fail.store.workflow": ("ワークフロー（拠点候補）データベース", "workflow database"),
+    "fail.store.reference": ("参照データベース", "reference database"),
+    "fail.store.file": ("ファイル", "file"),
+    "fail.file": ("{path} を使えません：{reason}", "Cannot use {path}: {reason}"),
+    "fail.read_only": ("{store}が読み取り専用のため書き込めません：{path} とそのフォルダーの権限（revitalize を実行する"
+                       "ユーザーが書き込めるか）を確認してください。何も変更されていません。",
+                       "The {store} is read-only: check the permissions of {path} and of its folder (the user running "
+                       "revitalize must be able to write them). Nothing was changed."),
+    "fail.disk_full": ("ディスクがいっぱいです（またはファイルサイズの上限に達しました）：{path} に書き込めませんでした。"
+                       "空き容量を確保してから、もう一度お試しください。何も保存されていません。",
+                       "The disk is full (or a file-size limit was reached) while writing {path}: free some space and "
+                       "try again. Nothing was saved."),
+    "fail.damaged.workflow": ("{path} は revitalize のデータベースではありません（壊れている可能性があります）："
+                              "`python -m revitalize workflow restore` でバックアップから復元するか、"
+                              "REVITALIZE_WORKFLOW_DB に正しいファイルを指定してください。ファイルは変更していません。",
+                              "{path} is not a revitalize database (damaged?): restore it from a backup with "
+                              "`python -m revitalize workflow restore`, or set REVITALIZE_WORKFLOW_DB to the right "
+                              "file. The file was not changed."),
+    "fail.damaged.reference": ("{path} は revitalize の参照データベースではありません（壊れている可能性があります）："
+                               "`python -m revitalize build` で作り直してください。拠点候補のデータは別のファイルにあり、"
+                               "影響を受けません。",
+                               "{path} is not a revitalize reference database (damaged?): rebuild it with "
+                               "`python -m revitalize build`. Candidates live in another file and are not affected."),
+    "fail.folder": ("{path} はフォルダーです。{store}のファイルではありません：{setting} にファイルのパスを指定してください。",
+                    "{path} is a folder, not the {store} file: set {setting} to a file path."),
+    "fail.busy": ("{store}は別の処理が使用中です（{path}）：しばらくしてから、もう一度お試しください。何も変更されていません。",
+                  "The {store} is busy (another process is using {path}): try again in a moment. Nothing was changed."),
+    "fail.unavailable": ("{store}を開けません（{path}）：{reason}。ファイルまたはサーバーがあるか確認して、もう一度お試しください。",
+                         "The {store} cannot be opened ({path}): {reason}. Check that the file or server is there "
+                         "and try again."),
+    "fail.internal": ("予期しないエラーです（不具合の可能性があります）：{what}。`--debug` を付けて実行すると詳細が表示されます。",
+                      "Unexpected error (probably a bug): {what}. Run again with --debug for the details."),
+    "fail.ui_internal": ("予期しないエラーです（不具合の可能性があります）：{what}", "Unexpected error (probably a bug): {what}"),
+    "err.storage": ("データベースを使えません", "The database cannot be used"),
+    "err.line": ("{where}：求められる内容 {expected}／実際の値 {found}", "{where}: expected {expected}, found {found}"),
+    "err.where_row": ("{where} {row} 行目", "{where}, row {row}"),
+    "err.where_column": ("{where} 列「{column}」", "{where}, column {column!r}"),
+    "pb.none": ("なし", "none"),
+    "pb.cu.file": ("キュレーション済みファイル {path}", "the curated file {path}"),
+    "pb.cu.no_file": ("ファイルがありません", "no such file"),
+    "pb.cu.header": ("見出し行", "a header row"),
+    "pb.cu.empty": ("空のファイル", "an empty file"),
+    "pb.cu.column": ("列 {name}", "a column named {name}"),
+    "pb.cu.fields": ("{n} 個の項目", "{n} fields"),
+    "pb.cu.fields_found": ("{count} 個の項目", "{count} fields"),
+    "pb.cu.unique": ("重複しない {column}", "a unique {column}"),
+    "pb.cu.duplicate": ("{value} が重複", "duplicate {value}"),
+    "pb.cu.muni_in_pref": ("都道府県コード {pref} で始まる muni_code", "muni_code starting with pref_code {pref}"),
+    "pb.cu.latlon": ("lat と lon の両方、またはどちらもなし", "both lat and lon, or neither"),
+    "pb.cu.in_japan": ("日本国内の地点（緯度 20〜46、経度 122〜154）", "a point in Japan (lat 20–46, lon 122–154)"),
+    "ex.err.pdf": ("PDF を作るには WeasyPrint と Pango が必要です（pip install -r requirements.txt、apt-get install "
+                   "libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk）。HTML の根拠シートはそのまま使えます。（{detail}）",
+                   "PDF needs WeasyPrint and the Pango library (pip install -r requirements.txt; apt-get install "
+                   "libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk); HTML evidence sheets work without them. ({detail})"),
+    "ex.err.no_rows": ("{source} から出力する行がありません（--pref・--muni・地図の絞り込みを確認してください）",
+                       "export from {source}: expected at least one row, found none (check --pref, --muni and the "
+                       "explorer filters)"),
+    "ex.err.no_subjects": ("根拠シートにする行（市区町村コードのある行）がありません",
+                           "evidence: expected rows with municipality codes, found none"),
+    "ex.err.unknown_munis": ("データベースにない市区町村コードです：{codes}",
+                             "evidence: expected municipality codes in the database, found {codes}"),
+    "ex.err.top": ("上位件数は1以上にしてください（指定：{n}）", "top: expected >= 1, found {n}"),
+    "err.infeasible": ("制約をすべて満たす選び方はありません。原因となる制約：{constraints}",
+                       "no selection meets the constraints; responsible: {constraints}"),
+    "pb.pf.k": ("0以上の整数、または指定なし", "an integer >= 0 or None"),
+    "pb.pf.max_per_pref": ("1以上の整数、または指定なし", "an integer >= 1 or None"),
+    "pb.pf.int0": ("0以上の整数", "an integer >= 0"),
+    "pb.pf.min_le_max": ("max_per_pref（{max}）以下", "<= max_per_pref ({max})"),
+    "pb.pf.km": ("0以上の有限の数（km）", "a finite number >= 0 (km)"),
+    "pb.pf.shares_map": ("類型 → 割合 の対応", "a mapping base_type -> share"),
+    "pb.pf.share_type": ("次のいずれかの類型：{types}", "base types among {types}"),
+    "pb.pf.share": ("0から1までの割合", "a share between 0 and 1"),
+    "pb.pf.share_sum": ("合計が1以下の割合", "shares adding up to at most 1"),
+    "pb.imp.columns": ("列 {columns}", "columns {columns}"),
+    "pb.imp.missing": ("{names} がありません", "missing {names}"),
+    "pb.imp.only_documented": ("説明にある列だけ", "only the documented columns"),
+    "pb.imp.unknown": ("不明な列 {names}", "unknown {names}"),
+    "pb.imp.header_once": ("各列の見出しは1回だけ（名称と英語の列名は同じ列を指します）",
+                           "each column once (a Japanese and an English header name the same column)"),
+    "pb.imp.header_twice": ("{names} はどちらも {column} です", "{names} are both {column}"),
+    "pb.imp.header_blank": ("値のある列には見出し", "a header above every column with values"),
+    "pb.imp.header_blank_found": ("{n} 列目に見出しがありません", "no header in column {n}"),
+    "pb.imp.extra_cells": ("見出しの列数（{n}）以内のセル", "at most {n} cells (the header's columns)"),
+    "pb.imp.extra_cells_found": ("{count} 個のセル（余分：{extra}）", "{count} cells (extra: {extra})"),
+    "pb.imp.control": ("制御文字（NUL など）を含まない文字", "text without control characters (NUL etc.)"),
+    "pb.imp.encoding": ("UTF-8 または Shift_JIS（CP932）の CSV ファイル", "a CSV file in UTF-8 or Shift_JIS (CP932)"),
+    "pb.imp.undecodable": ("解読できないバイト列", "undecodable bytes"),
+    "pb.imp.readable": ("読み込める CSV または .xlsx ファイル", "a readable CSV or .xlsx file"),
+    "pb.imp.rows": ("1行以上のデータ", "at least one data row"),
+    "pb.imp.status": ("次のいずれか：{choices}", "one of {choices}"),
+    "pb.imp.muni_codes": ("5桁の市区町村コード（または検査数字付きの6桁）、「;」区切り",
+                          "5-digit municipality codes (or 6 with the check digit), ';'-separated"),
+    "pb.imp.applicants": ("「名称:種別」（種別は {kinds} のいずれか）", "name:kind with kind among {kinds}"),
+    "pb.imp.date": ("日付 YYYY-MM-DD（セルにはほかに何も入れない）", "a date YYYY-MM-DD (nothing else in the cell)"),
+    "pb.imp.designated_on": ("選定済みの拠点の選定日", "the designation date for a designated base"),
+    "pb.imp.id_once": ("ファイル内で各IDは1回だけ", "each id once in the file"),
+    "pb.imp.id_also": ("{cid}（{other} 行目にもあり）", "{cid} (also row {other})"),
+    "pb.imp.id_exists": ("既存の候補のID（新しく作るときは空欄）", "the id of an existing candidate (leave empty to create one)"),
+    "pb.cd.name_ja": ("日本語の名称", "a Japanese name"),
+    "pb.cd.base_type": ("次のいずれか：{choices}", "one of {choices}"),
+    "pb.cd.fiscal_year": ("2025〜2040年度の公募年度", "a fiscal year of the call from 2025 to 2040"),
+    "pb.cd.muni_required": ("5桁の市区町村コードを1つ以上", "at least one 5-digit municipality code"),
+    "pb.cd.muni_form": ("5桁の市区町村コード（JIS X 0402）", "5-digit municipality codes (JIS X 0402)"),
+    "pb.cd.muni_known": ("実在する市区町村のコード", "a code of an existing municipality"),
+    "pb.cd.muni_once": ("各市区町村は1回だけ", "each municipality once"),
+    "pb.cd.applicant_name": ("種別の前に団体名", "an organisation name before the kind"),
+    "pb.cd.applicant_kind": ("次のいずれかの種別：{kinds}", "a kind among {kinds}"),
+    "pb.cd.asset_layer": ("次のいずれかのレイヤー：{layers}", "a layer among {layers}"),
+    "pb.cd.asset_once": ("各資源は1回だけ", "each asset once"),
+    "pb.cd.url": ("http(s) の URL", "an http(s) URL"),
+    "pb.cd.reachable": ("{current} から進める状況（{next}）", "a status reachable from {current} ({next})"),
+    # ---- end of issue 16 block ----
 }
+
+
+def expect(key: str, /, **params: object) -> dict[str, object]:
+    """Keyword arguments of a ``Problem`` whose expected text is ``key``: the English text, the key, the
+    parameters (``Problem(file, found=…, **i18n.expect("pb.imp.status", choices=…))``)."""
+    return {"expected": t(key, "en", **params), "key": key, "params": tuple(params.items())}
+
+
+def problem_texts(problem: object, lang: str = "ja") -> tuple[str, str]:
+    """(expected, found) of a ``Problem`` in ``lang``: its keys' texts, else the text it carries."""
+    params = dict(getattr(problem, "params", ()) or ())
+    key, found_key = getattr(problem, "key", None), getattr(problem, "found_key", None)
+    expected = t(key, lang, **params) if key in STRINGS else problem.expected
+    found = t(found_key, lang, **params) if found_key in STRINGS else problem.found
+    return expected, found
+
+
+def problem_line(problem: object, lang: str = "ja") -> str:
+    """One ``Problem`` as a line in ``lang``: where (file, row, column), what was expected, what was found."""
+    where = str(problem.file)
+    if problem.row is not None:
+        where = t("err.where_row", lang, where=where, row=problem.row)
+    if problem.column is not None:
+        where = t("err.where_column", lang, where=where, column=problem.column)
+    expected, found = problem_texts(problem, lang)
+    return t("err.line", lang, where=where, expected=expected, found=found)
+
+
+def error_text(exc: BaseException, lang: str = "ja") -> str:
+    """A project error's message in ``lang``: its key's text, or every problem it lists, else ``str(exc)``."""
+    key = getattr(exc, "key", None)
+    if key in STRINGS:
+        params = dict(getattr(exc, "params", {}) or {})
+        store = params.get("store")
+        if isinstance(store, str) and f"fail.store.{store}" in STRINGS:
+            params["store"] = t(f"fail.store.{store}", lang)
+        return t(key, lang, **params)
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return "\n".join([t("err.count", lang, n=len(problems))] + [f"  - {problem_line(p, lang)}" for p in problems])
+    text = getattr(exc, "text", None)
+    if callable(text) and hasattr(exc, "causes"):  # InfeasibleError: the constraints named, then the reasons
+        head = t("err.infeasible", lang, constraints=", ".join(getattr(exc, "constraints", [])))
+        return head + "\n" + text(lang)
+    return str(exc)
 
 
 def t(key: str, lang: str = "ja", /, **fmt: object) -> str:

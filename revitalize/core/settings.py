@@ -71,6 +71,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("REVITALIZE_ROLE", "admin", "that user's role (viewer, municipality, reviewer, admin; checked by auth.User)"),
     Setting("REVITALIZE_USER_MUNIS", "", "that user's municipality codes (for the municipality role)"),
     Setting("REVITALIZE_USERS_FILE", None, "TOML file giving signed-in people their role"),
+    Setting("REVITALIZE_LANG", "ja", "language of command-line error messages (ja or en; a command's --lang "
+            "wins)", _choice(("ja", "en"))),
 )}
 
 
@@ -133,3 +135,8 @@ def users_file() -> Path | None:
     """The TOML file mapping login e-mails to roles, or None."""
     value = get("REVITALIZE_USERS_FILE")
     return Path(value) if value else None
+
+
+def cli_lang() -> str:
+    """The language of command-line error messages when the command has no ``--lang``."""
+    return get("REVITALIZE_LANG") or "ja"

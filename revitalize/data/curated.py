@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from revitalize.core import codes, settings
+from revitalize.core import codes, i18n, settings
 from revitalize.core.errors import InputError, Problem
 
 _URL = re.compile(r"^https?://\S+$")
@@ -192,27 +192,30 @@ def read_layer(layer: Layer, path: Path | None = None) -> pd.DataFrame:
     path = Path(path or layer.path)
     name = path.name
     if not path.exists():
-        raise InputError([Problem(name, f"the curated file {path}", "no such file")], dataset=layer.key)
+        raise InputError([Problem(name, found="no such file", found_key="pb.cu.no_file",
+                                  **i18n.expect("pb.cu.file", path=path))], dataset=layer.key)
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         try:
             header = next(reader)
         except StopIteration:
-            raise InputError([Problem(name, "a header row", "an empty file")], dataset=layer.key) from None
+            raise InputError([Problem(name, found="an empty file", found_key="pb.cu.empty",
+                                      **i18n.expect("pb.cu.header"))], dataset=layer.key) from None
         rows = list(reader)
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
     expected = [c.name for c in layer.columns]
     missing = [c for c in expected if c not in header]
     if missing:
-        raise InputError([Problem(name, f"a column named {c!r}", f"header {header}", column=c) for c in missing],
-                         dataset=layer.key)
+        raise InputError([Problem(name, found=f"header {header}", column=c, **i18n.expect("pb.cu.column", name=repr(c)))
+                          for c in missing], dataset=layer.key)
     problems: list[Problem] = []
     records = []
     index = {h: i for i, h in enumerate(header)}
     for rownum, row in enumerate(rows, start=1):
         if len(row) != len(header):
-            problems.append(Problem(name, f"{len(header)} fields", f"{len(row)} fields", row=rownum))
+            problems.append(Problem(name, found=f"{len(row)} fields", found_key="pb.cu.fields_found", row=rownum,
+                                    **i18n.expect("pb.cu.fields", n=len(header), count=len(row))))
             continue
         rec = {}
         for col in layer.columns:
@@ -230,8 +233,10 @@ def read_layer(layer: Layer, path: Path | None = None) -> pd.DataFrame:
     if layer.id_column and len(df):
         dup = df[layer.id_column].duplicated(keep="first") & df[layer.id_column].notna()
         for i in df.index[dup]:
-            problems.append(Problem(name, f"a unique {layer.id_column}", f"duplicate {df.at[i, layer.id_column]!r}",
-                                    row=int(i) + 1, column=layer.id_column))
+            problems.append(Problem(name, found=f"duplicate {df.at[i, layer.id_column]!r}", row=int(i) + 1,
+                                    column=layer.id_column, found_key="pb.cu.duplicate",
+                                    **i18n.expect("pb.cu.unique", column=layer.id_column,
+                                                  value=repr(df.at[i, layer.id_column]))))
     problems += _row_rules(layer, df, name)
     if problems:
         raise InputError(problems, dataset=layer.key)
@@ -244,17 +249,17 @@ def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:
     if "muni_code" in df and "pref_code" in df:
         for i, (m, p) in enumerate(zip(df["muni_code"], df["pref_code"]), start=1):
             if m and p and m[:2] != p:
-                problems.append(Problem(name, f"muni_code starting with pref_code {p}", repr(m), row=i,
-                                        column="muni_code"))
+                problems.append(Problem(name, found=repr(m), row=i, column="muni_code",
+                                        **i18n.expect("pb.cu.muni_in_pref", pref=p)))
     if layer.has_point and "lat" in df:
         for i, r in enumerate(df.itertuples(index=False), start=1):
             has_xy = r.lat is not None and r.lon is not None
             prec = getattr(r, "location_precision", "landmark" if has_xy else "municipality")
             if (r.lat is None) != (r.lon is None):
-                problems.append(Problem(name, "both lat and lon, or neither", f"lat={r.lat!r} lon={r.lon!r}", row=i))
+                problems.append(Problem(name, found=f"lat={r.lat!r} lon={r.lon!r}", row=i, **i18n.expect("pb.cu.latlon")))
             if has_xy and not (20 <= r.lat <= 46 and 122 <= r.lon <= 154):
-                problems.append(Problem(name, "a point in Japan (lat 20–46, lon 122–154)",
-                                        f"({r.lat}, {r.lon})", row=i, column="lat"))
+                problems.append(Problem(name, found=f"({r.lat}, {r.lon})", row=i, column="lat",
+                                        **i18n.expect("pb.cu.in_japan")))
             if prec == "landmark" and not has_xy:
                 problems.append(Problem(name, "lat/lon for a landmark", "empty", row=i, column="lat"))
             if prec == "landmark" and has_xy and not getattr(r, "coord_source_url", "x"):

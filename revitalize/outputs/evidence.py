@@ -360,7 +360,7 @@ def gather(con: duckdb.DuckDBPyConnection, subject: Subject, ctx: Context, lang:
     ind = ctx.indicators.set_index("muni_code")
     unknown = [c for c in subject.muni_codes if c not in ind.index]
     if unknown:
-        raise ExportError(f"evidence: expected municipality codes in the database, found {unknown}")
+        raise ExportError(i18n.t("ex.err.unknown_munis", "en", codes=unknown)).keyed("ex.err.unknown_munis", codes=unknown)
     n_ranked = int(ctx.scores["rank"].notna().sum())
     members = []
     for c in subject.muni_codes:
@@ -524,7 +524,7 @@ def html_to_pdf(document: str) -> bytes:
     """PDF bytes of an HTML document (WeasyPrint). Raises ExportError saying what to install when it cannot."""
     problem = pdf_problem()
     if problem:
-        raise ExportError(i18n.t("ex.pdf_missing", "en") + f" ({problem})")
+        raise ExportError(i18n.t("ex.err.pdf", "en", detail=problem)).keyed("ex.err.pdf", detail=problem)
     import logging
 
     import weasyprint

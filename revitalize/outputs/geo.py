@@ -70,10 +70,29 @@ def geometry_gaps(sl: Shortlist, places: gpd.GeoDataFrame) -> list[Problem]:
 
 
 def _attributes(sl: Shortlist) -> pd.DataFrame:
-    """Attribute table for GIS: canonical (ASCII) column names, plain values."""
+    """Attribute table for GIS: the shortlist's column keys as field names, plain values.
+
+    The keys are the stable canonical names (``rank``, ``status``, ``c_anime`` …; see ``field_labels``
+    for their headers). GeoJSON, GeoPackage and KML all take Unicode field names, so a key is never
+    rewritten; two columns never become one field (a repeated key gets ``_2``, ``_3`` …).
+    """
     frame = data_frame(sl)
-    frame.columns = [re.sub(r"[^0-9A-Za-z_]", "_", str(c)) for c in frame.columns]
+    names: list[str] = []
+    for c in frame.columns:
+        name, n = str(c), 1
+        while name in names:
+            n += 1
+            name = f"{c}_{n}"
+        names.append(name)
+    frame.columns = names
     return frame
+
+
+def field_labels(sl: Shortlist) -> dict[str, str]:
+    """GIS field name → its header in the shortlist's language (the label table written into every GIS
+    file: GeoJSON ``labels``, the GeoPackage layer ``fields``, KML ``displayName``)."""
+    keys = _attributes(sl).columns
+    return dict(zip(keys, headers(data_frame(sl).columns, sl.lang).values()))
 
 
 def _description(sl: Shortlist) -> str:
@@ -101,13 +120,15 @@ def to_geojson(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
                          "geometry": geometry})
     doc = {"type": "FeatureCollection", "name": sl.title, "title": sl.title, "created": sl.created.isoformat(),
            "source_kind": sl.kind, "weights": dict(sl.weights) if sl.weights is not None else None,
-           "credits": list(sl.credits), "description": _description(sl), "features": features}
+           "credits": list(sl.credits), "description": _description(sl), "labels": field_labels(sl),
+           "features": features}
     return json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def to_gpkg(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
     """A GeoPackage (EPSG:4326) with the layer ``shortlist`` (its description holds the title, date,
-    weights and credit lines) and the attribute tables ``credits`` and ``criteria``."""
+    weights and credit lines) and the attribute tables ``credits``, ``criteria`` and ``fields`` (each
+    field of ``shortlist`` with its header in the shortlist's language)."""
     geoms = row_geometries(sl, places)
     attrs = _attributes(sl)
     for c in attrs.columns:
@@ -127,6 +148,9 @@ def to_gpkg(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
         pyogrio.write_dataframe(credits, path, layer="credits", driver="GPKG", append=False)
         crit = sl.criteria if sl.criteria is not None else criteria_table(sl.weights, sl.lang)
         pyogrio.write_dataframe(crit.reset_index(drop=True), path, layer="criteria", driver="GPKG")
+        labels = field_labels(sl)
+        pyogrio.write_dataframe(pd.DataFrame({"field": list(labels), "label": list(labels.values())}), path,
+                                layer="fields", driver="GPKG")
         return path.read_bytes()
 
 
@@ -163,10 +187,9 @@ def to_kml(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
     the main columns and links, every column as ExtendedData); the document's description holds the title,
     date, weights and credit lines."""
     import html
-    lang = sl.lang
     geoms = row_geometries(sl, places)
     attrs = _attributes(sl)
-    labels = headers(data_frame(sl).columns, lang)
+    labels = field_labels(sl)
     kml = ET.Element("kml", xmlns="http://www.opengis.net/kml/2.2")
     doc = ET.SubElement(kml, "Document")
     ET.SubElement(doc, "name").text = sl.title
@@ -178,14 +201,14 @@ def to_kml(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
         dtype = attrs[c].dtype
         kind = ("int" if pd.api.types.is_integer_dtype(dtype) else "double" if pd.api.types.is_float_dtype(dtype)
                 else "bool" if pd.api.types.is_bool_dtype(dtype) else "string")
-        ET.SubElement(schema, "SimpleField", name=c, type=kind)
+        ET.SubElement(ET.SubElement(schema, "SimpleField", name=c, type=kind), "displayName").text = labels[c]
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = sl.title
-    for rec, orig, g in zip(attrs.to_dict("records"), data_frame(sl).to_dict("records"), geoms):
+    for rec, g in zip(attrs.to_dict("records"), geoms):
         pm = ET.SubElement(folder, "Placemark")
         ET.SubElement(pm, "name").text = str(plain(rec.get("name")) or "")
         lines = []
-        for c, v in orig.items():  # the balloon shows the main columns; ExtendedData holds them all
+        for c, v in rec.items():  # the balloon shows the main columns; ExtendedData holds them all
             if c not in CORE_COLUMNS and c not in _BALLOON_EXTRA:
                 continue
             v = plain(v)

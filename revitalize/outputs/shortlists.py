@@ -26,7 +26,7 @@ from revitalize.analysis.scoring import Weights
 from revitalize.core import codes, domain, i18n
 from revitalize.core.errors import ExportError
 from revitalize.data import credits as credits_mod
-from revitalize.data import curated, db, layers, sources
+from revitalize.data import curated, db, failures, layers, sources
 from revitalize.outputs import explorer
 from revitalize.outputs.explorer import ExplorerData, Filters
 from revitalize.workflow import candidates
@@ -87,7 +87,7 @@ class Shortlist:
         if n is None:
             return self
         if n < 1:
-            raise ExportError(f"top: expected >= 1, found {n}")
+            raise ExportError(i18n.t("ex.err.top", "en", n=n)).keyed("ex.err.top", n=n)
         return replace(self, table=self.table.head(n).reset_index(drop=True))
 
     def codes(self, row: int) -> list[str]:
@@ -129,10 +129,17 @@ def weights_line(weights: Mapping[str, float] | None, lang: str = "ja") -> str:
     return i18n.t("ex.weights_line", lang, weights=", ".join(parts))
 
 
+# candidate columns of an export and the keys of their headers (the candidate page's own labels)
+_CANDIDATE_LABELS = {"status": "cd.status", "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year",
+                     "applicants": "cd.col_applicants", "designated_on": "cd.designated_on"}
+
+
 def _header_label(col: str, lang: str) -> str:
     key = f"ex.col.{col}"
     if key in i18n.STRINGS:
         return i18n.t(key, lang)
+    if col in _CANDIDATE_LABELS:
+        return i18n.t(_CANDIDATE_LABELS[col], lang)
     if f"col.{col}" in i18n.STRINGS:
         return i18n.t(f"col.{col}", lang)
     prefix, _, rest = col.partition("_")
@@ -203,7 +210,7 @@ def shortlist_from_ranking(ranking: pd.DataFrame, weights: Weights, *, top: int 
     t = t[t["score"].notna()]
     if top is not None:
         if top < 1:
-            raise ExportError(f"top: expected >= 1, found {top}")
+            raise ExportError(i18n.t("ex.err.top", "en", n=top)).keyed("ex.err.top", n=top)
         t = t.head(top)
     name_col = "name_en" if lang == "en" else "name_ja"
     pref = t["pref_name_ja"]
@@ -279,7 +286,7 @@ def shortlist_from_explorer(data: ExplorerData, filters: Filters, lang: str = "j
         out = out.sort_values(["score", "rank"], ascending=[False, True], na_position="last", kind="stable")
     if top is not None:
         if top < 1:
-            raise ExportError(f"top: expected >= 1, found {top}")
+            raise ExportError(i18n.t("ex.err.top", "en", n=top)).keyed("ex.err.top", n=top)
         out = out.head(top)
     keys = ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"]
     if ranking is not None:
@@ -379,7 +386,7 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     weights = weights or scoring.Weights()
     cands = candidates.filter_table(cands, candidates.CandidateFilter())
     if cands.empty:
-        raise ExportError(i18n.t("cd.export_empty", lang))
+        raise ExportError(i18n.t("cd.export_empty", lang)).keyed("cd.export_empty")
     _, _, sub = scoring.inputs(ref_con)
     pts = pool.municipality_points(ref_con).set_index("muni_code")
     cand_scores = pool.candidate_scores(cands, scoring.score(sub, weights)["score"], pts["population"])
@@ -396,10 +403,8 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     assets = linked[linked["item_id"].isin(df["item_id"])].merge(
         catalog.drop(columns="muni_code").drop_duplicates(["layer", "asset_id"]), on=["layer", "asset_id"], how="left")
     df["name"] = df["name_en"].where(df["name_en"].notna() & (lang == "en"), df["name_ja"])
-    labels = {"status": "cd.status", "base_type": "cd.base_type", "fiscal_year": "cd.fiscal_year",
-              "applicants": "cd.col_applicants", "designated_on": "cd.designated_on"}
-    table_ = df[["item_id", "rank", "name", "muni_codes", "score", "source_urls", *labels]].rename(
-        columns={k: i18n.t(v, lang) for k, v in labels.items()})
+    # canonical keys (headers() gives their labels): a GIS field name must not depend on the language
+    table_ = df[["item_id", "rank", "name", "muni_codes", "score", "source_urls", *_CANDIDATE_LABELS]]
     return shortlist_from_table(table_, kind="candidates", lang=lang, weights=weights,
                                 assets=assets[["item_id", "layer", "asset_id", "label", "source_url"]])
 
@@ -424,11 +429,12 @@ def result_shortlist(result: portfolio.Result, *, lang: str = "ja", weights: Wei
 
 def _workflow_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The register's candidates and linked assets, read in one visit to the workflow database."""
-    work = db.connect_workflow()
-    try:
-        return candidates.table(work), candidates.linked_assets(work)
-    finally:
-        work.close()
+    with failures.boundary("workflow"):
+        work = db.connect_workflow()
+        try:
+            return candidates.table(work), candidates.linked_assets(work)
+        finally:
+            work.close()
 
 
 def _from_score(con, *, lang, top, weights, pref_codes=(), **_):

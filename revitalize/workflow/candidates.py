@@ -56,36 +56,38 @@ class CandidateData:
         """Every problem at once; ``known_munis`` (the reference list of codes) is checked when given."""
         p: list[Problem] = []
 
-        def bad(column: str, expected: str, found: object) -> None:
-            p.append(Problem(where, expected, repr(found), row=row, column=column))
+        def bad(column: str, key: str, found: object, **params: object) -> None:
+            p.append(Problem(where, found=repr(found), row=row, column=column, **i18n.expect(key, **params)))
 
         if not str(self.name_ja).strip():
-            bad("name_ja", "a Japanese name", self.name_ja)
+            bad("name_ja", "pb.cd.name_ja", self.name_ja)
         if self.base_type not in BASE_TYPES:
-            bad("base_type", "one of " + ", ".join(f"{k} ({ja})" for k, (ja, _) in BASE_TYPES.items()), self.base_type)
+            bad("base_type", "pb.cd.base_type", self.base_type,
+                choices=", ".join(f"{k} ({ja})" for k, (ja, _) in BASE_TYPES.items()))
         if not isinstance(self.fiscal_year, int) or not 2025 <= self.fiscal_year <= 2040:
-            bad("fiscal_year", "a fiscal year of the call from 2025 to 2040", self.fiscal_year)
+            bad("fiscal_year", "pb.cd.fiscal_year", self.fiscal_year)
         if not self.muni_codes:
-            bad("muni_codes", "at least one 5-digit municipality code", "none")
+            p.append(Problem(where, found="none", found_key="pb.none", row=row, column="muni_codes",
+                             **i18n.expect("pb.cd.muni_required")))
         for c in self.muni_codes:
             if not codes.is_muni_code(c):
-                bad("muni_codes", "5-digit municipality codes (JIS X 0402)", c)
+                bad("muni_codes", "pb.cd.muni_form", c)
             elif known_munis is not None and c not in known_munis:
-                bad("muni_codes", "a code of an existing municipality", c)
+                bad("muni_codes", "pb.cd.muni_known", c)
         if len(set(self.muni_codes)) != len(self.muni_codes):
-            bad("muni_codes", "each municipality once", ";".join(self.muni_codes))
+            bad("muni_codes", "pb.cd.muni_once", ";".join(self.muni_codes))
         for name, kind in self.applicants:
             if not str(name).strip():
-                bad("applicants", "an organisation name before the kind", f"{name}:{kind}")
+                bad("applicants", "pb.cd.applicant_name", f"{name}:{kind}")
             if kind not in ORG_KINDS:
-                bad("applicants", "a kind among " + ", ".join(ORG_KINDS), kind)
+                bad("applicants", "pb.cd.applicant_kind", kind, kinds=", ".join(ORG_KINDS))
         for layer, asset_id in self.assets:
             if layer not in ASSET_LAYERS:
-                bad("assets", "a layer among " + ", ".join(ASSET_LAYERS), layer)
+                bad("assets", "pb.cd.asset_layer", layer, layers=", ".join(ASSET_LAYERS))
         if len(set(self.assets)) != len(self.assets):
-            bad("assets", "each asset once", len(self.assets))
+            bad("assets", "pb.cd.asset_once", len(self.assets))
         if self.source_url and not str(self.source_url).startswith(("http://", "https://")):
-            bad("source_url", "an http(s) URL", self.source_url)
+            bad("source_url", "pb.cd.url", self.source_url)
         return p
 
     def check(self, *, known_munis: set[str] | None = None) -> None:
@@ -468,8 +470,8 @@ def import_problems(con: duckdb.DuckDBPyConnection, rows: Sequence[ImportRow], *
         except NotFoundError:
             continue  # reported by the caller as an unknown id
         if not domain.reachable(current, r.status):
-            out.append(Problem(file, f"a status reachable from {current} ({', '.join(domain.allowed_next(current)) or 'closed'})",
-                               repr(r.status), row=i, column="status"))
+            out.append(Problem(file, found=repr(r.status), row=i, column="status", **i18n.expect(
+                "pb.cd.reachable", current=current, next=", ".join(domain.allowed_next(current)) or "closed")))
     return out
 
 

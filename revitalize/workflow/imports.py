@@ -15,6 +15,7 @@ designated_on (選定日, required when designated), summary (概要), contact (
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -24,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from revitalize.core import codes, domain
+from revitalize.core import codes, domain, i18n
 from revitalize.core.errors import InputError, Problem
 from revitalize.workflow import auth, candidates
 from revitalize.workflow.auth import User
@@ -52,28 +53,92 @@ def read_table(path: Path | str, *, name: str | None = None) -> pd.DataFrame:
     return read_bytes(path.read_bytes(), name=name or path.name)
 
 
+def _decode(raw: bytes, name: str) -> str:
+    """The text of an uploaded CSV: UTF-8 (with or without BOM), else CP932.
+
+    The one place that decodes; the uploads reader (``data.uploads``: encoding detection, size limits)
+    replaces this body when it arrives. Raises InputError naming the file.
+    """
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError([Problem(name, found="undecodable bytes", found_key="pb.imp.undecodable",
+                              **i18n.expect("pb.imp.encoding"))])
+
+
+def _cells(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a CSV or .xlsx as text; every cell kept, so extra cells can be reported."""
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        sheet = pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl", header=None).fillna("")
+        table = [[str(v) for v in row] for row in sheet.itertuples(index=False)]
+    else:
+        table = list(csv.reader(io.StringIO(_decode(raw, name), newline="")))
+    if not table:
+        return [], []
+    return [str(c) for c in table[0]], table[1:]
+
+
 def read_bytes(raw: bytes, *, name: str) -> pd.DataFrame:
-    """An uploaded CSV or .xlsx (told apart by ``name``'s extension) as text cells with canonical column names."""
+    """An uploaded CSV or .xlsx (told apart by ``name``'s extension) as text cells with canonical column names.
+
+    Every cell is read; fully empty rows and empty unnamed trailing columns (what spreadsheets leave) are
+    dropped. Raises InputError listing every problem of the file's shape at once: a header naming the
+    same column twice (名称 and name_ja), a column with values but no header, a row with more cells
+    than the header.
+    """
     label = name
     try:
-        if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl")
-        else:
-            for enc in ("utf-8-sig", "cp932"):
-                try:
-                    text = raw.decode(enc)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise InputError([Problem(label, "a CSV file in UTF-8 or Shift_JIS (CP932)", "undecodable bytes")])
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        header, rows = _cells(raw, name)
     except InputError:
         raise
     except Exception as exc:  # a broken workbook or CSV: say so, with the reader's words
-        raise InputError([Problem(label, "a readable CSV or .xlsx file", f"{type(exc).__name__}: {exc}")]) from exc
-    df.columns = [_FROM_JA.get(str(c).strip(), str(c).strip()) for c in df.columns]
-    return df.fillna("")
+        raise InputError([Problem(label, found=f"{type(exc).__name__}: {exc}", **i18n.expect("pb.imp.readable"))]) from exc
+    problems: list[Problem] = []
+    width = len(header)
+    while width and not header[width - 1].strip() and not any(len(r) >= width and r[width - 1].strip() for r in rows):
+        width -= 1  # an empty trailing column without a header
+    rows = [r for r in rows if any(str(v).strip() for v in r)]  # fully empty rows
+    canonical = [_FROM_JA.get(str(c).strip(), str(c).strip()) for c in header[:width]]
+    first: dict[str, int] = {}
+    for j, c in enumerate(canonical):
+        if not c:
+            if any(len(r) > j and str(r[j]).strip() for r in rows):
+                problems.append(Problem(label, found=f"no header in column {j + 1}", found_key="pb.imp.header_blank_found",
+                                        column=str(j + 1), **i18n.expect("pb.imp.header_blank", n=j + 1)))
+            canonical[j] = f"_blank_{j + 1}"
+            continue
+        if c in first:
+            names = f"{header[first[c]].strip()!r} (column {first[c] + 1}), {header[j].strip()!r} (column {j + 1})"
+            problems.append(Problem(label, found=f"{names} are both {c}", found_key="pb.imp.header_twice",
+                                    column=c, **i18n.expect("pb.imp.header_once", names=names, column=c)))
+        else:
+            first[c] = j
+    for i, r in enumerate(rows, start=1):
+        extra = [str(v) for v in r[width:] if str(v).strip()]
+        if extra:
+            shown = ", ".join(repr(v) for v in extra[:3]) + (" …" if len(extra) > 3 else "")
+            problems.append(Problem(label, found=f"{len(r)} cells (extra: {shown})", found_key="pb.imp.extra_cells_found",
+                                    row=i, **i18n.expect("pb.imp.extra_cells", n=width, count=len(r), extra=shown)))
+    if problems:
+        raise InputError(problems)
+    data = [[str(v) for v in (list(r[:width]) + [""] * (width - len(r)))] for r in rows]
+    return pd.DataFrame(data, columns=canonical, dtype=object).fillna("") if data else pd.DataFrame(
+        columns=canonical, dtype=object)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, newline, return are allowed in cells
+
+
+def cell_problems(df: pd.DataFrame, *, file: str) -> list[Problem]:
+    """Cells holding control characters (NUL, escape …): invisible, and they break later exports."""
+    out = []
+    for column in df.columns:
+        for i, v in enumerate(df[column].tolist(), start=1):
+            if isinstance(v, str) and _CONTROL.search(v):
+                out.append(Problem(file, found=repr(v), row=i, column=str(column), **i18n.expect("pb.imp.control")))
+    return out
 
 
 def parse_rows(df: pd.DataFrame, *, file: str, known_munis: set[str] | None,
@@ -81,33 +146,37 @@ def parse_rows(df: pd.DataFrame, *, file: str, known_munis: set[str] | None,
     """Validated rows and every problem found."""
     problems: list[Problem] = []
     missing = [c for c in REQUIRED if c not in df.columns]
-    unknown = [c for c in df.columns if c not in COLUMNS]
+    unknown = [c for c in df.columns if c not in COLUMNS and not c.startswith("_blank_")]
     if missing:
-        problems.append(Problem(file, "columns " + ", ".join(f"{c} ({COLUMNS[c]})" for c in REQUIRED),
-                                "missing " + ", ".join(missing)))
+        columns = ", ".join(f"{c} ({COLUMNS[c]})" for c in REQUIRED)
+        problems.append(Problem(file, found="missing " + ", ".join(missing), found_key="pb.imp.missing",
+                                **i18n.expect("pb.imp.columns", columns=columns, names=", ".join(missing))))
     if unknown:
-        problems.append(Problem(file, "only the documented columns", "unknown " + ", ".join(unknown)))
-    if problems:
+        problems.append(Problem(file, found="unknown " + ", ".join(unknown), found_key="pb.imp.unknown",
+                                **i18n.expect("pb.imp.only_documented", names=", ".join(unknown))))
+    problems.extend(cell_problems(df, file=file))
+    if missing or unknown:
         return [], problems
     rows, seen = [], {}
     for i, r in enumerate(df.to_dict("records"), start=1):
-        def bad(column: str, expected: str, found: object) -> None:
-            problems.append(Problem(file, expected, repr(found), row=i, column=column))
+        def bad(column: str, key: str, found: object, *, found_key: str | None = None, **params: object) -> None:
+            problems.append(Problem(file, found=repr(found) if found_key is None else str(found), row=i,
+                                    column=column, found_key=found_key, **i18n.expect(key, **params)))
 
         base_type = domain.base_type_of(r["base_type"])
         status = domain.status_of(r["status"])
         if status is None:
-            bad("status", "one of " + ", ".join(domain.STATUSES), r["status"])
+            bad("status", "pb.imp.status", r["status"], choices=", ".join(domain.STATUSES))
         try:
             fy = int(str(r["fiscal_year"]).strip().removesuffix(".0").removesuffix("年度"))
         except ValueError:
             fy = r["fiscal_year"]
         munis, bad_codes = codes.parse_muni_codes(r["muni_codes"])
         for why in bad_codes:
-            bad("muni_codes", "5-digit municipality codes (or 6 with the check digit), ';'-separated", why)
+            bad("muni_codes", "pb.imp.muni_codes", why)
         applicants, bad_kinds = domain.parse_applicants(r.get("applicants", ""))
         for part in bad_kinds:
-            bad("applicants", "name:kind with kind among " + ", ".join(domain.ORG_KINDS), part)
+            bad("applicants", "pb.imp.applicants", part, kinds=", ".join(domain.ORG_KINDS))
         on = None
         if str(r.get("designated_on", "")).strip():
             text = str(r["designated_on"]).strip()
@@ -117,16 +186,17 @@ def parse_rows(df: pd.DataFrame, *, file: str, known_munis: set[str] | None,
             except ValueError:
                 on = None
             if on is None:
-                bad("designated_on", "a date YYYY-MM-DD (nothing else in the cell)", r["designated_on"])
+                bad("designated_on", "pb.imp.date", r["designated_on"])
         if status == "designated" and on is None and not str(r.get("designated_on", "")).strip():
-            bad("designated_on", "the designation date for a designated base", "")
+            bad("designated_on", "pb.imp.designated_on", "")
         cid = str(r.get("candidate_id", "")).strip() or None
         if cid is not None:
             if cid in seen:
-                bad("candidate_id", "each id once in the file", f"{cid} (also row {seen[cid]})")
+                bad("candidate_id", "pb.imp.id_once", f"{cid} (also row {seen[cid]})", found_key="pb.imp.id_also",
+                    cid=cid, other=seen[cid])
             seen[cid] = i
             if cid not in existing:
-                bad("candidate_id", "the id of an existing candidate (leave empty to create one)", cid)
+                bad("candidate_id", "pb.imp.id_exists", cid)
         data = CandidateData(name_ja=r["name_ja"].strip(), base_type=base_type or r["base_type"], fiscal_year=fy,
                              muni_codes=tuple(munis), applicants=applicants, name_en=r.get("name_en", "").strip(),
                              summary=r.get("summary", "").strip(), contact=r.get("contact", "").strip(),
@@ -158,7 +228,7 @@ def import_bytes(con: duckdb.DuckDBPyConnection, user: User, raw: bytes, *, name
     if problems:
         raise InputError(problems)
     if not rows:
-        raise InputError([Problem(name, "at least one data row", "none")])
+        raise InputError([Problem(name, found="none", found_key="pb.none", **i18n.expect("pb.imp.rows"))])
     created, updated = candidates.apply_import(con, user, rows, label=name, known_munis=known_munis)
     return ImportReport(tuple(created), tuple(updated))
 

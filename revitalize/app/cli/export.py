@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     weights = options.weights(args)
     fmt = args.format
     if fmt == "pdf" and evidence.pdf_problem():
-        raise ExportError(f"{i18n.t('ex.pdf_missing', 'en')} ({evidence.pdf_problem()})")
+        raise ExportError(i18n.t("ex.err.pdf", "en", detail=evidence.pdf_problem())).keyed(
+            "ex.err.pdf", detail=evidence.pdf_problem())
     con = db.connect(read_only=True)
     try:
         if fmt in EVIDENCE_FORMATS and args.muni and args.source == "score":
@@ -121,8 +122,8 @@ def run(args: argparse.Namespace) -> int:
                 keep = sl.table["muni_codes"].map(lambda v: bool(set(codes.split_codes(v)) & set(args.muni)))
                 sl = replace(sl, table=sl.table[keep].reset_index(drop=True)).head(top)
             if not len(sl):
-                raise ExportError(f"export from {args.source}: expected at least one row, found none "
-                                  "(check --pref, --muni and the explorer filters)")
+                raise ExportError(i18n.t("ex.err.no_rows", "en", source=args.source)).keyed(
+                    "ex.err.no_rows", source=args.source)
             if fmt not in EVIDENCE_FORMATS:
                 places = geo.municipality_places(con, polygons=args.polygons) if fmt in (
                     "geojson", "gpkg", "kml") else None
@@ -137,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
             name = formats.export_filename(sl, fmt)
         if not subjects:
-            raise ExportError("evidence: expected rows with municipality codes, found none")
+            raise ExportError(i18n.t("ex.err.no_subjects", "en")).keyed("ex.err.no_subjects")
         ctx = evidence.context(con, weights)
         data = evidence.render(con, subjects, fmt, lang=args.lang, ctx=ctx)
         _write(args, data, name, f"{len(subjects)} evidence sheet(s) as {fmt}")
