@@ -167,3 +167,32 @@ def test_cli_import_and_progress(tmp_path, monkeypatch):
     env["REVITALIZE_LANG"] = "en"
     r = run("candidates", "import", str(bad))
     assert r.returncode == 2 and "found missing base_type" in r.stderr
+
+
+def test_an_xlsx_bomb_is_refused_before_it_is_opened(wf, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/sharedStrings.xml", "<sst>" + "A" * (60 * 1024 * 1024) + "</sst>")  # 60 MB of 'A'
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(InputError, match="ratio|decompressed|zip"):
+        imports.import_file(wf, ADMIN, path)
+    assert C.table(wf).empty
+
+
+def test_an_euc_jp_list_is_refused_not_stored_garbled(wf, tmp_path):
+    path = tmp_path / "euc.csv"
+    path.write_bytes("名称,類型,年度,市区町村コード,状況\n函館アニメ拠点,composite,2026,01202,draft\n".encode("euc_jp"))
+    with pytest.raises(InputError, match="EUC-JP|euc"):
+        imports.import_file(wf, ADMIN, path)
+    assert C.table(wf).empty
+
+
+def test_too_many_rows_are_refused_by_the_row_limit(wf):
+    from revitalize.data import uploads
+
+    raw = ("名称,類型,年度,市区町村コード,状況\n" + "x,composite,2026,01202,draft\n" * 6).encode()
+    with pytest.raises(InputError, match="at most 5 data rows"):
+        imports._cells(raw, "big.csv", uploads.Limits(max_rows=5))

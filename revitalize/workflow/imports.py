@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import pandas as pd
 
 from revitalize.core import codes, domain, i18n
 from revitalize.core.errors import InputError, Problem
+from revitalize.data import uploads
 from revitalize.workflow import auth, candidates
 from revitalize.workflow.auth import User
 from revitalize.workflow.candidates import CandidateData, ImportRow
@@ -54,27 +56,35 @@ def read_table(path: Path | str, *, name: str | None = None) -> pd.DataFrame:
 
 
 def _decode(raw: bytes, name: str) -> str:
-    """The text of an uploaded CSV: UTF-8 (with or without BOM), else CP932.
-
-    The one place that decodes; the uploads reader (``data.uploads``: encoding detection, size limits)
-    replaces this body when it arrives. Raises InputError naming the file.
-    """
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError([Problem(name, found="undecodable bytes", found_key="pb.imp.undecodable",
-                              **i18n.expect("pb.imp.encoding"))])
+    """The text of an uploaded CSV, decoded by the shared upload reader (``data.uploads.decode_text``):
+    UTF-8 with or without BOM, or CP932; EUC-JP, stray bytes and mojibake are refused, naming the file."""
+    text, _ = uploads.decode_text(raw, file=name)
+    return text
 
 
-def _cells(raw: bytes, name: str) -> tuple[list[str], list[list[str]]]:
-    """(header, rows) of a CSV or .xlsx as text; every cell kept, so extra cells can be reported."""
+def _cells(raw: bytes, name: str, limits: uploads.Limits = uploads.DEFAULT_LIMITS) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a CSV or .xlsx as text; every cell kept, so extra cells can be reported.
+
+    The upload's size, an .xlsx's declared zip sizes and ratios (a decompression bomb), the number of rows
+    and the length of every cell are checked against ``limits`` before or while reading."""
+    uploads.check_size(raw, file=name, limits=limits)
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-        sheet = pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl", header=None).fillna("")
+        if zipfile.is_zipfile(io.BytesIO(raw)):  # a broken workbook is reported by the reader below
+            uploads.check_zip(raw, file=name, limits=limits)
+        sheet = pd.read_excel(io.BytesIO(raw), dtype=str, engine="openpyxl", header=None,
+                              nrows=limits.max_rows + 2).fillna("")
         table = [[str(v) for v in row] for row in sheet.itertuples(index=False)]
     else:
         table = list(csv.reader(io.StringIO(_decode(raw, name), newline="")))
+    if len(table) - 1 > limits.max_rows:
+        raise InputError([Problem(name, f"at most {limits.max_rows:,} data rows (the import's row limit)",
+                                  f"more than {limits.max_rows:,}")])
+    long = [(i, j) for i, row in enumerate(table) for j, v in enumerate(row) if len(v) > limits.max_cell_chars]
+    if long:
+        raise InputError([Problem(name, f"at most {limits.max_cell_chars:,} characters in a cell",
+                                  f"{len(table[i][j]):,} characters", row=i or None,
+                                  column=str(table[0][j]) if j < len(table[0]) else None)
+                          for i, j in long[:limits.max_problems]])
     if not table:
         return [], []
     return [str(c) for c in table[0]], table[1:]
