@@ -23,7 +23,7 @@ SIMILARITY_FEATURES: dict[str, str] = {
 class Profile:
     """Everything the profile page shows for one municipality."""
 
-    muni: gpd.GeoDataFrame  # one row with geometry
+    muni: gpd.GeoDataFrame  # one row; geometry is the finer outline where built (layers.outline)
     indicators: pd.Series
     anime_sites: pd.DataFrame
     filming_locations: pd.DataFrame
@@ -40,6 +40,8 @@ def load(con: duckdb.DuckDBPyConnection, muni_code: str, indicators: pd.DataFram
     muni = layers.geodataframe(con, "municipalities", where_muni=muni_code)
     if muni.empty:
         raise ValueError(f"muni_code: expected a municipality code in the database, found {muni_code!r}")
+    # drawn alone, the municipality gets its finer outline (1 %) where the build has one
+    muni = muni.set_geometry(gpd.GeoSeries([layers.outline(con, muni_code)], index=muni.index, crs=muni.crs))
     ind = indicators if indicators is not None else layers.municipality_indicators(con)
     row = ind[ind["muni_code"] == muni_code].iloc[0]
     q = lambda name, *params: con.execute(db.sql(f"profile/{name}"), [muni_code, *params]).df()  # noqa: E731

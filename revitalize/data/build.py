@@ -23,9 +23,9 @@ from revitalize.core import codes, settings
 from revitalize.data import curated, db, loaders, names, sources, spatial
 from revitalize.core.errors import DataUnavailableError, HashMismatchError, InputError
 
-BUILD_FORMAT = "1"  # bump when the build's logic changes, so `build --if-needed` rebuilds
+BUILD_FORMAT = "2"  # bump when the build's logic changes, so `build --if-needed` rebuilds
 
-REFERENCE_TABLES = ("prefectures", "municipalities", "wards", "population", "tourism_visits", "heritage_stories",
+REFERENCE_TABLES = ("prefectures", "municipalities", "municipality_outlines", "wards", "population", "tourism_visits", "heritage_stories",
                     "heritage_properties", "roadside_stations", "sources", "load_issues", "build_info")
 
 
@@ -125,8 +125,14 @@ def _read_reference(paths: dict[str, dict[str, Path]]) -> dict[str, object]:
     if "municipalities" in frames:
         p = paths["boundaries"]
         attempt("wards", lambda: loaders.read_wards(p["wards_geojson"], frames["municipalities"]))
+        if "boundaries_fine" in paths:
+            attempt("outlines", lambda: loaders.read_outlines(list(paths["boundaries_fine"].values()),
+                                                              frames["municipalities"]))
     if problems:
         raise InputError(problems)
+    if "outlines" in frames:  # small islands the 0.1 % file lost take their polygon from the 1 % files
+        frames["municipalities"], frames["filled"] = loaders.fill_lost_polygons(frames["municipalities"],
+                                                                                frames["outlines"])
     return frames
 
 
@@ -150,6 +156,11 @@ def _write_reference(con: duckdb.DuckDBPyConnection, frames: dict[str, object], 
         df = _add_readings(df, report)
         report.counts["municipalities"] = _insert_shapes(con, "municipalities", df)
         con.execute(db.sql("build/municipality_points"))
+    if "outlines" in frames:
+        report.counts["municipality_outlines"] = _insert_shapes(con, "municipality_outlines",
+                                                                _wkb_frame(frames["outlines"]))
+        report.issues += [("boundaries", "polygon_from_finer_file", c, "no polygon in the 0.1 % file; the 1 % "
+                           "(s0010) outline is used") for c in frames.get("filled", [])]
     if "wards" in frames:
         report.counts["wards"] = _insert_shapes(con, "wards", _wkb_frame(frames["wards"]))
     has_munis = "municipalities" in frames
@@ -292,6 +303,9 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
             raise  # a corrupted file is never used, even with allow_missing
     step("read reference files")
     frames = _read_reference(paths)
+    if "boundaries_fine" in paths and "municipalities" not in frames:
+        del paths["boundaries_fine"]  # outlines are linked to the nationwide file's municipalities
+        report.missing["boundaries_fine"] = "needs the boundaries dataset"
     step("read curated layers")
     layer_frames = curated.read_all()
     step("write database")

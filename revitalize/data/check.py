@@ -69,6 +69,10 @@ def check_reference(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                        f"{placed} of {n_muni} census municipalities have a polygon and a representative point"
                        + (f"; {len(lost)} without (small islands lost by the simplified boundaries): "
                           + ", ".join(r[0] for r in lost) if lost else "")))
+    n_all = n_muni + n_disp
+    n_fine = _count(con, "check/municipalities_with_outline_count") if _table_exists(con, "municipality_outlines") else 0
+    out.append(Finding("ok" if n_fine == n_all else "warn", "geometry",
+                       f"{n_fine} of {n_all} municipalities have the finer (1 %) outline for single-municipality maps"))
     n_pop = _count(con, "check/census_2020_municipality_count")
     if n_pop:
         total = _count(con, "check/census_2020_total")

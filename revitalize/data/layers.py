@@ -40,13 +40,36 @@ def geodataframe(con: duckdb.DuckDBPyConnection, table: str, *, geometry: str = 
             raise ValueError(f"where_muni: table {table!r} has no muni_code column")
         df = con.execute(db.sql("table_rows_of_municipality", columns=wanted, table=table), [where_muni]).df()
     if geometry in geom_cols:  # DuckDB hands GEOMETRY values over as WKB bytes
-        geoms = shapely.from_wkb([None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else bytes(b)
-                                  for b in df.pop(geometry)])
+        geoms = _wkb_geoms(df.pop(geometry))
     elif {"lat", "lon"} <= set(df.columns):
         geoms = shapely.points(df["lon"].astype(float), df["lat"].astype(float))
     else:
         geoms = [None] * len(df)
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=CRS, index=df.index), crs=CRS)
+
+
+def _wkb_geoms(values) -> list:
+    return list(shapely.from_wkb([None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else bytes(b)
+                                  for b in values]))
+
+
+def outlines(con: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
+    """Every municipality (muni_code, name_ja, name_en, pref_code) with its outline for maps of one municipality
+    and its surroundings: the finer 1 % outline where the build has one, else the nationwide 0.1 % polygon."""
+    if not con.execute(db.sql("schema/table_exists"), ["municipality_outlines"]).fetchone()[0]:
+        return geodataframe(con, "municipalities")[["muni_code", "name_ja", "name_en", "pref_code", "geometry"]]
+    df = con.execute(db.sql("municipality_outlines")).df()
+    return gpd.GeoDataFrame(df.drop(columns="geom"), geometry=gpd.GeoSeries(_wkb_geoms(df["geom"]), crs=CRS,
+                                                                            index=df.index), crs=CRS)
+
+
+def outline(con: duckdb.DuckDBPyConnection, muni_code: str):
+    """One municipality's outline (shapely geometry, EPSG:4326) as in :func:`outlines`; None when unknown."""
+    if not con.execute(db.sql("schema/table_exists"), ["municipality_outlines"]).fetchone()[0]:
+        g = geodataframe(con, "municipalities", where_muni=muni_code).geometry
+        return g.iloc[0] if len(g) else None
+    row = con.execute(db.sql("municipality_outline"), [muni_code]).fetchone()
+    return _wkb_geoms([row[0]])[0] if row else None
 
 
 def latest_full_visitor_year(con: duckdb.DuckDBPyConnection) -> int | None:

@@ -74,6 +74,15 @@ def load_data(con: duckdb.DuckDBPyConnection) -> ExplorerData:
                         extra={"visitor_year": ind.attrs.get("visitor_year")})
 
 
+def with_outline(data: ExplorerData, muni: gpd.GeoDataFrame) -> ExplorerData:
+    """New data whose municipalities in ``muni`` (muni_code, geometry; e.g. ``Profile.muni``) are drawn with
+    that geometry: the finer outline for a map of one municipality."""
+    by_code = dict(zip(muni["muni_code"], muni.geometry))
+    geoms = [by_code.get(c, g) for c, g in zip(data.munis["muni_code"], data.munis.geometry)]
+    munis = data.munis.set_geometry(gpd.GeoSeries(geoms, index=data.munis.index, crs=data.munis.crs))
+    return replace(data, munis=munis)
+
+
 def search_municipalities(munis: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:
     """Municipalities whose kanji, kana (hiragana or katakana) or romaji name contains ``query``."""
     q = query.strip()
