@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.resources
+import re
+import string
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from revitalize.core import settings
 from revitalize.core.errors import DatabaseMissingError
 
 _SQL = importlib.resources.files("revitalize.data") / "sql"
+_QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")  # a regular expression's {4} inside a statement, not a placeholder
 
 
 def spatial_extension_path() -> Path | None:
@@ -65,10 +68,14 @@ def sql(name: str, **identifiers: str | Sequence[str]) -> str:
     a comma-separated list of quoted names). Values are never put into the text: bind them.
     """
     text = _sql_text(name)
-    if not identifiers:
-        return text
     # comment lines go first: a name holding a line break must not end a comment and become SQL
     statement = "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("--"))
+    wanted = {f for _, f, _, _ in string.Formatter().parse(statement) if f and not f.isdigit()} if identifiers \
+        or "{" in statement and not _QUANTIFIER.search(statement) else set()
+    if wanted != set(identifiers):
+        raise ValueError(f"sql {name!r}: expected identifiers {sorted(wanted)}, found {sorted(identifiers)}")
+    if not identifiers:
+        return text
     quoted = {k: ident(v) if isinstance(v, str) else ", ".join(ident(x) for x in v) for k, v in identifiers.items()}
     return statement.format(**quoted)
 
