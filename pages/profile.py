@@ -43,7 +43,7 @@ c[5].metric(ui.t("layer.roadside_stations"), len(p.roadside_stations))
 left, right = st.columns([3, 2])
 with left:
     if maps.assets_available() and p.muni.geometry.iloc[0] is not None:
-        one = explorer.apply_filters(data, explorer.Filters(muni_code=code))
+        one = explorer.with_outline(explorer.apply_filters(data, explorer.Filters(muni_code=code)), p.muni)
         m = explorer.build_map(one, explorer.Filters(muni_code=code), lang=lang, tiles=ui.tiles_choice(),
                                compact=True)
         st_folium(m, height=420, use_container_width=True, returned_objects=[], key="profile_map")

@@ -110,7 +110,7 @@ def test_scoring_weight_change_reorders_and_invalid_weights_error(app_env):
 def test_data_page_lists_every_dataset(app_env):
     at = _open("pages/data.py")
     table = at.dataframe[0].value
-    assert len(table) == 10 and table.iloc[:, 0].notna().all()
+    assert len(table) == 11 and table.iloc[:, 0].notna().all()  # 6 reference datasets, 5 curated layers
 
 
 def test_without_database_the_app_says_what_to_do(monkeypatch, tmp_path):

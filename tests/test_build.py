@@ -204,3 +204,83 @@ def test_a_build_with_missing_datasets_is_retried_when_online(tmp_path, monkeypa
     assert not build.needs_build(path)  # offline: nothing new can be had
     monkeypatch.delenv("REVITALIZE_OFFLINE")
     assert build.needs_build(path)  # online: try the downloads again
+
+
+# ------------------------------------------------------------ boundaries: all 1,741 municipalities (issue 14)
+
+LOST_IN_S0001 = ("13362", "13402", "31384", "38356", "44322", "47354", "47355", "47356")
+
+
+def test_every_municipality_has_a_polygon_and_a_point_inside_it(con):
+    one = lambda q, *p: con.execute(q, list(p)).fetchone()[0]  # noqa: E731
+    assert one("SELECT count(*) FROM municipalities WHERE NOT is_disputed AND geom IS NOT NULL "
+               "AND inner_point IS NOT NULL AND ST_Contains(geom, inner_point)") == 1741
+    assert one("SELECT count(*) FROM municipalities WHERE geom IS NULL OR inner_point IS NULL") == 0
+    # 利島村 is one small island south of 大島 (about 139.28 E, 34.52 N)
+    lon, lat, kind = con.execute("SELECT ST_X(inner_point), ST_Y(inner_point), ST_GeometryType(geom) "
+                                 "FROM municipalities WHERE muni_code = '13362'").fetchone()
+    assert 139.25 < lon < 139.31 and 34.50 < lat < 34.55 and kind == "POLYGON"
+
+
+def test_the_lost_polygons_come_from_the_finer_files_and_are_reported(con):
+    filled = con.execute("SELECT item FROM load_issues WHERE kind = 'polygon_from_finer_file' ORDER BY item"
+                         ).fetchall()
+    assert tuple(r[0] for r in filled) == LOST_IN_S0001
+    same = con.execute("SELECT count(*) FROM municipalities m JOIN municipality_outlines o USING (muni_code) "
+                       "WHERE list_contains(?, muni_code) AND ST_Equals(m.geom, o.geom)", [list(LOST_IN_S0001)]
+                       ).fetchone()[0]
+    assert same == 8
+
+
+def test_every_municipality_has_a_finer_outline_with_designated_cities_dissolved(con):
+    one = lambda q, *p: con.execute(q, list(p)).fetchone()[0]  # noqa: E731
+    assert one("SELECT count(*) FROM municipality_outlines") == 1747
+    assert one("SELECT count(DISTINCT muni_code) FROM municipality_outlines") == 1747
+    assert one("SELECT count(*) FROM municipality_outlines WHERE NOT ST_IsValid(geom)") == 0
+    # 札幌市 is its ten wards dissolved: one outline holding every ward's inner point, about their total area
+    ward_area, city_area, inside = con.execute(
+        "SELECT sum(ST_Area(w.geom)), any_value(ST_Area(o.geom)), bool_and(ST_Contains(o.geom, "
+        "ST_PointOnSurface(w.geom))) FROM wards w JOIN municipality_outlines o USING (muni_code) "
+        "WHERE muni_code = '01100'").fetchone()
+    assert inside and city_area == pytest.approx(ward_area, rel=0.02)
+    assert one("SELECT ST_NumGeometries(geom) FROM municipality_outlines WHERE muni_code = '01100'") == 1
+    # finer: more vertices than the nationwide polygon, the same place
+    coarse, fine, overlap = con.execute(
+        "SELECT ST_NPoints(m.geom), ST_NPoints(o.geom), ST_Area(ST_Intersection(m.geom, o.geom)) / ST_Area(m.geom) "
+        "FROM municipalities m JOIN municipality_outlines o USING (muni_code) WHERE muni_code = '01202'").fetchone()
+    assert fine > 2 * coarse and overlap > 0.9
+
+
+def test_a_point_on_a_lost_island_is_placed_on_it(con):
+    """座間味村's filming location (municipality precision) sits on 座間味村, not at Okinawa's inner point."""
+    inside = con.execute("SELECT bool_and(ST_Intersects(m.geom, f.geom)), count(*) FROM filming_locations f "
+                         "JOIN municipalities m USING (muni_code) WHERE f.muni_code IN ('47354', '47355')").fetchone()
+    assert inside == (True, 2)
+
+
+def test_check_reports_every_municipality_placed(con):
+    msgs = [f.message for f in check.run_checks(con) if f.topic == "geometry"]
+    assert "1741 of 1741 census municipalities have a polygon and a representative point" in msgs
+    assert "1747 of 1747 municipalities have the finer (1 %) outline for single-municipality maps" in msgs
+
+
+def test_without_the_finer_files_the_build_says_so_and_keeps_going_with_allow_missing(tmp_path, broken_mirror):
+    (broken_mirror / "boundaries" / "s0010" / "N03-21_13_210101.json").unlink()
+    with pytest.raises(DataUnavailableError, match="boundaries_fine"):
+        build.build(tmp_path / "strict.duckdb")
+    target = tmp_path / "partial.duckdb"
+    report = build.build(target, allow_missing=True)
+    assert "boundaries_fine" in report.missing and "boundaries" in report.loaded
+    c = db.connect(target, read_only=True)
+    try:
+        assert c.execute("SELECT loaded FROM sources WHERE dataset = 'boundaries_fine'").fetchone()[0] is False
+        assert c.execute("SELECT count(*) FROM municipality_outlines").fetchone()[0] == 0
+        lost = c.execute("SELECT muni_code FROM municipalities WHERE geom IS NULL ORDER BY 1").fetchall()
+        assert tuple(r[0] for r in lost) == LOST_IN_S0001  # as before the finer files: nothing else breaks
+        findings = check.run_checks(c)
+        assert not [f for f in findings if f.level == "fail"]
+        placed = [f for f in findings if "have a polygon and a representative point" in f.message][0]
+        assert placed.level == "warn" and "1733 of 1741" in placed.message and "13362 利島村" in placed.message
+        assert any(f.topic == "missing" and "boundaries_fine" in f.message for f in findings)
+    finally:
+        c.close()

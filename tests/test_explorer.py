@@ -91,3 +91,15 @@ def test_gi_popup_lists_the_products_of_a_municipality(data):
     assert "あおもりカシス" in row["gi_names"] and row["gi_count"] >= 1
     html = maps.to_html(explorer.build_map(data, explorer.Filters()))
     assert "gi_names" in html
+
+
+def test_a_map_of_one_municipality_can_take_its_finer_outline(data, con):
+    from revitalize.analysis import profile
+
+    p = profile.load(con, "13362")  # 利島村: only the finer files have its polygon
+    one = explorer.with_outline(explorer.apply_filters(data, explorer.Filters(muni_code="13362")), p.muni)
+    assert len(one.munis) == 1 and one.munis.geometry.iloc[0].equals(p.muni.geometry.iloc[0])
+    assert list(one.munis.columns) == list(data.munis.columns)
+    hakodate = data.munis.set_index("muni_code").geometry["01202"]
+    untouched = explorer.with_outline(data, p.muni).munis.set_index("muni_code").geometry["01202"]
+    assert untouched.equals(hakodate)  # only the municipalities given change

@@ -446,6 +446,17 @@ def test_evidence_percentiles_and_contributions_agree_with_scoring(con):
     assert rows.loc["visitors", "percentile"] == pytest.approx(expected)
 
 
+def test_evidence_map_draws_the_finer_outline_even_for_an_island_the_nationwide_file_lost(con):
+    """利島村 (13362) has no polygon in the 0.1 % file: its sheet's map fills the 1 % outline."""
+    ctx = evidence.context(con)
+    empty = pd.DataFrame(columns=["layer", "lon", "lat", "label"])
+    svg = evidence.map_svg(ctx, ["13362"], empty)
+    assert svg.startswith("<svg") and 'fill="#ffd8a8"' in svg
+    fine = ctx.polygons.geometry["01202"]
+    coarse = con.execute("SELECT ST_NPoints(geom) FROM municipalities WHERE muni_code = '01202'").fetchone()[0]
+    assert shapely.get_num_coordinates(fine) > 2 * coarse
+
+
 def test_evidence_for_a_group_shows_its_title_members_linked_assets_and_population_weighted_score(con):
     site = con.execute("SELECT site_id, muni_code, source_url FROM anime_sites WHERE muni_code = '13101' LIMIT 1"
                        ).fetchone()

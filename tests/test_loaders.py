@@ -5,6 +5,7 @@ import pytest
 
 from revitalize.data import loaders
 from revitalize.core.errors import InputError
+from conftest import box, write_geojson
 
 CENSUS_HEAD = ('"","","","","/項目 コード","A1101","A1301","A1302","A1303"\n'
                '"地域 コード","地域","調査年 コード","調査年","/項目","A1101_総人口【人】","x","y","z"\n')
@@ -98,3 +99,45 @@ def test_stations_json_with_missing_keys_lists_rows(tmp_path):
     with pytest.raises(InputError) as exc:
         loaders.read_roadside_stations(p)
     assert [pr.row for pr in exc.value.problems] == [2]
+
+
+def test_outlines_dissolve_wards_into_their_city_and_fill_lost_polygons(tiny_boundaries, tmp_path):
+    """The finer files are ward level: 札幌市's two wards become one outline; a polygon the nationwide file
+    lost (奥多摩町 here) is taken from them."""
+    m = loaders.read_municipalities(tiny_boundaries["munis"], tiny_boundaries["wards"])
+    n = lambda pref, county, name, code: {"N03_001": pref, "N03_002": None, "N03_003": county,  # noqa: E731
+                                          "N03_004": name, "N03_007": code}
+    tokyo = write_geojson(tmp_path / "N03-21_13_210101.json", [
+        (n("東京都", None, "千代田区", "13101"), box(139.7, 35.6, 139.8, 35.7)),
+        (n("東京都", None, "中央区", "13102"), box(139.8, 35.6, 139.9, 35.7)),
+        (n("東京都", "西多摩郡", "奥多摩町", "13308"), box(139.0, 35.7, 139.1, 35.8)),
+        (n("東京都", None, "所属未定地", None), box(139.9, 35.6, 140.0, 35.7)),
+    ])
+    hokkaido = write_geojson(tmp_path / "N03-21_01_210101.json", [
+        (n("北海道", "札幌市", "中央区", "01101"), box(141.2, 43.0, 141.3, 43.1)),
+        (n("北海道", "札幌市", "北区", "01102"), box(141.3, 43.0, 141.4, 43.1)),
+    ])
+    out = loaders.read_outlines([tokyo, hokkaido], m)
+    assert list(out["muni_code"]) == ["01100", "13101", "13102", "13308"] and out.crs.to_epsg() == 4326
+    sapporo = out.set_index("muni_code").geometry["01100"]
+    assert sapporo.geom_type == "Polygon" and sapporo.area == pytest.approx(0.02)
+    lost = m.copy()
+    lost.loc[lost["muni_code"] == "13308", "geometry"] = None
+    filled, codes_ = loaders.fill_lost_polygons(lost, out)
+    assert codes_ == ["13308"] and filled.geometry.notna().all()
+    assert lost.geometry.isna().sum() == 1  # the input is not changed
+
+
+def test_outlines_with_an_unknown_code_name_file_row_and_column(tiny_boundaries, tmp_path):
+    m = loaders.read_municipalities(tiny_boundaries["munis"], tiny_boundaries["wards"])
+    bad = write_geojson(tmp_path / "N03-21_13_210101.json", [
+        ({"N03_001": "東京都", "N03_002": None, "N03_003": None, "N03_004": "千代田区", "N03_007": "13101"},
+         box(139.7, 35.6, 139.8, 35.7)),
+        ({"N03_001": "東京都", "N03_002": None, "N03_003": None, "N03_004": "架空村", "N03_007": "13999"},
+         box(139.0, 35.0, 139.1, 35.1)),
+    ])
+    with pytest.raises(InputError) as exc:
+        loaders.read_outlines([bad], m)
+    assert exc.value.dataset == "boundaries_fine"
+    (p,) = exc.value.problems
+    assert (p.file, p.row, p.column) == ("N03-21_13_210101.json", 2, "N03_007") and "13999" in p.found

@@ -1,6 +1,7 @@
 """Municipality profile: contents, neighbours, similar municipalities."""
 
 import pytest
+import shapely
 
 from revitalize.data import layers
 from revitalize.analysis import profile
@@ -35,3 +36,13 @@ def test_most_similar_excludes_itself_and_disputed(con):
     assert sim["distance"].is_monotonic_increasing
     disputed = set(ind.loc[ind["is_disputed"], "muni_code"])
     assert not disputed & set(sim["muni_code"])
+
+
+def test_profile_draws_the_finer_outline_and_knows_the_lost_islands(con):
+    coarse = layers.geodataframe(con, "municipalities", where_muni="01202").geometry.iloc[0]
+    fine = profile.load(con, "01202").muni.geometry.iloc[0]
+    assert shapely.get_num_coordinates(fine) > 2 * shapely.get_num_coordinates(coarse)
+    assert fine.intersection(coarse).area / coarse.area > 0.9
+    toshima = profile.load(con, "13362").muni
+    assert toshima.geometry.iloc[0] is not None and toshima.crs.to_epsg() == 4326
+    assert toshima["name_ja"].iloc[0] == "利島村"

@@ -167,7 +167,9 @@ def test_pool_fixes_designated_and_keeps_covered_municipalities_out_of_suggestio
     assert pool["item_id"].is_unique and list(pool.columns) == pool_mod.POOL_COLUMNS + ["name_en", "muni_codes"]
     assert by_id.loc["M-13101", "name"] == "東京都千代田区" and by_id.loc["M-13101", "name_en"].endswith(", Tokyo")
     unplaced = {c for c, _ in pool.attrs["left_out"]}
-    assert unplaced and not unplaced & {i[2:] for i in pool["item_id"] if i.startswith("M-")}
+    # every municipality has a point (the finer boundaries give the 8 small islands theirs): none is left out
+    assert unplaced == set()
+    assert {"M-13362", "M-47356"} <= set(pool["item_id"])  # 利島村 and 渡名喜村 can be chosen
     wf.close()
 
 

@@ -23,7 +23,7 @@ SIMILARITY_FEATURES: dict[str, str] = {
 class Profile:
     """Everything the profile page shows for one municipality."""
 
-    muni: gpd.GeoDataFrame  # one row with geometry
+    muni: gpd.GeoDataFrame  # one row; geometry is the finer outline where built (layers.outline)
     indicators: pd.Series
     anime_sites: pd.DataFrame
     filming_locations: pd.DataFrame
@@ -40,28 +40,21 @@ def load(con: duckdb.DuckDBPyConnection, muni_code: str, indicators: pd.DataFram
     muni = layers.geodataframe(con, "municipalities", where_muni=muni_code)
     if muni.empty:
         raise ValueError(f"muni_code: expected a municipality code in the database, found {muni_code!r}")
+    # drawn alone, the municipality gets its finer outline (1 %) where the build has one
+    muni = muni.set_geometry(gpd.GeoSeries([layers.outline(con, muni_code)], index=muni.index, crs=muni.crs))
     ind = indicators if indicators is not None else layers.municipality_indicators(con)
     row = ind[ind["muni_code"] == muni_code].iloc[0]
-    q = lambda sql: con.execute(sql, [muni_code]).df()  # noqa: E731
-    pref = muni_code[:2]
+    q = lambda name, *params: con.execute(db.sql(f"profile/{name}"), [muni_code, *params]).df()  # noqa: E731
     return Profile(
         muni=muni, indicators=row,
-        anime_sites=q("SELECT * EXCLUDE (geom) FROM anime_sites WHERE muni_code = ? ORDER BY site_id"),
-        filming_locations=q("SELECT * EXCLUDE (geom) FROM filming_locations WHERE muni_code = ? ORDER BY location_id"),
-        film_commissions=con.execute(
-            "SELECT * EXCLUDE (geom) FROM film_commissions WHERE muni_code = ? "
-            "OR (level = 'prefecture' AND pref_code = ?) ORDER BY fc_id", [muni_code, pref]).df(),
-        gi_products=con.execute(
-            "SELECT g.*, a.coverage, a.note AS area_note FROM gi_areas a JOIN gi_products g USING (gi_id) "
-            "WHERE a.muni_code = ? OR a.note = 'nationwide' ORDER BY g.registry, g.reg_number", [muni_code]).df(),
-        heritage=q("SELECT h.property_id, h.name_ja, h.yomi, h.status_ja, h.url, h.location_ok, "
-                   "s.name_ja AS story_ja FROM heritage_properties h JOIN heritage_stories s USING (story_id) "
-                   "WHERE h.muni_code = ? ORDER BY property_id"),
-        roadside_stations=q("SELECT station_id, name_ja, location_ja, registered_year, url FROM roadside_stations "
-                            "WHERE muni_code = ? ORDER BY name_ja"),
-        population=q("SELECT year, total, age_0_14, age_15_64, age_65_plus FROM population WHERE muni_code = ? "
-                     "ORDER BY year"),
-        visitors=q("SELECT year, month, visitors FROM tourism_visits WHERE muni_code = ? ORDER BY year, month"),
+        anime_sites=q("anime_sites"),
+        filming_locations=q("filming_locations"),
+        film_commissions=q("film_commissions", muni_code[:2]),
+        gi_products=q("gi_products"),
+        heritage=q("heritage_properties"),
+        roadside_stations=q("roadside_stations"),
+        population=q("population"),
+        visitors=q("visitors"),
     )
 
 

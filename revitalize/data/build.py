@@ -23,9 +23,9 @@ from revitalize.core import codes, settings
 from revitalize.data import curated, db, loaders, names, sources, spatial
 from revitalize.core.errors import DataUnavailableError, HashMismatchError, InputError
 
-BUILD_FORMAT = "1"  # bump when the build's logic changes, so `build --if-needed` rebuilds
+BUILD_FORMAT = "2"  # bump when the build's logic changes, so `build --if-needed` rebuilds
 
-REFERENCE_TABLES = ("prefectures", "municipalities", "wards", "population", "tourism_visits", "heritage_stories",
+REFERENCE_TABLES = ("prefectures", "municipalities", "municipality_outlines", "wards", "population", "tourism_visits", "heritage_stories",
                     "heritage_properties", "roadside_stations", "sources", "load_issues", "build_info")
 
 
@@ -65,8 +65,8 @@ def needs_build(db_path: Path | None = None) -> bool:
     try:
         if db.schema_version(con) < max(v for v, _, _ in db.migrations()):
             return True
-        row = con.execute("SELECT value FROM build_info WHERE key = 'fingerprint'").fetchone()
-        missing = con.execute("SELECT value FROM build_info WHERE key = 'missing'").fetchone()
+        row = con.execute(db.sql("build/build_info_value"), ["fingerprint"]).fetchone()
+        missing = con.execute(db.sql("build/build_info_value"), ["missing"]).fetchone()
     except duckdb.Error:
         return True
     finally:
@@ -90,10 +90,10 @@ def _polygonal(g):
 
 
 def _wkb_frame(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    """A plain frame with the geometry as WKB bytes (column ``wkb``), for inserting into DuckDB."""
+    """A plain frame with the geometry as WKB bytes (column ``geom``), for inserting into DuckDB."""
     geoms = [_polygonal(g) for g in gdf.geometry.make_valid()]
     out = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    out["wkb"] = [g.wkb if g is not None else None for g in geoms]
+    out["geom"] = [g.wkb if g is not None else None for g in geoms]
     return out
 
 
@@ -125,44 +125,44 @@ def _read_reference(paths: dict[str, dict[str, Path]]) -> dict[str, object]:
     if "municipalities" in frames:
         p = paths["boundaries"]
         attempt("wards", lambda: loaders.read_wards(p["wards_geojson"], frames["municipalities"]))
+        if "boundaries_fine" in paths:
+            attempt("outlines", lambda: loaders.read_outlines(list(paths["boundaries_fine"].values()),
+                                                              frames["municipalities"]))
     if problems:
         raise InputError(problems)
+    if "outlines" in frames:  # small islands the 0.1 % file lost take their polygon from the 1 % files
+        frames["municipalities"], frames["filled"] = loaders.fill_lost_polygons(frames["municipalities"],
+                                                                                frames["outlines"])
     return frames
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, geom_cols: dict[str, str] | None = None
-            ) -> int:
-    """Insert a frame into a table by column name; geom_cols maps a WKB column to a GEOMETRY column."""
-    geom_cols = geom_cols or {}
-    con.register("_frame", df)
-    try:
-        cols, exprs = [], []
-        for c in df.columns:
-            if c in geom_cols:
-                cols.append(geom_cols[c])
-                exprs.append(f'ST_GeomFromWKB("{c}")')
-            else:
-                cols.append(c)
-                exprs.append(f'"{c}"')
-        col_list = ", ".join(f'"{c}"' for c in cols)
-        con.execute(f"INSERT INTO {table} ({col_list}) SELECT {', '.join(exprs)} FROM _frame")
-    finally:
-        con.unregister("_frame")
-    return len(df)
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
+    """Append a plain frame to a table, columns matched by name."""
+    return db.insert_frame(con, table, df)
+
+
+def _insert_shapes(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> int:
+    """Append a frame made by ``_wkb_frame`` (WKB in ``geom``) to a table, columns matched by name."""
+    return db.insert_frame(con, table, df, wkb_column="geom")
 
 
 def _write_reference(con: duckdb.DuckDBPyConnection, frames: dict[str, object], report: BuildReport) -> None:
     if "prefectures" in frames:
-        report.counts["prefectures"] = _insert(con, "prefectures", _wkb_frame(frames["prefectures"]), {"wkb": "geom"})
+        report.counts["prefectures"] = _insert_shapes(con, "prefectures", _wkb_frame(frames["prefectures"]))
     if "municipalities" in frames:
         m = frames["municipalities"]
         df = _wkb_frame(m)
         df["area_km2"] = _geodesic_area_km2(m.geometry)
         df = _add_readings(df, report)
-        report.counts["municipalities"] = _insert(con, "municipalities", df, {"wkb": "geom"})
-        con.execute("UPDATE municipalities SET centroid = ST_Centroid(geom), inner_point = ST_PointOnSurface(geom)")
+        report.counts["municipalities"] = _insert_shapes(con, "municipalities", df)
+        con.execute(db.sql("build/municipality_points"))
+    if "outlines" in frames:
+        report.counts["municipality_outlines"] = _insert_shapes(con, "municipality_outlines",
+                                                                _wkb_frame(frames["outlines"]))
+        report.issues += [("boundaries", "polygon_from_finer_file", c, "no polygon in the 0.1 % file; the 1 % "
+                           "(s0010) outline is used") for c in frames.get("filled", [])]
     if "wards" in frames:
-        report.counts["wards"] = _insert(con, "wards", _wkb_frame(frames["wards"]), {"wkb": "geom"})
+        report.counts["wards"] = _insert_shapes(con, "wards", _wkb_frame(frames["wards"]))
     has_munis = "municipalities" in frames
     known = set(frames["municipalities"]["muni_code"]) if has_munis else set()
     if "population" in frames:
@@ -240,7 +240,7 @@ def _write_heritage(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildR
         report.issues.append(("heritage", "location_flagged", str(r.property_id), f"{r.name_ja}: {where}"))
     props["location_ok"] = props["location_ok"].astype(bool)
     n = _insert(con, "heritage_properties", props)
-    con.execute("UPDATE heritage_properties SET geom = ST_Point(lon, lat) WHERE lon IS NOT NULL AND lat IS NOT NULL")
+    con.execute(db.sql("build/heritage_points"))
     return n
 
 
@@ -261,13 +261,13 @@ def _write_sources(con: duckdb.DuckDBPyConnection, paths: dict[str, dict[str, Pa
         loaded = ds.key in paths
         sha = ";".join(f"{f.file_name}:{f.sha256}" for f in ds.files)
         con.execute(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            db.sql("build/insert_source"),
             [ds.key, ds.title_ja, ds.title_en, ds.publisher, ds.url, ds.as_of, ds.licence, ds.credit_ja,
              ds.credit_en, sha, now if loaded else None, loaded, report.missing.get(ds.key)],
         )
     for layer in curated.LAYERS:
         con.execute(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            db.sql("build/insert_source"),
             [layer.key, layer.title_ja, layer.title_en, layer.publisher, layer.url, layer.as_of, layer.licence,
              layer.credit_ja, layer.credit_en, None, now, layer.key in report.loaded, report.missing.get(layer.key)],
         )
@@ -303,6 +303,9 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
             raise  # a corrupted file is never used, even with allow_missing
     step("read reference files")
     frames = _read_reference(paths)
+    if "boundaries_fine" in paths and "municipalities" not in frames:
+        del paths["boundaries_fine"]  # outlines are linked to the nationwide file's municipalities
+        report.missing["boundaries_fine"] = "needs the boundaries dataset"
     step("read curated layers")
     layer_frames = curated.read_all()
     step("write database")
@@ -310,7 +313,7 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
     try:
         with db.transaction(con):
             for table in REFERENCE_TABLES + curated.TABLES:
-                con.execute(f"DELETE FROM {table}")
+                con.execute(db.sql("build/clear_table", table=table))
             _write_reference(con, frames, report)
             report.loaded += [k for k in paths]
             if "municipalities" in frames:
@@ -320,13 +323,13 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
                     report.missing[layer.key] = "needs the boundaries dataset"
             _write_sources(con, paths, report)
             if report.issues:
-                con.executemany("INSERT INTO load_issues VALUES (?, ?, ?, ?)", report.issues)
-            con.executemany("INSERT INTO build_info VALUES (?, ?)", [
+                con.executemany(db.sql("build/insert_load_issue"), report.issues)
+            con.executemany(db.sql("build/insert_build_info"), [
                 ("fingerprint", fingerprint()),
                 ("built_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
                 ("missing", json.dumps(report.missing, ensure_ascii=False)),
             ])
-        con.execute("CHECKPOINT")
+        con.checkpoint()
     finally:
         con.close()
     return report

@@ -18,6 +18,7 @@ import pandas as pd
 
 from revitalize.core import codes, i18n, settings
 from revitalize.core.errors import InputError, Problem
+from revitalize.data import db
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -352,7 +353,7 @@ def write_all(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], r
     A point without sourced coordinates is placed at its municipality's inner point, or its
     prefecture's when no municipality is given; ``location_precision`` says which.
     """
-    known = {r[0] for r in con.execute("SELECT muni_code FROM municipalities").fetchall()}
+    known = {r[0] for r in con.execute(db.sql("muni_codes")).fetchall()}
     problems = _check_codes(frames, known)
     if problems:
         raise InputError(problems)
@@ -366,18 +367,13 @@ def write_all(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], r
             df["latest_edition"] = [max(int(y) for y in e.split(";")) for e in df["editions"]]
             cols.append("latest_edition")
             eds = [(s, int(y)) for s, e in zip(df["site_id"], df["editions"]) for y in e.split(";")]
-            con.executemany("INSERT INTO anime_site_editions VALUES (?, ?)", eds)
+            con.executemany(db.sql("curated/insert_anime_site_edition"), eds)
         if layer.key == "film_commissions":
             df["location_precision"] = ["municipality" if m else "prefecture" for m in df["muni_code"]]
             df["lat"] = None
             df["lon"] = None
             cols += ["location_precision", "lat", "lon"]
-        con.register("_layer", df[cols])
-        try:
-            col_list = ", ".join(cols)
-            con.execute(f"INSERT INTO {layer.table} ({col_list}) SELECT {col_list} FROM _layer")
-        finally:
-            con.unregister("_layer")
+        db.insert_frame(con, layer.table, df[cols])
         if layer.has_point:
             _place_points(con, layer.table)
         report.loaded.append(layer.key)
@@ -385,19 +381,6 @@ def write_all(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], r
 
 
 def _place_points(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    # table names come from LAYERS, never from user input
-    con.execute(f"""
-        UPDATE {table} SET
-            location_precision = CASE WHEN lat IS NOT NULL THEN location_precision
-                                      WHEN muni_code IS NOT NULL THEN 'municipality' ELSE 'prefecture' END
-    """)
-    con.execute(f"UPDATE {table} SET geom = ST_Point(lon, lat) WHERE lat IS NOT NULL")
-    con.execute(f"""
-        UPDATE {table} t SET geom = m.inner_point, lat = ST_Y(m.inner_point), lon = ST_X(m.inner_point)
-        FROM municipalities m WHERE t.lat IS NULL AND t.muni_code = m.muni_code
-    """)
-    con.execute(f"""
-        UPDATE {table} t SET geom = ST_PointOnSurface(p.geom), lat = ST_Y(ST_PointOnSurface(p.geom)),
-            lon = ST_X(ST_PointOnSurface(p.geom))
-        FROM prefectures p WHERE t.lat IS NULL AND t.pref_code = p.pref_code
-    """)
+    """Points of a layer table: sourced coordinates, else the municipality's inner point, else the prefecture's."""
+    for step in ("point_precision", "point_from_coordinates", "point_from_municipality", "point_from_prefecture"):
+        con.execute(db.sql(f"curated/{step}", table=table))

@@ -15,8 +15,7 @@ CRS = "EPSG:4326"
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-                       "ORDER BY ordinal_position", [table]).fetchall()
+    rows = con.execute(db.sql("schema/table_columns"), [table]).fetchall()
     if not rows:
         raise ValueError(f"table: expected an existing table, found {table!r}")
     return rows
@@ -33,25 +32,44 @@ def geodataframe(con: duckdb.DuckDBPyConnection, table: str, *, geometry: str = 
     names = [c for c, _ in cols]
     geom_cols = [c for c, t in cols if t.upper().startswith("GEOMETRY")]
     plain = [c for c in names if c not in geom_cols]
-    select = ", ".join(f'"{c}"' for c in plain)
-    if geometry in geom_cols:
-        select += f', ST_AsWKB("{geometry}") AS __wkb'
-    query = f'SELECT {select} FROM "{table}"'
-    params: list = []
-    if where_muni is not None:
+    wanted = plain + ([geometry] if geometry in geom_cols else [])
+    if where_muni is None:
+        df = con.execute(db.sql("table_rows", columns=wanted, table=table)).df()
+    else:
         if "muni_code" not in names:
             raise ValueError(f"where_muni: table {table!r} has no muni_code column")
-        query += " WHERE muni_code = ?"
-        params.append(where_muni)
-    df = con.execute(query, params).df()
-    if "__wkb" in df:
-        geoms = shapely.from_wkb([None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else bytes(b)
-                                  for b in df.pop("__wkb")])
+        df = con.execute(db.sql("table_rows_of_municipality", columns=wanted, table=table), [where_muni]).df()
+    if geometry in geom_cols:  # DuckDB hands GEOMETRY values over as WKB bytes
+        geoms = _wkb_geoms(df.pop(geometry))
     elif {"lat", "lon"} <= set(df.columns):
         geoms = shapely.points(df["lon"].astype(float), df["lat"].astype(float))
     else:
         geoms = [None] * len(df)
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=CRS, index=df.index), crs=CRS)
+
+
+def _wkb_geoms(values) -> list:
+    return list(shapely.from_wkb([None if b is None or b is pd.NA or (isinstance(b, float) and b != b) else bytes(b)
+                                  for b in values]))
+
+
+def outlines(con: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
+    """Every municipality (muni_code, name_ja, name_en, pref_code) with its outline for maps of one municipality
+    and its surroundings: the finer 1 % outline where the build has one, else the nationwide 0.1 % polygon."""
+    if not con.execute(db.sql("schema/table_exists"), ["municipality_outlines"]).fetchone()[0]:
+        return geodataframe(con, "municipalities")[["muni_code", "name_ja", "name_en", "pref_code", "geometry"]]
+    df = con.execute(db.sql("municipality_outlines")).df()
+    return gpd.GeoDataFrame(df.drop(columns="geom"), geometry=gpd.GeoSeries(_wkb_geoms(df["geom"]), crs=CRS,
+                                                                            index=df.index), crs=CRS)
+
+
+def outline(con: duckdb.DuckDBPyConnection, muni_code: str):
+    """One municipality's outline (shapely geometry, EPSG:4326) as in :func:`outlines`; None when unknown."""
+    if not con.execute(db.sql("schema/table_exists"), ["municipality_outlines"]).fetchone()[0]:
+        g = geodataframe(con, "municipalities", where_muni=muni_code).geometry
+        return g.iloc[0] if len(g) else None
+    row = con.execute(db.sql("municipality_outline"), [muni_code]).fetchone()
+    return _wkb_geoms([row[0]])[0] if row else None
 
 
 def latest_full_visitor_year(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -72,7 +90,7 @@ def dataset_status(con: duckdb.DuckDBPyConnection | None) -> pd.DataFrame:
     """Every dataset and curated layer: credit, as-of, licence, loaded or missing, row count."""
     loaded: dict[str, tuple[bool, str | None]] = {}
     if con is not None:
-        for ds, ok, note in con.execute("SELECT dataset, loaded, note FROM sources").fetchall():
+        for ds, ok, note in con.execute(db.sql("dataset_loaded")).fetchall():
             loaded[ds] = (ok, note)
     rows = []
     for d in sources.DATASETS:
@@ -94,12 +112,12 @@ def dataset_status(con: duckdb.DuckDBPyConnection | None) -> pd.DataFrame:
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     _columns(con, table)
-    return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    return con.execute(db.sql("row_count", table=table)).fetchone()[0]
 
 
 def load_issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Notes the build recorded about the data (unmatched codes, flagged points)."""
-    return con.execute("SELECT dataset, kind, item, detail FROM load_issues ORDER BY dataset, kind, item").df()
+    return con.execute(db.sql("load_issues")).df()
 
 
 def known_municipalities(con: duckdb.DuckDBPyConnection | None) -> set[str] | None:

@@ -7,6 +7,7 @@ and reports every problem at once.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -115,6 +116,71 @@ def _wards_from(gdf: gpd.GeoDataFrame, municipalities: pd.DataFrame) -> gpd.GeoD
     gdf = gdf[gdf["muni_code"].notna()].rename(columns={"N03_004": "name_ja"})
     gdf = gdf.dissolve(by="ward_code", as_index=False, aggfunc="first")
     return gdf[["ward_code", "muni_code", "name_ja", "geometry"]].sort_values("ward_code").reset_index(drop=True)
+
+
+def read_outlines(paths: Sequence[Path], municipalities: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Municipality outlines (``muni_code``, geometry) from the finer per-prefecture N03 files (s0010, 1 %).
+
+    The files are at ward level: a designated city's wards (区) are dissolved into the city, linked by
+    prefecture and city name to ``municipalities`` (muni_code, pref_code, name_ja). Uncoded areas
+    (所属未定地) are dropped; a code that is neither a municipality nor a ward of one is a problem.
+    """
+    ds = "boundaries_fine"
+    known = set(municipalities["muni_code"])
+    city_of = {(codes.PREF_NAME_BY_CODE[p], n): c for c, p, n in
+               zip(municipalities["muni_code"], municipalities["pref_code"], municipalities["name_ja"])}
+    parts, problems = [], []
+    for path in paths:
+        gdf = _read_geojson_quietly(path, ["N03_001", "N03_003", "N03_004", "N03_007"], ds, problems)
+        if gdf is None:
+            continue
+        gdf = gdf[gdf["N03_007"].notna()]
+        code = gdf["N03_007"].map(codes.normalise_muni_code)
+        ward_city = [city_of.get((p, c)) if isinstance(w, str) and w.endswith("区") else None
+                     for p, c, w in zip(gdf["N03_001"], gdf["N03_003"], gdf["N03_004"])]
+        owner = [c if c in known else w for c, w in zip(code, ward_city)]
+        for idx, raw, o in zip(gdf.index, gdf["N03_007"], owner):
+            if o is None:
+                problems.append(Problem(path.name, "a municipality code of the nationwide boundary file, or a ward "
+                                        "of one of its designated cities", repr(raw), row=int(idx) + 1,
+                                        column="N03_007"))
+        parts.append(gpd.GeoDataFrame({"muni_code": owner}, geometry=gdf.geometry.to_numpy(), crs=CRS))
+    if problems:
+        raise InputError(problems, dataset=ds)
+    if not parts:
+        return gpd.GeoDataFrame({"muni_code": []}, geometry=[], crs=CRS)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out.geometry.notna() & ~out.geometry.is_empty]
+    # only cities split into wards (and any code in several features) need a union
+    several = out["muni_code"].duplicated(keep=False)
+    merged = out[several].dissolve(by="muni_code", as_index=False)
+    out = pd.concat([out[~several], merged[["muni_code", "geometry"]]], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS).sort_values("muni_code").reset_index(drop=True)
+
+
+def _read_geojson_quietly(path: Path, expected: list[str], dataset: str,
+                          problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    """``_read_geojson``, adding its problems to ``problems`` (None then) so every file is checked."""
+    try:
+        return _read_geojson(path, expected, dataset)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def fill_lost_polygons(municipalities: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame
+                       ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """A copy of ``municipalities`` whose missing or empty polygons are taken from ``outlines``.
+
+    Returns the new frame and the codes that were filled (those the outlines have).
+    """
+    out = municipalities.copy()
+    lost = out.geometry.isna() | out.geometry.is_empty
+    by_code = dict(zip(outlines["muni_code"], outlines.geometry))
+    fill = lost & out["muni_code"].isin(by_code)
+    out.loc[fill, out.geometry.name] = gpd.GeoSeries([by_code[c] for c in out.loc[fill, "muni_code"]],
+                                                     index=out.index[fill], crs=CRS)
+    return out, sorted(out.loc[fill, "muni_code"])
 
 
 def read_prefectures(path: Path) -> gpd.GeoDataFrame:

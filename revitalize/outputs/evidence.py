@@ -110,7 +110,7 @@ class Context:
     raw: pd.DataFrame  # scoring.indicator_table (index muni_code; disputed villages left out)
     sub: pd.DataFrame  # oriented sub-scores
     scores: pd.DataFrame  # scoring.score
-    polygons: gpd.GeoDataFrame  # index muni_code
+    polygons: gpd.GeoDataFrame  # index muni_code; finer outlines where built (layers.outlines)
     visitor_year: int | None = None
     created: dt.date = field(default_factory=dt.date.today)
 
@@ -121,7 +121,7 @@ def context(con: duckdb.DuckDBPyConnection, weights: scoring.Weights | None = No
     w = weights or scoring.Weights()
     _, raw, sub = scoring.inputs(con)
     everything = layers.municipality_indicators(con)
-    polys = layers.geodataframe(con, "municipalities")[["muni_code", "name_ja", "name_en", "pref_code", "geometry"]]
+    polys = layers.outlines(con)  # a sheet draws one place and its surroundings: the finer outlines
     return Context(weights=w, indicators=everything, raw=raw, sub=sub, scores=scoring.score(sub, w),
                    polygons=polys.set_index("muni_code"), visitor_year=everything.attrs.get("visitor_year"),
                    created=created or dt.date.today())

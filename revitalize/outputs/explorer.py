@@ -15,7 +15,7 @@ import jaconv
 import pandas as pd
 
 from revitalize.core import codes, i18n
-from revitalize.data import layers
+from revitalize.data import db, layers
 from revitalize.data.credits import credit
 from revitalize.outputs import maps
 from revitalize.outputs.maps import COLORS
@@ -64,20 +64,23 @@ def load_data(con: duckdb.DuckDBPyConnection) -> ExplorerData:
     def with_names(df: pd.DataFrame) -> pd.DataFrame:
         return df.merge(names, on="muni_code", how="left")
 
-    anime = con.execute("SELECT * EXCLUDE (geom) FROM anime_sites ORDER BY site_id").df()
-    film = con.execute("SELECT * EXCLUDE (geom) FROM filming_locations ORDER BY location_id").df()
-    fc = con.execute("SELECT * EXCLUDE (geom) FROM film_commissions ORDER BY fc_id").df()
-    her = con.execute("SELECT h.property_id, h.name_ja, h.yomi, h.status_ja, h.lat, h.lon, h.url AS source_url, "
-                      "h.muni_code, h.location_ok, s.name_ja AS story_ja, s.story_id "
-                      "FROM heritage_properties h JOIN heritage_stories s USING (story_id) "
-                      "WHERE h.lat IS NOT NULL AND h.location_ok ORDER BY property_id").df()
-    gi = con.execute("SELECT * FROM gi_products ORDER BY registry, reg_number").df()
-    gia = con.execute("SELECT * FROM gi_areas").df()
+    q = lambda name: con.execute(db.sql(f"explorer/{name}")).df()  # noqa: E731
+    anime, film, fc = q("anime_sites"), q("filming_locations"), q("film_commissions")
+    her, gi, gia = q("heritage_properties"), q("gi_products"), q("gi_areas")
     pref_of = dict(zip(munis["muni_code"], munis["pref_code"]))
     her["pref_code"] = her["muni_code"].map(pref_of)
     return ExplorerData(munis=munis, anime_sites=with_names(anime), filming_locations=with_names(film),
                         film_commissions=with_names(fc), heritage=with_names(her), gi_products=gi, gi_areas=gia,
                         extra={"visitor_year": ind.attrs.get("visitor_year")})
+
+
+def with_outline(data: ExplorerData, muni: gpd.GeoDataFrame) -> ExplorerData:
+    """New data whose municipalities in ``muni`` (muni_code, geometry; e.g. ``Profile.muni``) are drawn with
+    that geometry: the finer outline for a map of one municipality."""
+    by_code = dict(zip(muni["muni_code"], muni.geometry))
+    geoms = [by_code.get(c, g) for c, g in zip(data.munis["muni_code"], data.munis.geometry)]
+    munis = data.munis.set_geometry(gpd.GeoSeries(geoms, index=data.munis.index, crs=data.munis.crs))
+    return replace(data, munis=munis)
 
 
 def search_municipalities(munis: pd.DataFrame, query: str, *, limit: int = 50) -> pd.DataFrame:

@@ -1,4 +1,6 @@
--- Points of a layer (table name substituted from a fixed list) farther than $1 km from their municipality.
+-- Points of layer table {table} (id column {id}) that lie outside their municipality's polygon:
+-- (item, muni_code, lat, lon, distance_km), farthest first; distance in km in EPSG:6691. Every such
+-- point is returned: the caller compares distance_km with its tolerance.
 SELECT t.{id} AS item, t.muni_code, t.lat, t.lon,
        ST_Distance(ST_Transform(m.geom, 'EPSG:4326', 'EPSG:6691', always_xy := true),
                    ST_Transform(t.geom, 'EPSG:4326', 'EPSG:6691', always_xy := true)) / 1000.0 AS distance_km

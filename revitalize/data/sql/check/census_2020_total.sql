@@ -1,0 +1,2 @@
+-- Japan's 2020 census population (persons).
+SELECT sum(total) FROM population WHERE year = 2020

@@ -1,0 +1,2 @@
+-- The number of disputed Northern Territories villages.
+SELECT count(*) FROM municipalities WHERE is_disputed

@@ -1,0 +1,2 @@
+-- The number of Japan Heritage stories.
+SELECT count(*) FROM heritage_stories

@@ -1,0 +1,2 @@
+-- The number of prefectures.
+SELECT count(*) FROM prefectures

@@ -1,0 +1,2 @@
+-- The number of registered roadside stations.
+SELECT count(*) FROM roadside_stations

@@ -1,0 +1,2 @@
+-- The number of municipalities with monthly visitor rows.
+SELECT count(DISTINCT muni_code) FROM tourism_visits

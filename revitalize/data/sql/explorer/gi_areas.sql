@@ -1,0 +1,2 @@
+-- Every GI production area row (gi_id, muni_code, coverage, note).
+SELECT * FROM gi_areas

@@ -1,0 +1,2 @@
+-- The number of rows of table {table}.
+SELECT count(*) FROM {table}

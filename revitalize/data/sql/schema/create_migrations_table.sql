@@ -1,0 +1,6 @@
+-- The ledger of applied migrations (created once; one row per migration).
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    applied_at TIMESTAMP DEFAULT current_timestamp
+)

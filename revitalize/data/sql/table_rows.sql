@@ -1,0 +1,2 @@
+-- Columns {columns} of every row of table {table}.
+SELECT {columns} FROM {table}
