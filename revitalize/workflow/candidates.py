@@ -501,7 +501,7 @@ def apply_import(con: duckdb.DuckDBPyConnection, user: User, rows: Sequence[Impo
 
 def _import_update(con: duckdb.DuckDBPyConnection, user: User, r: ImportRow, *, label: str,
                    known_munis: set[str] | None) -> bool:
-    """Update one candidate from an imported row (inside the caller's transaction); False when unchanged."""
+    """Apply an imported row to one candidate (inside the caller's transaction); False when unchanged."""
     old = get(con, r.candidate_id)
     diff = _diff(old.data, r.data)
     if old.status != r.status:
