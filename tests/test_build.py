@@ -284,3 +284,13 @@ def test_without_the_finer_files_the_build_says_so_and_keeps_going_with_allow_mi
         assert any(f.topic == "missing" and "boundaries_fine" in f.message for f in findings)
     finally:
         c.close()
+
+
+def test_check_prints_each_layer_against_its_documented_total(con):
+    from revitalize.data import check
+
+    text = "\n".join(f.message for f in check.run_checks(con))
+    assert "2026: 174 of 175 (2026-02-13)" in text and "2025: 152 of 152 (2025-01-24)" in text
+    assert "works have a first-release month" in text
+    assert "of 80, ロケーションジャパン大賞 winners" in text
+    assert "about 400 operate in Japan" in text and "official 164 on 2025-11-17" in text

@@ -19,7 +19,14 @@ EXPECTED_OFFICIAL = {  # official totals to print beside the counts
     "anime_sites_2025_facility_event": 28,
     "gi_maff_domestic": 164,  # registered MAFF GI products as of 2025-11-17
     "jfc_members": 128,  # JFC film commission members as of 2024-07-24
+    "film_commissions_japan": 400,  # about 400 operate in Japan (trade press, 2025-03-31)
+    "nhk_taiga_2000_2026": 27,  # NHK 大河ドラマ 2000 (葵 徳川三代) – 2026 (豊臣兄弟!)
+    "nhk_asadora_2000_2026": 53,  # NHK 連続テレビ小説 2000前期 – 2026前期
 }
+# Official entries of each Anime Tourism 88 edition (announcement date; geodata/README.md)
+ANIME_EDITIONS = {2018: (88, "2017-08-26"), 2019: (98, "2018-10-29"), 2020: (125, "2019-10-29"),
+                  2022: (142, "2021-12-15"), 2023: (117, "2022-12-16"), 2024: (107, "2024-02-09"),
+                  2025: (152, "2025-01-24"), 2026: (175, "2026-02-13")}
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,11 @@ def _official_totals(con: duckdb.DuckDBPyConnection) -> list[Finding]:
                            f"{EXPECTED_OFFICIAL['anime_sites_2025_setting']}), {fac} facilities/events (official "
                            f"{EXPECTED_OFFICIAL['anime_sites_2025_facility_event']}); see geodata/README.md"))
         eds = _rows(con, "check/anime_rows_per_edition")
-        out.append(Finding("ok", "anime_sites", "rows per edition: " + ", ".join(f"{e}:{c}" for e, c in eds)))
+        out.append(Finding("ok", "anime_sites", "rows per edition (known of official, announced): " + ", ".join(
+            f"{e}: {c} of {ANIME_EDITIONS[e][0]} ({ANIME_EDITIONS[e][1]})" if e in ANIME_EDITIONS else f"{e}: {c}"
+            for e, c in eds)))
+        works, dated = _rows(con, "check/anime_works_with_release_count")[0]
+        out.append(Finding("ok", "anime_sites", f"{dated} of {works} works have a first-release month"))
     if _count(con, "row_count", table="gi_products"):
         maff = _count(con, "check/gi_maff_in_force_count")
         nta = _count(con, "check/gi_nta_count")
@@ -166,8 +177,18 @@ def _official_totals(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         out.append(Finding("ok" if no_area == 0 else "fail", "gi_areas", f"{no_area} GI products without an area"))
     if _count(con, "row_count", table="film_commissions"):
         jfc = _count(con, "check/jfc_member_count")
-        out.append(Finding("ok", "film_commissions", f"JFC members: {jfc} (official "
-                           f"{EXPECTED_OFFICIAL['jfc_members']} on 2024-07-24)"))
+        n_fc = _count(con, "row_count", table="film_commissions")
+        out.append(Finding("ok", "film_commissions", f"{n_fc} commissions (about "
+                           f"{EXPECTED_OFFICIAL['film_commissions_japan']} operate in Japan, trade press 2025-03-31); "
+                           f"JFC members: {jfc} (official {EXPECTED_OFFICIAL['jfc_members']} on 2024-07-24)"))
+    if _count(con, "row_count", table="filming_locations"):
+        rows, works, dated = _rows(con, "check/filming_work_count")[0]
+        nhk, awards = _rows(con, "check/filming_documented_sets")[0]
+        out.append(Finding("ok", "filming_locations",
+                           f"{rows} rows, {works} works ({dated} rows with a year); documented sets as of 2026-12-01: "
+                           f"NHK 大河ドラマ and 連続テレビ小説 with broadcast months and a municipality {nhk} of "
+                           f"{EXPECTED_OFFICIAL['nhk_taiga_2000_2026'] + EXPECTED_OFFICIAL['nhk_asadora_2000_2026']}"
+                           f", ロケーションジャパン大賞 winners {awards} works"))
     return out
 
 
