@@ -3,7 +3,6 @@
 import altair as alt
 import duckdb
 import streamlit as st
-from streamlit_folium import st_folium
 
 from revitalize.workflow import candidates
 from revitalize.core import codes, domain
@@ -70,8 +69,8 @@ data = ui.explorer_data(ui.stamp()) if ui.connection() is not None else None
 placed = ui.candidate_places()
 if data is not None and placed is not None and maps.assets_available():
     st.subheader(ui.t("pg.map"))
-    st_folium(maps.progress_map(placed, lang=lang, tiles=ui.tiles_choice(), outlines=data.munis), height=520,
-              use_container_width=True, returned_objects=[], key="pg_map")
+    ui.show_map(maps.progress_spec(placed, ui.map_outlines(), lang=lang, tiles=ui.tiles_choice()), height=520,
+                key="pg_map")
 names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}
 st.subheader(ui.t("pg.without", n=len(report.prefectures_without)))
 st.write("、".join(names[c] for c in report.prefectures_without) or "—")
