@@ -186,11 +186,14 @@ def type_work(pg, text: str) -> None:
 
 def choose_edition(pg, year: str) -> None:
     box = pg.locator("section[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text="年版").first
-    box.click()
-    pg.get_by_role("option", name=year, exact=True).click()
+    box.locator("input").click()
+    box.locator("input").fill(year)
+    pg.keyboard.press("Enter")
 
 
-def rss_mb(proc: subprocess.Popen) -> float:
+def rss_mb(proc: subprocess.Popen | None) -> float:
+    if proc is None:
+        return float("nan")
     p = psutil.Process(proc.pid)
     return sum(q.memory_info().rss for q in [p, *p.children(recursive=True)]) / 1e6
 
@@ -198,24 +201,38 @@ def rss_mb(proc: subprocess.Popen) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--app-dir", type=Path, default=ROOT)
+    ap.add_argument("--url", help="an app already running (no RSS figures then)")
     args = ap.parse_args()
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    port = _free_port()
-    proc = start_app(args.app_dir, port)
-    base = f"http://localhost:{port}"
+    if args.url:
+        proc, base = None, args.url.rstrip("/")
+    else:
+        port = _free_port()
+        proc = start_app(args.app_dir, port)
+        base = f"http://localhost:{port}"
     rows: list[tuple[str, float, str]] = []
     try:
         with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-            ctx = p.chromium.launch_persistent_context(profile, executable_path=chromium, args=CHROMIUM_ARGS,
-                                                       headless=True, viewport={"width": 1400, "height": 1000})
-            pg = ctx.new_page()
-            nomap = {"cold": visit(pg, base, NO_MAP), "warm": visit(pg, base, NO_MAP)}
-            for path in MAP_PAGES:
-                for kind in ("cold", "warm"):
-                    secs = visit(pg, base, path)
+            def browser(n: int):
+                return p.chromium.launch_persistent_context(f"{profile}-{n}", executable_path=chromium,
+                                                            args=CHROMIUM_ARGS, headless=True,
+                                                            viewport={"width": 1400, "height": 1000})
+
+            # every page alike: cold = a fresh browser profile and the first visit since the server started;
+            # warm = the same page again in that browser
+            nomap: dict[str, float] = {}
+            for n, path in enumerate([NO_MAP, *MAP_PAGES]):
+                c = browser(n)
+                pg = c.new_page()
+                times = {kind: visit(pg, base, path) for kind in ("cold", "warm")}
+                c.close()
+                if path == NO_MAP:
+                    nomap = times
+                    continue
+                for kind, secs in times.items():
                     rows.append((f"open {path} ({kind})", secs, f"{secs - nomap[kind]:+.2f} s over no-map"))
-            pg.wait_for_timeout(1000)  # let the last page settle
-            rss_one = rss_mb(proc)
+            ctx = browser(100)
+            pg = ctx.new_page()
             visit(pg, base, "/explorer")
             pg.wait_for_timeout(1500)
             actions = [
@@ -227,12 +244,18 @@ def main() -> None:
                 ("edition: 2025", lambda: choose_edition(pg, "2025"), True),
             ]
             for name, action, keep in actions:
-                secs, kept = redraw_after(pg, action, keep_zoom=keep)
+                try:
+                    secs, kept = redraw_after(pg, action, keep_zoom=keep)
+                except Exception as exc:  # a widget that could not be used: say so, go on
+                    secs, kept = float("nan"), f"failed: {type(exc).__name__}"
+                print(f"  {name}: {secs:.2f} s {kept}", file=sys.stderr, flush=True)
                 rows.append((f"explorer {name}", secs, f"zoom {kept}" if keep else ""))
                 pg.wait_for_timeout(1500)
-            ctx2 = p.chromium.launch_persistent_context(profile + "-2", executable_path=chromium,
-                                                        args=CHROMIUM_ARGS, headless=True,
-                                                        viewport={"width": 1400, "height": 1000})
+            for path in [NO_MAP, *MAP_PAGES]:  # this session has now seen every page
+                visit(pg, base, path)
+            pg.wait_for_timeout(1000)
+            rss_one = rss_mb(proc)
+            ctx2 = browser(200)
             pg2 = ctx2.new_page()
             for path in [NO_MAP, *MAP_PAGES]:
                 visit(pg2, base, path)
@@ -240,17 +263,19 @@ def main() -> None:
             rss_two = rss_mb(proc)
             ctx2.close()
             ctx.close()
-            shutil.rmtree(profile + "-2", ignore_errors=True)
+            for n in [*range(len(MAP_PAGES) + 1), 100, 200]:
+                shutil.rmtree(f"{profile}-{n}", ignore_errors=True)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
     print(f"app: {args.app_dir}")
     print(f"{'what':<44} {'seconds':>8}  note")
     print(f"{'open ' + NO_MAP + ' (no map, cold)':<44} {nomap['cold']:>8.2f}")
     print(f"{'open ' + NO_MAP + ' (no map, warm)':<44} {nomap['warm']:>8.2f}")
     for name, secs, note in rows:
         print(f"{name:<44} {secs:>8.2f}  {note}")
-    print(f"RSS of the app after one session visited every page: {rss_one:,.0f} MB")
+    print(f"RSS of the app with one session that visited every page: {rss_one:,.0f} MB")
     print(f"RSS after a second session did too: {rss_two:,.0f} MB ({rss_two - rss_one:+,.0f} MB)")
 
 

@@ -42,7 +42,8 @@ chart = alt.Chart(series).mark_line(point=True).encode(
     x=alt.X("fiscal_year:O", title="FY"), y=alt.Y("bases:Q", title=ui.t("pg.count")),
     color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
     strokeDash=alt.StrokeDash("series:N", legend=None))
-rule = alt.Chart(series.head(1)).mark_rule(color="grey").encode(y=alt.datum(report.target))
+rule = alt.Chart(series.head(1)).mark_rule(color="grey", description=ui.t("pg.target_line", n=report.target)).encode(
+    y=alt.datum(report.target))  # the description is the rule's text alternative (axe: svg-img-alt)
 st.altair_chart(chart + rule, width="stretch")
 st.dataframe(report.by_year.rename(columns={
     "fiscal_year": "FY", "designated": ui.t("pg.col_designated"), "cumulative": ui.t("pg.col_cumulative"),

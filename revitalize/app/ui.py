@@ -164,6 +164,23 @@ def show_map(spec: dict, *, key: str, height: int = 560) -> None:
     _MAP_VIEW(spec=maps.spec_json(spec), height=height, key=key, default=None)
 
 
+def evidence_progress(n_sheets: int, fmt: str):
+    """An ``st.progress`` bar for evidence sheets (``evidence.Progress``): gathering the sheets, then (PDF)
+    laying out the pages; the page share is estimated at three pages a sheet and never shows 100 % early."""
+    bar = st.progress(0.0, text=t("ev.progress_sheets", done=0, total=n_sheets))
+    gather_share = 1.0 if fmt == "html" else 0.3
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if stage == "sheets":
+            bar.progress(gather_share * done / max(total or 1, 1), text=t("ev.progress_sheets", done=done,
+                                                                              total=total))
+        else:
+            share = min(done / (3 * max(n_sheets, 1)), 0.99)
+            bar.progress(gather_share + (1 - gather_share) * share, text=t("ev.progress_pages", pages=done))
+
+    return progress
+
+
 def require_data() -> explorer.ExplorerData:
     """The explorer data, or stop the page after saying what is missing."""
     data = explorer_data(stamp()) if show_missing() else None

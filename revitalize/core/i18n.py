@@ -455,6 +455,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "num.oku": ("億", "M"),
     "csv.credit_col": ("出典", "credits"),
     "ev.progress_sheets": ("根拠シートを作成中 {done}/{total}", "Making evidence sheets {done}/{total}"),
+    "pg.target_line": ("目標（{n} 拠点）", "Target ({n} bases)"),
     "ev.progress_pages": ("PDF をレイアウト中（{pages} ページ）", "Laying out the PDF ({pages} pages)"),
     # table columns
     "col.layer": ("レイヤー", "Layer"),
