@@ -306,7 +306,7 @@ def build_map(data: ExplorerData, f: Filters, *, outlines: maps.Outlines, source
         pts += maps.candidate_points(candidates, lang=lang)
     scoped = bool(f.pref_codes or f.muni_code)
     scope = list(data.munis["muni_code"]) if scoped else None
-    return maps.spec(outlines, lang=lang, tiles=tiles, choropleths=chs, active=wanted[-1] if chs else None,
+    return maps.spec(outlines, lang=lang, tiles=tiles, choropleths=chs, active=chs[-1]["key"] if chs else None,
                      points=pts, scope=scope, highlight=[f.muni_code] if f.muni_code else None,
                      fit=outlines.extent(scope) if scoped else None,
                      extent_key=repr((tuple(f.pref_codes), f.muni_code)), link=profile_link, collapsed=compact)
