@@ -504,7 +504,8 @@ def compact_number(value: float, lang: str = "ja") -> str:
     if lang == "ja":
         if a < 1e8:
             return f"{sign}{a / 1e4:,.1f}万" if a < 1e6 else f"{sign}{a / 1e4:,.0f}万"
-        return f"{sign}{a / 1e8:,.2f}億"
+        oku = a / 1e8
+        return f"{sign}{oku:,.{2 if oku < 10 else 1 if oku < 100 else 0}f}億"
     for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= size:
             return f"{sign}{a / size:,.1f}{unit}"
