@@ -151,10 +151,15 @@ def redraw_after(pg, action, *, keep_zoom: bool) -> tuple[float, str]:
     secs = wait_for(pg, changed, timeout_s=60) + 0.0
     secs = time.perf_counter() - t0 if secs == secs else secs  # include the action itself
     kept = "—"
+    draw = [f.evaluate("() => window.rvDrawMs === undefined ? null : window.rvDrawMs") for f in pg.frames
+            if "mapview" in f.url]
+    if draw and draw[0] is not None:
+        kept = f"(map drawn {draw[0]:.0f} ms after its spec arrived) "
     if keep_zoom:
         pg.wait_for_timeout(200)
         zooms = [s["zoom"] for s in map_states(pg)]
-        kept = "kept" if zoom is not None and zoom in zooms else f"lost ({zoom} → {zooms})"
+        kept = ("" if kept == "—" else kept) + ("zoom kept" if zoom is not None and zoom in zooms
+                                                    else f"zoom lost ({zoom} → {zooms})")
     return secs, kept
 
 
@@ -249,7 +254,7 @@ def main() -> None:
                 except Exception as exc:  # a widget that could not be used: say so, go on
                     secs, kept = float("nan"), f"failed: {type(exc).__name__}"
                 print(f"  {name}: {secs:.2f} s {kept}", file=sys.stderr, flush=True)
-                rows.append((f"explorer {name}", secs, f"zoom {kept}" if keep else ""))
+                rows.append((f"explorer {name}", secs, kept))
                 pg.wait_for_timeout(1500)
             for path in [NO_MAP, *MAP_PAGES]:  # this session has now seen every page
                 visit(pg, base, path)

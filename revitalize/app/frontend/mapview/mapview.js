@@ -233,6 +233,7 @@
     setControl(s);
     restyle();
     setExtent(s);
+    window.rvDrawMs = performance.now() - window.rvReceivedAt;  // spec received → drawn (benchmarks)
     window.rvRenderSeq += 1;
     document.body.setAttribute('data-rv-render', String(window.rvRenderSeq));
   }
@@ -255,6 +256,7 @@
   window.addEventListener('message', function (ev) {
     var d = ev.data;
     if (!d || d.type !== 'streamlit:render') { return; }
+    window.rvReceivedAt = performance.now();
     var s = JSON.parse(d.args.spec);
     send('streamlit:setFrameHeight', {height: d.args.height});
     document.getElementById('map').style.height = d.args.height + 'px';
