@@ -48,6 +48,16 @@ def test_edition_filter(data):
     assert e2018["editions"].str.contains("2018").all()
 
 
+def test_an_edition_filter_that_leaves_nothing_keeps_the_columns(data, published):
+    """Found by benchmarks/browser.py: 北海道 + ざつ旅 + 2025 left no anime row and the map raised KeyError 'lat'."""
+    _, ol, ps = published
+    f = explorer.Filters(pref_codes=("01",), work="ざつ旅", edition=2025)
+    view = explorer.apply_filters(data, f)
+    assert view.anime_sites.empty and list(view.anime_sites.columns) == list(data.anime_sites.columns)
+    spec = explorer.build_map(view, f, outlines=ol, sources=ps)
+    assert next(p for p in spec["points"] if p["key"] == "anime_sites")["idx"] == []
+
+
 def test_layer_choice_empties_unchosen_layers(data):
     view = explorer.apply_filters(data, explorer.Filters(layers=("anime_sites",)))
     t = _layer_counts(explorer.items_table(view, "en"))

@@ -115,7 +115,9 @@ def apply_filters(data: ExplorerData, f: Filters) -> ExplorerData:
     munis = data.munis[_in_scope(data.munis, f)] if (f.pref_codes or f.muni_code) else data.munis
     anime = data.anime_sites[_in_scope(data.anime_sites, f) & _work_mask(data.anime_sites, f.work)]
     if f.edition is not None:
-        anime = anime[anime["editions"].fillna("").str.split(";").map(lambda ys: str(f.edition) in ys)]
+        # a boolean mask even when no row is left (an empty object Series would select columns instead)
+        in_edition = anime["editions"].fillna("").str.split(";").map(lambda ys: str(f.edition) in ys)
+        anime = anime.loc[in_edition.astype(bool)]
     film = data.filming_locations[_in_scope(data.filming_locations, f) & _work_mask(data.filming_locations, f.work)]
     fc = data.film_commissions[_in_scope(data.film_commissions, f)]
     her = data.heritage[_in_scope(data.heritage, f)]
