@@ -21,7 +21,8 @@ $(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-app
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# Leaflet and its clustering plugin from the npm registry, served by the app (no CDN at run time).
+# Leaflet and its clustering plugin from the npm registry, served by the app (no CDN at run time);
+# axe-core for the accessibility tests.
 static/vendor/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	rm -rf static/vendor && mkdir -p static/vendor/leaflet static/vendor/markercluster
@@ -30,6 +31,8 @@ static/vendor/.stamp: package.json package-lock.json
 	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
 	   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
 	   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/markercluster/
+	# axe-core: the browser tests inject it to check every page against WCAG 2.1 AA (never loaded by the app)
+	mkdir -p static/vendor/axe-core && cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
 	touch $@
 
 assets: static/vendor/.stamp
@@ -52,4 +55,4 @@ bench: $(VENV)/.stamp-dev static/vendor/.stamp
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor geodata/revitalize.duckdb
+	rm -rf $(VENV) node_modules static/vendor static/geo geodata/revitalize.duckdb

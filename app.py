@@ -3,6 +3,7 @@
 import streamlit as st
 
 from revitalize.core import i18n
+from revitalize.outputs import explorer, maps
 from revitalize.app import ui
 
 st.set_page_config(page_title="revitalize", page_icon="🗾", layout="wide")
@@ -10,10 +11,6 @@ lang = ui.language_toggle()
 
 
 def home() -> None:
-    from streamlit_folium import st_folium
-
-    from revitalize.outputs import explorer, maps
-
     st.title(ui.t("app.title"))
     st.write(ui.t("app.tagline") + " " + ui.t("home.goal"))
     if not ui.show_missing():
@@ -31,9 +28,10 @@ def home() -> None:
     elif not maps.assets_available():
         st.warning(ui.t("map.assets_missing"))
     else:
-        m = explorer.build_map(data, explorer.Filters(), lang=lang, tiles=ui.tiles_choice(),
-                               profile_link=f"/profile?muni={{code}}&lang={lang}", candidates=ui.candidate_places())
-        st_folium(m, height=560, use_container_width=True, returned_objects=[], key="home_map")
+        spec = explorer.build_map(data, explorer.Filters(), outlines=ui.map_outlines(), sources=ui.map_points(),
+                                  lang=lang, tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
+                                  candidates=ui.candidate_places())
+        ui.show_map(spec, height=560, key="home_map")
     st.subheader(ui.t("home.pages"))
     c1, c2, c3, c4 = st.columns(4)
     c1.page_link(explorer_page, label=ui.t("nav.explorer"), icon=":material/map:")

@@ -62,35 +62,29 @@ def bench_join(con) -> None:
 
 
 def bench_maps(con) -> None:
+    """Server side of a map: publishing the static files (once per data version) and one rerun's spec."""
     data = explorer.load_data(con)
-    f = explorer.Filters(layers=explorer.ALL_LAYERS)
-    t, html = timed(lambda: maps.to_html(explorer.build_map(data, f)), repeat=5)
-    print(f"explorer map: all layers, warm data: {t:.3f} s, HTML {len(html.encode()) / 1e6:.2f} MB")
+    with tempfile.TemporaryDirectory() as static:
+        static = Path(static)
+        t, ol = timed(lambda: maps.outlines(data.munis, static_dir=static), repeat=3)
+        t2, ps = timed(lambda: explorer.point_sources(data, "ja", static_dir=static), repeat=3)
+        sizes = {p.name.split("-")[0]: p.stat().st_size for p in (static / "geo").iterdir()}
+        print(f"map static files (once per data version): outlines {t:.3f} s, {sizes['municipalities'] / 1e6:.2f} MB;"
+              f" point layers {t2:.3f} s, {sizes['points'] / 1e6:.2f} MB")
+        for name, f in (("all layers", explorer.Filters(layers=explorer.ALL_LAYERS)),
+                        ("Hokkaido", explorer.Filters(pref_codes=("01",)))):
+            t, text = timed(lambda: maps.spec_json(explorer.build_map(explorer.apply_filters(data, f), f,
+                                                                      outlines=ol, sources=ps)), repeat=5)
+            print(f"map spec per rerun ({name}): {t:.3f} s, {len(text.encode()) / 1e3:.0f} kB")
     rng = np.random.default_rng(1)
     n = 50_000
     synth = pd.DataFrame({"lat": rng.uniform(31, 44, n), "lon": rng.uniform(130, 145, n),
                           "name": [f"点{i}" for i in range(n)], "url": ["https://example.org/"] * n})
-
-    def fifty_k():
-        m = maps.base_map()
-        maps.PointLayer(synth, name="synthetic", color="#d6336c", credit="synthetic", title_col="name",
-                        url_col="url").add_to(m)
-        return maps.to_html(m)
-
-    t, html = timed(fifty_k, repeat=3)
-    print(f"point layer: 50,000 synthetic points: {t:.3f} s, HTML {len(html.encode()) / 1e6:.2f} MB")
-    import folium
-    from folium.plugins import MarkerCluster
-
-    def naive():
-        m = folium.Map(tiles=None)
-        mc = MarkerCluster().add_to(m)
-        for r in synth.head(5000).itertuples():
-            folium.Marker([r.lat, r.lon], popup=r.name).add_to(mc)
-        return m.get_root().render()
-
-    t, html = timed(naive, repeat=1)
-    print(f"reference: naive folium MarkerCluster of 5,000 markers: {t:.3f} s, HTML {len(html.encode()) / 1e6:.2f} MB")
+    t, payload = timed(lambda: maps.safe_json(maps.point_payload(synth, name="synthetic", color="#d6336c",
+                                                                  credit="synthetic", title_col="name",
+                                                                  url_col="url")), repeat=3)
+    print(f"point layer: 50,000 synthetic points: {t:.3f} s, {len(payload.encode()) / 1e6:.2f} MB "
+          "(published once as a static file)")
 
 
 def bench_scoring(con) -> None:
@@ -141,7 +135,7 @@ def bench_browser(db_path: Path) -> None:
                 t = time.perf_counter()
                 pg.goto(url + "/explorer")
                 while True:
-                    frames = [f for f in pg.frames if "streamlit_folium" in f.url]
+                    frames = [f for f in pg.frames if "mapview" in f.url]
                     try:
                         if frames and frames[0].evaluate(
                                 "() => document.querySelectorAll('.leaflet-marker-icon').length") > 0:

@@ -1,7 +1,6 @@
 """Map explorer: the four content layers and context layers, filtered, with a table below."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from revitalize.core import codes
 from revitalize.data import credits
@@ -44,14 +43,15 @@ filters = explorer.Filters(pref_codes=tuple(prefs), muni_code=muni, work=work, l
                            edition=edition, gi_class=gi_class)
 view = explorer.apply_filters(data, filters)
 if maps.assets_available():
-    m = explorer.build_map(view, filters, lang=lang, tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}",
-                           candidates=ui.candidate_places())
-    st_folium(m, height=620, use_container_width=True, returned_objects=[], key="explorer_map")
+    spec = explorer.build_map(view, filters, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
+                              tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}",
+                              candidates=ui.candidate_places())
+    ui.show_map(spec, height=620, key="explorer_map")
 else:
     st.warning(ui.t("map.assets_missing"))
 table = explorer.items_table(view, lang)
 st.download_button(ui.t("s.download"), tables.to_csv_bytes(table, credits=credits.credits(
-    ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"], lang)),
+    ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"], lang), lang=lang),
     file_name="revitalize_explorer.csv", mime="text/csv", key="f_download")
 st.caption(ui.t("f.rows", n=len(table)))
 st.dataframe(table, hide_index=True, width="stretch", column_config={

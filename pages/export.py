@@ -99,8 +99,9 @@ if st.session_state.pop("ex_go", False):
     try:
         with st.spinner():
             if formats.get(fmt).document:
-                payload = evidence.render(ui.connection(), evidence.subjects_from_shortlist(sl, rows or [0]), fmt,
-                                          weights=weights, lang=header_lang)
+                subjects = evidence.subjects_from_shortlist(sl, rows or [0])
+                payload = evidence.render(ui.connection(), subjects, fmt, weights=weights, lang=header_lang,
+                                          progress=ui.evidence_progress(len(subjects), fmt))
                 warnings = []
             else:
                 places = _places(ui.stamp(), polygons) if formats.get(fmt).needs_places else None

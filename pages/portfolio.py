@@ -1,7 +1,6 @@
 """Portfolio: choose K more bases maximising the total score under constraints, beside a greedy pick."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from revitalize.analysis import pool as pool_mod
 from revitalize.analysis import portfolio, weightsets
@@ -94,8 +93,8 @@ if gr.message is not None:
     st.warning(gr.message.text(lang))
 
 if maps.assets_available():
-    m = maps.portfolio_map(ex.table[ex.table["selected"]], lang=lang, tiles=tiles, outlines=data.munis)
-    st_folium(m, height=520, use_container_width=True, returned_objects=[], key="pf_map")
+    ui.show_map(maps.portfolio_spec(ex.table[ex.table["selected"]], ui.map_outlines(), lang=lang, tiles=tiles),
+                height=520, key="pf_map")
 else:
     st.warning(ui.t("map.assets_missing"))
 
@@ -125,5 +124,5 @@ if warnings:
     st.caption("; ".join(str(w) for w in warnings[:10]))
 st.download_button(ui.t("pf.download"), tables.to_csv_bytes(table, credits=[
     f"constraints: {ex.constraints.as_dict()}", f"weights: {weights_name or 'default'}"]
-    + credits.credits(credits.SCORING_SOURCES, lang)), file_name="revitalize_portfolio_all.csv", mime="text/csv",
+    + credits.credits(credits.SCORING_SOURCES, lang), lang=lang), file_name="revitalize_portfolio_all.csv", mime="text/csv",
     key="pf_download_all")

@@ -3,7 +3,6 @@
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from revitalize.outputs import explorer, maps
 from revitalize.core import i18n
@@ -31,10 +30,11 @@ row = p.indicators
 st.header(f"{i18n.localized(row, 'pref_name', lang)} {i18n.localized(row, 'name', lang)}")
 
 c = st.columns(6)
-c[0].metric(ui.t("layer.population"), f"{row['pop_2020']:,.0f}" if pd.notna(row["pop_2020"]) else "—",
-            f"{row['pop_change_pct']:+.1f} %" if pd.notna(row["pop_change_pct"]) else None)
-c[1].metric(ui.t("layer.visitors"), f"{row['visitors_latest']:,.0f}" if pd.notna(row["visitors_latest"]) else "—",
-            f"{row['visitors_change_pct']:+.1f} %" if pd.notna(row["visitors_change_pct"]) else None)
+for col, key, value, change in ((c[0], "layer.population", row["pop_2020"], row["pop_change_pct"]),
+                                (c[1], "layer.visitors", row["visitors_latest"], row["visitors_change_pct"])):
+    known = pd.notna(value)  # abbreviated (万/億, k/M) so it fits; the full number on hover
+    col.metric(ui.t(key), i18n.compact_number(value, lang) if known else "—",
+               f"{change:+.1f} %" if pd.notna(change) else None, help=f"{value:,.0f}" if known else None)
 c[2].metric(ui.t("layer.anime_sites"), len(p.anime_sites))
 c[3].metric(ui.t("layer.filming_locations"), len(p.filming_locations))
 c[4].metric(ui.t("layer.gi_products"), len(p.gi_products))
@@ -44,9 +44,9 @@ left, right = st.columns([3, 2])
 with left:
     if maps.assets_available() and p.muni.geometry.iloc[0] is not None:
         one = explorer.with_outline(explorer.apply_filters(data, explorer.Filters(muni_code=code)), p.muni)
-        m = explorer.build_map(one, explorer.Filters(muni_code=code), lang=lang, tiles=ui.tiles_choice(),
-                               compact=True)
-        st_folium(m, height=420, use_container_width=True, returned_objects=[], key="profile_map")
+        spec = explorer.build_map(one, explorer.Filters(muni_code=code), outlines=ui.map_outlines(),
+                                  sources=ui.map_points(), lang=lang, tiles=ui.tiles_choice(), compact=True)
+        ui.show_map(spec, height=420, key="profile_map")
 with right:
     if len(p.population):
         st.subheader(ui.t("p.population"))

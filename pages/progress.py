@@ -2,7 +2,6 @@
 
 import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 from revitalize.workflow import candidates
 from revitalize.core import codes, domain
@@ -43,7 +42,8 @@ chart = alt.Chart(series).mark_line(point=True).encode(
     x=alt.X("fiscal_year:O", title="FY"), y=alt.Y("bases:Q", title=ui.t("pg.count")),
     color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
     strokeDash=alt.StrokeDash("series:N", legend=None))
-rule = alt.Chart(series.head(1)).mark_rule(color="grey").encode(y=alt.datum(report.target))
+rule = alt.Chart(series.head(1)).mark_rule(color="grey", description=ui.t("pg.target_line", n=report.target)).encode(
+    y=alt.datum(report.target))  # the description is the rule's text alternative (axe: svg-img-alt)
 st.altair_chart(chart + rule, width="stretch")
 st.dataframe(report.by_year.rename(columns={
     "fiscal_year": "FY", "designated": ui.t("pg.col_designated"), "cumulative": ui.t("pg.col_cumulative"),
@@ -70,8 +70,8 @@ data = ui.explorer_data(ui.stamp()) if ui.connection() is not None else None
 placed = ui.candidate_places()
 if data is not None and placed is not None and maps.assets_available():
     st.subheader(ui.t("pg.map"))
-    st_folium(maps.progress_map(placed, lang=lang, tiles=ui.tiles_choice(), outlines=data.munis), height=520,
-              use_container_width=True, returned_objects=[], key="pg_map")
+    ui.show_map(maps.progress_spec(placed, ui.map_outlines(), lang=lang, tiles=ui.tiles_choice()), height=520,
+                key="pg_map")
 names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}
 st.subheader(ui.t("pg.without", n=len(report.prefectures_without)))
 st.write("、".join(names[c] for c in report.prefectures_without) or "—")

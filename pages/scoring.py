@@ -3,7 +3,6 @@
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from revitalize.data import credits
 from revitalize.outputs import explorer, maps, tables
@@ -87,9 +86,10 @@ if maps.assets_available():
 
     scored = replace(data, scores=table.reset_index()[["muni_code", "score"]])
     f = explorer.Filters(layers=("score",))
-    m = explorer.build_map(explorer.apply_filters(scored, f), f, lang=lang, tiles=ui.tiles_choice(),
-                           profile_link=f"/profile?muni={{code}}&lang={lang}")
-    st_folium(m, height=480, use_container_width=True, returned_objects=[], key="score_map")
+    spec = explorer.build_map(explorer.apply_filters(scored, f), f, outlines=ui.map_outlines(),
+                              sources=ui.map_points(), lang=lang, tiles=ui.tiles_choice(),
+                              profile_link=f"/profile?muni={{code}}&lang={lang}")
+    ui.show_map(spec, height=480, key="score_map")
 
 st.subheader(ui.t("s.ranking"))
 name_col = "name_ja" if lang == "ja" else "name_en"
@@ -102,7 +102,7 @@ st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config=
     name_col: ui.t("col.municipality"), "coverage": ui.t("s.coverage"), "reason": ui.t("s.reason"),
     "missing": ui.t("s.missing")})
 st.download_button(ui.t("s.download"), tables.to_csv_bytes(
-    table.reset_index(), credits=[f"weights: {weights.values}"] + credits.credits(credits.SCORING_SOURCES, lang)),
+    table.reset_index(), credits=[f"weights: {weights.values}"] + credits.credits(credits.SCORING_SOURCES, lang), lang=lang),
     file_name="revitalize_scores.csv", mime="text/csv", key="s_download")
 
 st.subheader(ui.t("s.contrib"))

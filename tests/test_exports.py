@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -145,6 +148,41 @@ def test_cp932_never_fails_and_reports_exactly_the_changed_cells(names):
     if all(s and "\n" not in s and "\r" not in s and s.strip() == s for s in expected):
         back = pd.read_csv(io.BytesIO(data), encoding="cp932", nrows=n, dtype=str, keep_default_na=False)
         assert back["名称"].tolist() == expected
+
+
+class TestCsvReadsBackAsItsRows:
+    """Issue 13: credit lines as trailing '#' rows were read as data by pandas, QGIS and Excel's filters."""
+
+    @pytest.mark.parametrize("enc,codec", [("utf-8-sig", "utf-8-sig"), ("cp932", "cp932")])
+    def test_shortlist_csv_has_exactly_its_rows_and_the_credits_in_a_column(self, enc, codec):
+        sl = _shortlist()
+        data, _ = tables.to_csv(sl, encoding=enc)
+        back = pd.read_csv(io.BytesIO(data), encoding=codec, dtype=str, keep_default_na=False)  # no nrows, no comment
+        assert len(back) == len(sl) and data.endswith(b"\r\n")
+        credit = back["出典"].unique()
+        assert len(credit) == 1 and "出典：テストA" in credit[0] and "テスト一覧" in credit[0]
+        assert not any(line.startswith(b"#") for line in data.splitlines())
+
+    def test_english_credit_column(self):
+        back = pd.read_csv(io.BytesIO(tables.to_csv(_shortlist("en"))[0]), encoding="utf-8-sig")
+        assert back.columns[-1] == "credits" and len(back) == 4
+
+    def test_cp932_credit_problems_are_reported_once(self):
+        sl = replace(_shortlist(), credits=("出典：𠮷田",))
+        data, warnings = tables.to_csv(sl, encoding="cp932")
+        assert [w.column for w in warnings if "U+20BB7" in str(w)] == ["出典"]
+
+    @given(st.lists(st.text(max_size=15), min_size=0, max_size=40), st.lists(st.text(min_size=1, max_size=30),
+                                                                              max_size=4))
+    @settings(deadline=None, max_examples=100)
+    def test_any_table_reads_back_with_as_many_rows(self, names, credits):
+        df = pd.DataFrame({"name": names, "n": range(len(names))})
+        data = tables.to_csv_bytes(df, credits=credits)
+        back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        assert len(back) == len(df) and back["n"].astype(int).tolist() == list(range(len(names)))
+        assert ("出典" in back.columns) == bool(credits)
+        if credits and len(back):
+            assert back["出典"].nunique() == 1  # the same credit text on every row
 
 
 def test_unknown_encoding_is_refused():
@@ -512,6 +550,32 @@ def test_a_long_sheet_names_its_municipality_on_every_page(con, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     chunks = text.split("\f")[:pages]
     assert all(name in chunk for chunk in chunks)
+
+
+@needs_poppler
+def test_evidence_progress_reports_every_sheet_and_every_page(con, tmp_path):
+    picks = _small_munis(con, 3)
+    seen = []
+    pdf = evidence.render(con, [evidence.Subject((c,)) for c, _ in picks], "pdf",
+                          progress=lambda stage, done, total: seen.append((stage, done, total)))
+    path = tmp_path / "p.pdf"
+    path.write_bytes(pdf)
+    pages = int(next(line.split()[-1] for line in subprocess.run(
+        ["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()
+        if line.startswith("Pages:")))
+    assert [x for x in seen if x[0] == "sheets"] == [("sheets", 1, 3), ("sheets", 2, 3), ("sheets", 3, 3)]
+    laid = [done for stage, done, _ in seen if stage == "pages"]
+    assert laid == list(range(1, pages + 1))
+    assert not logging.getLogger("weasyprint.progress").handlers  # the counter is removed afterwards
+
+
+def test_export_cli_shows_no_progress_bar_when_stderr_is_not_a_terminal(built_db, tmp_path):
+    out = tmp_path / "s.html"
+    r = subprocess.run([sys.executable, "-m", "revitalize", "export", "--from", "score", "--top", "3", "--format",
+                        "html", "-o", str(out)], capture_output=True, text=True, cwd=rv_settings.PROJECT_ROOT,
+                       env={**os.environ, "REVITALIZE_DB": str(built_db)})
+    assert r.returncode == 0, r.stderr
+    assert "sheets:" not in r.stderr and "it/s" not in r.stderr and out.read_text().count('class="sheet"') == 3
 
 
 def test_missing_pdf_engine_is_a_clear_error_and_html_still_works(con, monkeypatch):

@@ -92,12 +92,18 @@ def test_candidates_shortlist_scores_and_links_assets(fixture_con):
     assert domain.BASE_TYPES["composite"][1] in sl.table.to_string()  # labels in the shortlist's language
 
 
-def test_explorer_map_escapes_titles_and_credits_every_layer(fixture_con):
+def test_explorer_map_spec_escapes_titles_and_credits_every_layer(fixture_con, tmp_path):
     data = explorer.load_data(fixture_con)
-    html = maps.to_html(explorer.build_map(data, explorer.Filters(layers=explorer.ALL_LAYERS), lang="ja"))
-    assert "テスト作品<b>" not in html  # the work title is data, never markup
-    for key in ("boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage"):
-        assert credits.credit(key, "ja") in html or credits.credit(key, "ja").replace("（", "\\uff08") in html
+    ol = maps.outlines(data.munis, static_dir=tmp_path, static_url="/s/")
+    ps = explorer.point_sources(data, "ja", static_dir=tmp_path, static_url="/s/")
+    spec = explorer.build_map(data, explorer.Filters(layers=explorer.ALL_LAYERS), outlines=ol, sources=ps)
+    published = "".join(f.read_text(encoding="utf-8") for f in tmp_path.rglob("*") if f.is_file())
+    assert "<b>" not in maps.spec_json(spec)  # what is embedded in the page carries no markup from data
+    assert "テスト作品<b>" in published  # the static file is JSON data; the map view sets it as text
+    text = maps.spec_json(spec) + published
+    for key in ("anime_sites", "filming_locations", "film_commissions", "heritage"):
+        assert credits.credit(key, "ja") in published
+    assert credits.credit("boundaries", "ja") in text
 
 
 def test_profile_and_evidence_sheet_of_one_municipality(fixture_con):

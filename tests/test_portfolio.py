@@ -526,7 +526,8 @@ def test_map_and_display_table():
     res = portfolio.solve(pool, Constraints(k=5, min_per_region=0, min_km=5))
     from revitalize.outputs import maps
 
-    html = maps.to_html(maps.portfolio_map(res.table[res.table["selected"]], lang="en"))
+    ol = maps.Outlines(url="/app/static/geo/m.json", codes=(), bounds=pd.DataFrame(columns=["w", "s", "e", "n"]))
+    html = maps.spec_json(maps.portfolio_spec(res.table[res.table["selected"]], ol, lang="en"))
     for item_id in res.selected_ids:
         assert pool.set_index("item_id").loc[item_id, "name"] in html
     assert maps.PORTFOLIO_COLORS["fixed"] in html and maps.PORTFOLIO_COLORS["new"] in html

@@ -185,7 +185,8 @@ def test_progress_map_places_each_open_or_designated_candidate_once_and_escapes_
     assert placed["candidate_id"].tolist() == ["C0", "C1"]
     hakodate = pts.set_index("muni_code").loc["01202"]  # more people than 北斗市
     assert (placed.iloc[0]["lat"], placed.iloc[0]["lon"]) == (hakodate["lat"], hakodate["lon"])
-    html = maps.to_html(maps.progress_map(placed, lang="ja"))
+    ol = maps.Outlines(url="/app/static/geo/m.json", codes=(), bounds=pd.DataFrame(columns=["w", "s", "e", "n"]))
+    html = maps.spec_json(maps.progress_spec(placed, ol, lang="ja"))
     assert "<b>函館</b>" not in html and "\\u003cb\\u003e" in html
     assert maps.CANDIDATE_COLORS["designated"] in html and maps.CANDIDATE_COLORS["pipeline"] in html
 
@@ -219,7 +220,7 @@ def test_portfolio_cli_keeps_designated_bases_and_explains_left_out_candidates(b
         assert left[weak]["why"] in {"score", "max_per_pref", "min_km", "type_share"} and left[weak]["reason"]
 
 
-def test_explorer_map_shows_candidates_only_in_the_filtered_prefectures(con):
+def test_explorer_map_shows_candidates_only_in_the_filtered_prefectures(con, tmp_path):
     from revitalize.outputs import explorer, maps
 
     t = table([("designated", 2025, "tourism", "01202"), ("applied", 2025, "industry", "26100")])
@@ -227,9 +228,11 @@ def test_explorer_map_shows_candidates_only_in_the_filtered_prefectures(con):
     t["name_en"] = None
     placed = progress.places(t, pool_mod.municipality_points(con))
     data = explorer.load_data(con)
-    everywhere = maps.to_html(explorer.build_map(data, explorer.Filters(), candidates=placed))
+    kw = {"outlines": maps.outlines(data.munis, static_dir=tmp_path),
+          "sources": explorer.point_sources(data, static_dir=tmp_path)}
+    everywhere = maps.spec_json(explorer.build_map(data, explorer.Filters(), candidates=placed, **kw))
     assert "函館の拠点" in everywhere and "京都の候補" in everywhere
     f = explorer.Filters(pref_codes=("01",))
-    hokkaido = maps.to_html(explorer.build_map(explorer.apply_filters(data, f), f, candidates=placed))
+    hokkaido = maps.spec_json(explorer.build_map(explorer.apply_filters(data, f), f, candidates=placed, **kw))
     assert "函館の拠点" in hokkaido and "京都の候補" not in hokkaido
-    assert "函館の拠点" not in maps.to_html(explorer.build_map(data, explorer.Filters()))
+    assert "函館の拠点" not in maps.spec_json(explorer.build_map(data, explorer.Filters(), **kw))

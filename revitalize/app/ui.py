@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.components import v1 as components
 from streamlit.runtime.pages_manager import PagesManager  # an internal: see through_app
 
 from revitalize.analysis import pool, progress, scoring
@@ -19,7 +20,7 @@ from revitalize.core.errors import (
     ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
 )
 from revitalize.data import db, failures, layers
-from revitalize.outputs import explorer
+from revitalize.outputs import explorer, maps
 from revitalize.workflow import auth, candidates
 
 
@@ -150,6 +151,55 @@ def tiles_choice(key: str = "tiles") -> str:
     default = settings.tiles()
     return st.sidebar.selectbox(t("map.basemap"), options, index=options.index(default) if default in options else 0,
                                 format_func=labels.get, key=key)
+
+
+# ---- the map view (a component that keeps its Leaflet map across reruns; see outputs/maps.py) ----------------
+
+_MAP_VIEW = components.declare_component("mapview", path=str(Path(__file__).parent / "frontend" / "mapview"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _outlines(stamp: tuple[str, float], lang: str) -> maps.Outlines | None:
+    data = explorer_data(stamp)
+    return None if data is None else maps.outlines(data.munis, lang=lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _point_sources(stamp: tuple[str, float], lang: str) -> explorer.PointSources | None:
+    data = explorer_data(stamp)
+    return None if data is None else explorer.point_sources(data, lang)
+
+
+def map_outlines() -> maps.Outlines | None:
+    """The municipal outlines, published as a static file once per database version."""
+    return _outlines(stamp(), lang())
+
+
+def map_points() -> explorer.PointSources | None:
+    """The explorer's point layers, published as a static file once per database version and language."""
+    return _point_sources(stamp(), lang())
+
+
+def show_map(spec: dict, *, key: str, height: int = 560) -> None:
+    """Draw a map spec (``maps.spec``) in the map view; the same ``key`` keeps the same map across reruns."""
+    _MAP_VIEW(spec=maps.spec_json(spec), height=height, key=key, default=None)
+
+
+def evidence_progress(n_sheets: int, fmt: str):
+    """An ``st.progress`` bar for evidence sheets (``evidence.Progress``): gathering the sheets, then (PDF)
+    laying out the pages; the page share is estimated at three pages a sheet and never shows 100 % early."""
+    bar = st.progress(0.0, text=t("ev.progress_sheets", done=0, total=n_sheets))
+    gather_share = 1.0 if fmt == "html" else 0.3
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        if stage == "sheets":
+            bar.progress(gather_share * done / max(total or 1, 1), text=t("ev.progress_sheets", done=done,
+                                                                              total=total))
+        else:
+            share = min(done / (3 * max(n_sheets, 1)), 0.99)
+            bar.progress(gather_share + (1 - gather_share) * share, text=t("ev.progress_pages", pages=done))
+
+    return progress
 
 
 def require_data() -> explorer.ExplorerData:

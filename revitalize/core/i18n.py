@@ -449,6 +449,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ex.ev.generated": ("revitalize が {date} に作成。値は作成時点のデータによる。",
                         "Made by revitalize on {date}; the values are those of the data on that date."),
     "ex.ev.doc_title": ("根拠シート（{n} 件）", "Evidence sheets ({n})"),
+    # maps, numbers and downloads (issue 13: map view, abbreviated metrics, CSV credits, evidence progress)
+    "map.label": ("地図（市区町村とレイヤー）", "Map (municipalities and layers)"),
+    "map.no_data": ("データなし", "no data"),
+    "num.man": ("万", "k"),
+    "num.oku": ("億", "M"),
+    "csv.credit_col": ("出典", "credits"),
+    "ev.progress_sheets": ("根拠シートを作成中 {done}/{total}", "Making evidence sheets {done}/{total}"),
+    "pg.target_line": ("目標（{n} 拠点）", "Target ({n} bases)"),
+    "ev.progress_pages": ("PDF をレイアウト中（{pages} ページ）", "Laying out the PDF ({pages} pages)"),
     # table columns
     "col.layer": ("レイヤー", "Layer"),
     "col.name": ("名称", "Name"),
@@ -774,3 +783,22 @@ def localized(row: Mapping[str, object], base: str, lang: str) -> str:
             return value
     value = row.get(f"{base}_ja", row.get(base))
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+# compact numbers (issue 13: metrics that fit their box): 万/億 in Japanese, k/M/B in English
+def compact_number(value: float, lang: str = "ja") -> str:
+    """``value`` short enough for a metric box: 11,618,000 → "1,162万" (ja) / "11.6M" (en); below 10,000
+    the full number ("9,999"). The full value belongs in the metric's help (hover)."""
+    v = float(value)
+    sign, a = ("−" if v < 0 else ""), abs(v)
+    if a < 10_000:
+        return f"{sign}{a:,.0f}"
+    if lang == "ja":
+        if a < 1e8:
+            return f"{sign}{a / 1e4:,.1f}万" if a < 1e6 else f"{sign}{a / 1e4:,.0f}万"
+        oku = a / 1e8
+        return f"{sign}{oku:,.{2 if oku < 10 else 1 if oku < 100 else 0}f}億"
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= size:
+            return f"{sign}{a / size:,.1f}{unit}"
+    return f"{sign}{a:,.0f}"  # pragma: no cover - unreachable (a >= 10,000)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -494,9 +495,14 @@ def _css() -> str:
     return (TEMPLATES / "evidence.css").read_text(encoding="utf-8")
 
 
+Progress = Callable[[str, int, "int | None"], None]
+"""``progress(stage, done, total)``: stage "sheets" (sheets gathered of total) or "pages" (PDF pages laid
+out; total unknown, None)."""
+
+
 def evidence_html(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], *,
                   weights: scoring.Weights | None = None, lang: str = "ja", ctx: Context | None = None,
-                  title: str | None = None) -> str:
+                  title: str | None = None, progress: Progress | None = None) -> str:
     """A standalone HTML document with one sheet per subject (each sheet starts a new printed page)."""
     subs = [subjects] if isinstance(subjects, Subject) else list(subjects)
     if not subs:
@@ -504,7 +510,11 @@ def evidence_html(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[S
     if lang not in i18n.LANGS:
         raise ExportError(f"lang: expected one of {list(i18n.LANGS)}, found {lang!r}")
     c = ctx or context(con, weights)
-    sheets = [gather(con, s, c, lang) for s in subs]
+    sheets = []
+    for i, s in enumerate(subs, start=1):
+        sheets.append(gather(con, s, c, lang))
+        if progress is not None:
+            progress("sheets", i, len(subs))
     doc_title = title or (sheets[0].title if len(sheets) == 1 else i18n.t("ex.ev.doc_title", lang, n=len(sheets)))
     body = "".join(sheet_html(s, c, lang) for s in sheets)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(doc_title)}'
@@ -520,35 +530,63 @@ def pdf_problem() -> str | None:
     return None
 
 
-def html_to_pdf(document: str) -> bytes:
-    """PDF bytes of an HTML document (WeasyPrint). Raises ExportError saying what to install when it cannot."""
+class _PageCounter(logging.Handler):
+    """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page N") into ``progress("pages", N)``."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("Step 5") and record.args:
+            self.progress("pages", int(record.args[0]), None)
+
+
+def html_to_pdf(document: str, *, progress: Progress | None = None) -> bytes:
+    """PDF bytes of an HTML document, laid out as ONE WeasyPrint document (fonts and the stylesheet loaded once;
+    per sheet the cost is layout, linear in the number of sheets). Raises ExportError saying what to install
+    when it cannot."""
     problem = pdf_problem()
     if problem:
         raise ExportError(i18n.t("ex.err.pdf", "en", detail=problem)).keyed("ex.err.pdf", detail=problem)
     import logging
 
-    import weasyprint
+    import weasyprint  # here, not at the top: without Pango every other export still works
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)
-    return weasyprint.HTML(string=document).write_pdf()
+    if progress is None:
+        return weasyprint.HTML(string=document).write_pdf()
+    log = logging.getLogger("weasyprint.progress")
+    handler, level, propagate = _PageCounter(progress), log.level, log.propagate
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        return weasyprint.HTML(string=document).write_pdf()
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
 
 
 def evidence_pdf(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], *,
                  weights: scoring.Weights | None = None, lang: str = "ja", ctx: Context | None = None,
-                 title: str | None = None) -> bytes:
+                 title: str | None = None, progress: Progress | None = None) -> bytes:
     """The sheets of ``evidence_html`` as a PDF (A4, one sheet starting on each new page)."""
-    return html_to_pdf(evidence_html(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title))
+    return html_to_pdf(evidence_html(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title,
+                                     progress=progress), progress=progress)
 
 
 def render(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], fmt: str, *,
            weights: scoring.Weights | None = None, lang: str = "ja", ctx: Context | None = None,
-           title: str | None = None) -> bytes:
+           title: str | None = None, progress: Progress | None = None) -> bytes:
     """The evidence sheets of ``subjects`` in ``fmt`` ('html' or 'pdf') as bytes: the one switch used by
-    the pages and the command line."""
+    the pages and the command line. ``progress`` is told of each sheet gathered and each PDF page laid out."""
     if fmt == "html":
-        return evidence_html(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title).encode("utf-8")
+        return evidence_html(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title,
+                             progress=progress).encode("utf-8")
     if fmt == "pdf":
-        return evidence_pdf(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title)
+        return evidence_pdf(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title, progress=progress)
     raise ExportError(f"evidence format: expected 'html' or 'pdf', found {fmt!r}")
 
 

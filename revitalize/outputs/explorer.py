@@ -1,7 +1,7 @@
 """The map explorer's data: load once, filter with pure functions, build the map and the table.
 
 ``load_data`` reads the database; ``apply_filters`` returns new frames; ``build_map`` and
-``items_table`` turn filtered data into a folium map and a table. Nothing here imports Streamlit.
+``items_table`` turn filtered data into a map spec (see ``maps``) and a table. Nothing here imports Streamlit.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import duckdb
-import folium
 import geopandas as gpd
 import jaconv
 import pandas as pd
@@ -119,7 +118,9 @@ def apply_filters(data: ExplorerData, f: Filters) -> ExplorerData:
     munis = data.munis[_in_scope(data.munis, f)] if (f.pref_codes or f.muni_code) else data.munis
     anime = data.anime_sites[_in_scope(data.anime_sites, f) & _work_mask(data.anime_sites, f.work)]
     if f.edition is not None:
-        anime = anime[anime["editions"].fillna("").str.split(";").map(lambda ys: str(f.edition) in ys)]
+        # a boolean mask even when no row is left (an empty object Series would select columns instead)
+        in_edition = anime["editions"].fillna("").str.split(";").map(lambda ys: str(f.edition) in ys)
+        anime = anime.loc[in_edition.astype(bool)]
     film = data.filming_locations[_in_scope(data.filming_locations, f) & _work_mask(data.filming_locations, f.work)]
     fc = data.film_commissions[_in_scope(data.film_commissions, f)]
     her = data.heritage[_in_scope(data.heritage, f)]
@@ -211,72 +212,112 @@ def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
     return m
 
 
-def build_map(data: ExplorerData, f: Filters, *, lang: str = "ja", tiles: str = "none",
-              static_url: str = maps.STATIC_URL, profile_link: str | None = None,
-              compact: bool = False, candidates: pd.DataFrame | None = None) -> folium.Map:
-    """The explorer map: municipal outlines and choropleths, point layers with clustering, legends, credits.
+@dataclass(frozen=True, eq=False)
+class PointSources:
+    """The explorer's point layers (all rows that have coordinates) published once per data version and
+    language (``maps.publish``); ``index`` maps each layer's row labels to their position in the file, so
+    a rerun sends only which positions a filter keeps."""
 
-    ``candidates`` (``progress.places`` output) adds designated bases and the pipeline as two more layers.
+    url: str | None
+    index: dict[str, pd.Index]
+    data: dict | None = field(default=None, repr=False)  # the layers themselves when the file could not be written
+
+
+_POINT_SPECS = {
+    "anime_sites": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "88": "editions"}),
+    "filming_locations": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "year": "release_year"}),
+    "film_commissions": ("name", {"map.muni": "muni_name"}),
+    "heritage": ("name", {"日本遺産": "story_ja", "map.muni": "muni_name"}),
+}
+
+
+def _point_layer(df: pd.DataFrame, key: str, lang: str) -> dict:
+    title_base, fields = _POINT_SPECS[key]
+    pts = _point_frame(df).copy()
+    records = pts.to_dict("records")
+    pts["_title"] = [i18n.localized(r, title_base, lang) for r in records]
+    cols = {}
+    for label, base in fields.items():
+        pts[f"_{base}"] = [i18n.localized(r, base, lang) for r in records]
+        cols[i18n.t(label, lang) if label in i18n.STRINGS else label] = f"_{base}"
+    return maps.point_payload(pts, name=i18n.t(f"layer.{key}", lang), color=COLORS[key], credit=credit(key, lang),
+                              title_col="_title", fields=cols, url_col="source_url")
+
+
+def point_sources(data: ExplorerData, lang: str = "ja", *, static_dir=maps.STATIC_DIR,
+                  static_url: str = maps.STATIC_URL) -> PointSources:
+    """Publish the four point layers of the (unfiltered) data in ``lang`` as one static file."""
+    frames = {k: getattr(data, k) for k in POINT_LAYERS}
+    layers_ = {k: _point_layer(df, k, lang) for k, df in frames.items()}
+    index = {k: pd.Index(_point_frame(df).index) for k, df in frames.items()}
+    url = maps.publish(f"points-{lang}", {"layers": layers_}, static_dir=static_dir, static_url=static_url)
+    return PointSources(url=url, index=index, data=None if url else layers_)
+
+
+def build_map(data: ExplorerData, f: Filters, *, outlines: maps.Outlines, sources: PointSources, lang: str = "ja",
+              tiles: str = "none", profile_link: str | None = None, compact: bool = False,
+              candidates: pd.DataFrame | None = None) -> dict:
+    """The explorer's map spec for the map view: the chosen choropleths (the last chosen is shown), the point
+    layers with the rows the filters keep (clustered), designated bases and the pipeline (``candidates``,
+    ``progress.places`` output), fitted to the filter's extent (Japan when unscoped).
+
+    ``data`` is the filtered view (``apply_filters``); ``outlines`` and ``sources`` come from the unfiltered data.
     """
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-    m = maps.base_map(tiles=tiles, static_url=static_url, lang=lang)
+    chosen = list(dict.fromkeys(f.layers))
+    wanted = [k for k in chosen if k in CHOROPLETHS]
     mf = municipality_frame(data, lang)
-    chosen = set(f.layers)
-    bcredit = credit("boundaries", lang)
-    chs: list[maps.Choropleth] = []
-    chs.append(maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
-        (0, 1, 2, 4, float("inf")), ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"),
-        ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), show="gi_areas" in chosen,
-        detail_column="gi_names"))
-    chs.append(maps.Choropleth("roadside_stations", t("layer.roadside_stations"), "roadside_stations",
-                               maps.fixed_classes((0, 1, 2, float("inf")), ("#f7fbff", "#9ecae1", "#4292c6",
-                                                                            "#08519c"), ("0", "1", "2", "3+")),
-                               credit("michi_no_eki", lang), show="roadside_stations" in chosen))
-    chs.append(maps.Choropleth("population", t("layer.population"), "pop_2020_f",
-                               maps.quantile_classes(mf["pop_2020_f"]), credit("population", lang),
-                               show="population" in chosen))
-    chs.append(maps.Choropleth("pop_change", t("layer.pop_change"), "pop_change_pct", maps.fixed_classes(
-        (-10, -5, 0, 5, float("inf")), maps.DIVERGING, ("≤ −10 %", "−10 – −5 %", "−5 – 0 %", "0 – 5 %", "> 5 %")),
-        credit("population", lang), show="pop_change" in chosen, value_format="{:+.1f} %"))
-    year = data.extra.get("visitor_year")
-    chs.append(maps.Choropleth("visitors", f"{t('layer.visitors')} ({year})", "visitors_latest",
-                               maps.quantile_classes(mf["visitors_latest"]), credit("tourism", lang),
-                               show="visitors" in chosen))
-    if "score" in mf.columns:
-        chs.append(maps.Choropleth("score", t("layer.score"), "score", maps.quantile_classes(
-            mf["score"], fmt="{:.2f}"), "revitalize scoring", show="score" in chosen, value_format="{:.3f}"))
-    maps.MunicipalityLayers(mf, chs, base_name=t("layer.municipalities"), credit=bcredit, link=profile_link,
-                            link_label=t("nav.profile"), missing_label="—" if lang == "en" else "データなし",
-                            collapsed=compact).add_to(m)
-    src = t("map.source")
-    specs = [
-        ("anime_sites", data.anime_sites, "place_name", {t("f.work"): "work_title", t("map.muni"): "muni_name",
-                                                          "88": "editions"}),
-        ("filming_locations", data.filming_locations, "place_name",
-         {t("f.work"): "work_title", t("map.muni"): "muni_name", "year": "release_year"}),
-        ("film_commissions", data.film_commissions, "name", {t("map.muni"): "muni_name"}),
-        ("heritage", data.heritage, "name", {"日本遺産": "story_ja", t("map.muni"): "muni_name"}),
-    ]
-    for key, df, title_base, fields in specs:
-        pts = _point_frame(df).copy()
-        if pts.empty and key not in chosen:
+    defs: dict[str, maps.Choropleth] = {}
+    if "gi_areas" in wanted:
+        defs["gi_areas"] = maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
+            (0, 1, 2, 4, float("inf")), ("#f7fcf5", "#c7e9c0", "#74c476", "#31a354", "#006d2c"),
+            ("0", "1", "2", "3–4", "5+")), credit("gi_products", lang), detail_column="gi_names")
+    if "roadside_stations" in wanted:
+        defs["roadside_stations"] = maps.Choropleth(
+            "roadside_stations", t("layer.roadside_stations"), "roadside_stations",
+            maps.fixed_classes((0, 1, 2, float("inf")), ("#f7fbff", "#9ecae1", "#4292c6", "#08519c"),
+                               ("0", "1", "2", "3+")), credit("michi_no_eki", lang))
+    if "population" in wanted:
+        defs["population"] = maps.Choropleth("population", t("layer.population"), "pop_2020_f",
+                                             maps.quantile_classes(mf["pop_2020_f"]), credit("population", lang))
+    if "pop_change" in wanted:
+        defs["pop_change"] = maps.Choropleth("pop_change", t("layer.pop_change"), "pop_change_pct", maps.fixed_classes(
+            (-10, -5, 0, 5, float("inf")), maps.DIVERGING, ("≤ −10 %", "−10 – −5 %", "−5 – 0 %", "0 – 5 %", "> 5 %")),
+            credit("population", lang), value_format="{:+.1f} %")
+    if "visitors" in wanted:
+        year = data.extra.get("visitor_year")
+        defs["visitors"] = maps.Choropleth("visitors", f"{t('layer.visitors')} ({year})", "visitors_latest",
+                                           maps.quantile_classes(mf["visitors_latest"]), credit("tourism", lang))
+    if "score" in wanted and "score" in mf.columns:
+        defs["score"] = maps.Choropleth("score", t("layer.score"), "score", maps.quantile_classes(
+            mf["score"], fmt="{:.2f}"), "revitalize scoring", value_format="{:.3f}")
+    chs = [maps.choropleth_payload(defs[k], mf, outlines.codes) for k in wanted if k in defs]
+    pts = []
+    for key in POINT_LAYERS:
+        if key not in chosen:
             continue
-        records = pts.to_dict("records")
-        pts["_title"] = [i18n.localized(r, title_base, lang) for r in records]
-        cols = {}
-        for label, base in fields.items():
-            pts[f"_{base}"] = [i18n.localized(r, base, lang) for r in records]
-            cols[label] = f"_{base}"
-        maps.PointLayer(pts, name=t(f"layer.{key}"), color=COLORS[key], credit=credit(key, lang),
-                        title_col="_title", fields=cols, url_col="source_url", source_label=src,
-                        static_url=static_url).add_to(m)
+        keep = sources.index[key].get_indexer(_point_frame(getattr(data, key)).index)
+        keep = keep[keep >= 0]
+        idx = None if len(keep) == len(sources.index[key]) else sorted(keep.tolist())
+        if sources.url:
+            pts.append(maps.static_points(key, sources.url, idx))
+        else:
+            layer = sources.data[key]
+            pts.append(maps.inline_points(key, layer if idx is None else _subset(layer, idx), cluster=True))
     if candidates is not None and len(candidates):
         if f.pref_codes:
             candidates = candidates[candidates["muni_codes"].map(
                 lambda cs: any(c[:2] in f.pref_codes for c in codes.muni_codes(cs)))]
-        maps.add_candidate_layers(m, candidates, lang=lang)
-    if f.pref_codes or f.muni_code:
-        b = data.munis.total_bounds
-        if len(data.munis):
-            m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    return m
+        pts += maps.candidate_points(candidates, lang=lang)
+    scoped = bool(f.pref_codes or f.muni_code)
+    scope = list(data.munis["muni_code"]) if scoped else None
+    return maps.spec(outlines, lang=lang, tiles=tiles, choropleths=chs, active=chs[-1]["key"] if chs else None,
+                     points=pts, scope=scope, highlight=[f.muni_code] if f.muni_code else None,
+                     fit=outlines.extent(scope) if scoped else None,
+                     extent_key=repr((tuple(f.pref_codes), f.muni_code)), link=profile_link, collapsed=compact)
+
+
+def _subset(layer: dict, idx: list[int]) -> dict:
+    pick = lambda xs: None if xs is None else [xs[i] for i in idx]  # noqa: E731
+    return {**layer, "lat": pick(layer["lat"]), "lon": pick(layer["lon"]), "title": pick(layer["title"]),
+            "url": pick(layer["url"]), "values": {k: pick(v) for k, v in layer["values"].items()}}

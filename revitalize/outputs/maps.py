@@ -1,27 +1,29 @@
-"""Folium maps built from GeoDataFrames. Never imports Streamlit.
+"""Map specs: what the app's map view (``revitalize/app/frontend/mapview``) draws. Never imports Streamlit.
 
-Offline by design: Leaflet and its clustering plugin are served by the app (``static/vendor``,
-installed from the npm registry at set-up), never from a CDN; base-map tiles are optional.
-Large layers are sent as compact columnar JSON and drawn by a small script, not as one folium
-object per feature, so 50,000 points stay small and fast. Text from data reaches the page only
-through ``textContent`` or ``html.escape``; JSON embedded in scripts has ``<``, ``>`` and ``&``
-escaped so it cannot close its script tag.
+The map view keeps one Leaflet map mounted across reruns. What does not change between reruns is
+published once as a static, browser-cached file under ``static/geo/`` (content-hashed names, derived from
+the database, git-ignored, rewritten when the data changes): the municipal outlines (``outlines``) and
+large point layers (``publish``). Each rerun sends a small spec (``spec``): the choropleth classes per
+municipality, which rows of each point layer are shown, the extent. Offline by design: Leaflet and its
+clustering plugin are served by the app (``static/vendor``, from the npm registry), never from a CDN;
+base-map tiles are optional. Text from data reaches the page only through ``textContent`` or escaping.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from dataclasses import dataclass
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
-from folium.elements import JSCSSMixin
-from jinja2 import Template
+import shapely
 
 from revitalize.core import codes, i18n, settings
 from revitalize.core.domain import BASE_TYPES, STATUSES
@@ -60,6 +62,7 @@ TILES: dict[str, tuple[str, str, int] | None] = {
 }
 
 JAPAN_CENTER = (36.5, 137.5)
+GEO_DIR = "geo"  # static/geo/: files derived from the database (git-ignored)
 
 
 def assets_available(static_dir: Path = STATIC_DIR) -> bool:
@@ -71,32 +74,6 @@ def safe_json(value: object) -> str:
     """JSON that is safe inside a <script> element (no '<', '>' or '&' characters)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
-def _url(key: str, static_url: str) -> str:
-    return static_url + ASSETS[key]
-
-
-def base_map(*, tiles: str = "none", center: tuple[float, float] = JAPAN_CENTER, zoom: int = 5,
-             static_url: str = STATIC_URL, lang: str = "ja") -> folium.Map:
-    """An empty map of Japan with local assets and an optional tile layer (``TILES`` key)."""
-    if tiles not in TILES:
-        raise ValueError(f"tiles: expected one of {list(TILES)}, found {tiles!r}")
-    m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
-                   prefer_canvas=True)
-    m.options.update({"minZoom": 4, "maxZoom": 18})  # folium passes zoom limits only to tile layers
-    # replace folium's CDN links (Leaflet, jQuery, Bootstrap, icon fonts) with the app's own copies
-    m.default_js = [("leaflet", _url("leaflet_js", static_url))]
-    m.default_css = [("leaflet_css", _url("leaflet_css", static_url))]
-    spec = TILES[tiles]
-    if spec is not None:
-        url, attribution, max_zoom = spec
-        folium.TileLayer(url, attr=attribution, name=tiles, max_zoom=max_zoom, overlay=False, control=False).add_to(m)
-    else:
-        # no tiles: a plain sea-coloured background so the land polygons read as a map
-        m.get_root().header.add_child(Element(
-            f"<style>#{m.get_name()}{{background:#dfe9f3;}}</style>"))
-    return m
 
 
 @dataclass(frozen=True)
@@ -159,6 +136,45 @@ class Choropleth:
     detail_column: str | None = None  # text shown under the value in the popup (e.g. the GI products)
 
 
+
+
+def choropleth_payload(c: Choropleth, frame: pd.DataFrame, order: Sequence[str]) -> dict:
+    """One choropleth for the map view: classes (one character per municipality in ``order``, ``-`` for
+    missing), the value as text for popups, legend colours and labels, credit."""
+    f = frame.drop_duplicates("muni_code").set_index("muni_code").reindex(list(order))
+    vals = pd.to_numeric(f[c.column], errors="coerce").astype("float64")
+    cls = "".join("-" if i < 0 else str(i) for i in classify(vals, c.classes))
+    out = {"key": c.key, "title": c.title, "colors": list(c.classes.colors), "labels": list(c.classes.labels),
+           "missing": c.classes.missing_color, "credit": c.credit, "cls": cls,
+           "text": [None if math.isnan(v) else c.value_format.format(v) for v in vals]}
+    if c.detail_column:
+        out["detail"] = [v if isinstance(v, str) and v else None for v in f[c.detail_column]]
+    return out
+
+
+# ------------------------------------------------------------------------------------ static, cached files
+
+
+def publish(kind: str, payload: Mapping, *, static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL
+            ) -> str | None:
+    """Write ``payload`` as ``static/geo/<kind>-<sha256 prefix>.json`` (once; the name changes with the content,
+    so browsers may cache it) and return its URL, or None when the folder cannot be written (callers then
+    send the payload inline)."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    name = f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:16]}.json"
+    folder = static_dir / GEO_DIR
+    try:
+        if not (folder / name).exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, folder / name)  # atomic: a reader never sees half a file
+    except OSError:
+        return None
+    return f"{static_url}{GEO_DIR}/{name}"
+
+
 def _round_coords(geom: dict, ndigits: int) -> dict:
     def r(c):
         if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
@@ -167,226 +183,129 @@ def _round_coords(geom: dict, ndigits: int) -> dict:
     return {"type": geom["type"], "coordinates": r(geom["coordinates"])}
 
 
-_POLYGONS = Template("""
-{% macro script(this, kwargs) %}
-(function() {
-  var data = {{ this.payload }};
-  var map = {{ this._parent.get_name() }};
-  var legendBox = L.control({position: 'bottomright'});
-  legendBox.onAdd = function() { this._div = L.DomUtil.create('div', 'rv-legend'); return this._div; };
-  legendBox.addTo(map);
-  var shown = {};
-  function esc(s) { var d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; }
-  function renderLegend() {
-    var div = legendBox._div; div.innerHTML = '';
-    data.overlays.forEach(function(o) {
-      if (!shown[o.key]) return;
-      var box = document.createElement('div'); box.className = 'rv-legend-item';
-      var h = document.createElement('b'); h.textContent = o.title; box.appendChild(h);
-      o.labels.forEach(function(lab, i) {
-        var row = document.createElement('div');
-        var sw = document.createElement('span'); sw.className = 'rv-swatch'; sw.style.background = o.colors[i];
-        row.appendChild(sw); row.appendChild(document.createTextNode(lab)); box.appendChild(row);
-      });
-      var na = document.createElement('div');
-      var sw2 = document.createElement('span'); sw2.className = 'rv-swatch'; sw2.style.background = o.missing;
-      na.appendChild(sw2); na.appendChild(document.createTextNode(data.missingLabel)); box.appendChild(na);
-      var cr = document.createElement('div'); cr.className = 'rv-credit'; cr.textContent = o.credit; box.appendChild(cr);
-      div.appendChild(box);
-    });
-  }
-  function popupFor(i, o) {
-    var p = data.props;
-    var s = '<div class="rv-popup"><b>' + esc(p.name[i]) + '</b> <small>' + esc(p.code[i]) + '</small>';
-    if (o) { var v = p[o.column][i]; s += '<br>' + esc(o.title) + ': ' + (v == null ? esc(data.missingLabel) : esc(v));
-             if (o.detail && p[o.detail][i]) { s += '<div class="rv-detail">' + esc(p[o.detail][i]) + '</div>'; } }
-    if (data.link) { s += '<br><a href="' + data.link.replace('{code}', encodeURIComponent(p.code[i])) + '" target="_blank" rel="noopener">' + esc(data.linkLabel) + '</a>'; }
-    s += '<div class="rv-credit">' + esc(data.credit) + '</div></div>';
-    return s;
-  }
-  function makeLayer(o) {
-    var feats = data.geoms.map(function(g, i) { return {type: 'Feature', geometry: g, properties: {i: i}}; });
-    return L.geoJSON({type: 'FeatureCollection', features: feats}, {
-      style: function(f) {
-        var i = f.properties.i;
-        if (!o) return {color: '#555', weight: 0.5, fillColor: '#f4f1ea', fillOpacity: 0.9};
-        var c = o.cls[i];
-        return {color: '#666', weight: 0.4, fillColor: c < 0 ? o.missing : o.colors[c], fillOpacity: 0.8};
-      },
-      onEachFeature: function(f, layer) {
-        layer.bindPopup(function() { return popupFor(f.properties.i, o); });
-        layer.bindTooltip(function() { return esc(data.props.name[f.properties.i]); }, {sticky: true});
-      }
-    });
-  }
-  var base = makeLayer(null);
-  base.addTo(map);
-  window.rvLayers = window.rvLayers || {};
-  window.rvLayers[data.baseName] = base;
-  {{ this.get_name() }}_layers = {};
-  var control = L.control.layers(null, null, {collapsed: !!data.collapsed, position: 'topright'});
-  control.addOverlay(base, esc(data.baseName));
-  data.overlays.forEach(function(o) {
-    var lyr = makeLayer(o);
-    lyr._rvKey = o.key;
-    control.addOverlay(lyr, esc(o.title));
-    window.rvLayers[o.title] = lyr;
-    if (o.show) { lyr.addTo(map); shown[o.key] = true; }
-  });
-  window.rvLayerControl = control;
-  control.addTo(map);
-  map.on('overlayadd', function(e) { if (e.layer._rvKey) { shown[e.layer._rvKey] = true; renderLegend(); } });
-  map.on('overlayremove', function(e) { if (e.layer._rvKey) { delete shown[e.layer._rvKey]; renderLegend(); } });
-  renderLegend();
-})();
-{% endmacro %}
-""")
+@dataclass(frozen=True, eq=False)
+class Outlines:
+    """The municipal outlines as the map view gets them: a static file (``url``) or, when it could not be
+    written, the FeatureCollection itself (``data``); ``codes`` is the features' order (choropleth classes
+    follow it); ``bounds`` (west, south, east, north, degrees) per code frames a scope."""
 
-_STYLE = """<style>
-.leaflet-control-layers{font:12px sans-serif}.rv-legend{background:rgba(255,255,255,.92);padding:6px 8px;font:12px sans-serif;max-width:240px;border-radius:4px}
-.rv-legend-item{margin-bottom:6px}.rv-swatch{display:inline-block;width:14px;height:10px;margin-right:5px;
-border:1px solid #999}.rv-credit{color:#555;font-size:10px;margin-top:3px}.rv-popup{font:12px sans-serif;
-max-width:280px}.rv-detail{max-height:120px;overflow:auto;color:#333;margin-top:2px}.rv-popup .rv-credit{border-top:1px solid #ddd;padding-top:2px}
-.rv-dot{border-radius:50%;border:1px solid #fff;box-shadow:0 0 2px #333}
-</style>"""
+    url: str | None
+    codes: tuple[str, ...]
+    bounds: pd.DataFrame
+    credit: str = ""
+    data: dict | None = field(default=None, repr=False)
+
+    def extent(self, muni_codes: Sequence[str] | None = None) -> list[list[float]] | None:
+        """[[south, west], [north, east]] of the given municipalities (all when None)."""
+        b = self.bounds if muni_codes is None else self.bounds.reindex(list(muni_codes)).dropna()
+        if b.empty:
+            return None
+        return [[float(b["s"].min()), float(b["w"].min())], [float(b["n"].max()), float(b["e"].max())]]
 
 
-class MunicipalityLayers(MacroElement):
-    """Municipal polygons sent once, drawn as a base outline layer plus one overlay per choropleth.
+def outline_collection(munis: gpd.GeoDataFrame, *, precision: int = 3) -> dict:
+    """A GeoJSON FeatureCollection of the municipalities (sorted by code) with ``c`` (code) and the label
+    in Japanese (``ja``) and English (``en``): "prefecture municipality"."""
+    g = munis[munis.geometry.notna() & ~munis.geometry.is_empty].sort_values("muni_code")
+    feats = []
+    for r in g.to_dict("records"):
+        ja = " ".join(v for v in (r.get("pref_name_ja"), r.get("name_ja")) if isinstance(v, str))
+        en = " ".join(v for v in (r.get("pref_name_en"), r.get("name_en")) if isinstance(v, str)) or ja
+        feats.append({"type": "Feature", "geometry": _round_coords(r["geometry"].__geo_interface__, precision),
+                      "properties": {"c": r["muni_code"], "ja": ja, "en": en}})
+    return {"type": "FeatureCollection", "features": feats}
 
-    Every overlay appears in a layer control; the legend shows the overlays that are on.
+
+def outlines(munis: gpd.GeoDataFrame, *, static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL,
+             lang: str = "ja") -> Outlines:
+    """Publish the municipal outlines once (see ``publish``) and describe them for ``spec``."""
+    fc = outline_collection(munis)
+    order = tuple(f["properties"]["c"] for f in fc["features"])
+    g = munis.drop_duplicates("muni_code").set_index("muni_code").reindex(list(order))
+    b = shapely.bounds(np.asarray(g.geometry.values))
+    bounds = pd.DataFrame(b, columns=["w", "s", "e", "n"], index=list(order))
+    url = publish("municipalities", fc, static_dir=static_dir, static_url=static_url)
+    return Outlines(url=url, codes=order, bounds=bounds, credit=credit("boundaries", lang),
+                    data=None if url else fc)
+
+
+def point_payload(df: pd.DataFrame, *, name: str, color: str, credit: str, title_col: str | None,
+                  fields: Mapping[str, str] | None = None, url_col: str | None = None, precision: int = 5) -> dict:
+    """A point layer as columnar arrays (lat, lon, title, one array per popup field, source URL)."""
+    fields = fields or {}
+
+    def col(c: str) -> list:
+        return [None if (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))) else
+                (v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)) for v in df[c]]
+
+    return {"name": name, "color": color, "credit": credit,
+            "lat": df["lat"].astype(float).round(precision).tolist(),
+            "lon": df["lon"].astype(float).round(precision).tolist(),
+            "title": col(title_col) if title_col else None, "fields": list(fields),
+            "values": {label: col(c) for label, c in fields.items()}, "url": col(url_col) if url_col else None}
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def inline_points(key: str, payload: dict, *, cluster: bool = False, show: bool = True) -> dict:
+    """A small point layer sent with the spec itself (candidates, a portfolio)."""
+    return {"key": key, "data": payload, "cluster": cluster, "show": show, "sig": _digest(payload)}
+
+
+def static_points(key: str, src: str, idx: Sequence[int] | None, *, cluster: bool = True, show: bool = True,
+                  layer: str | None = None) -> dict:
+    """Rows ``idx`` (all when None) of layer ``layer`` (default ``key``) of a published point file ``src``."""
+    rows = None if idx is None else [int(i) for i in idx]
+    sig = src + ":" + ("all" if rows is None else hashlib.sha1(np.asarray(rows, dtype=np.int64).tobytes()
+                                                                ).hexdigest()[:12])
+    return {"key": key, "src": src, "layer": layer or key, "idx": rows, "cluster": cluster, "show": show, "sig": sig}
+
+
+def tiles_spec(tiles: str) -> dict | None:
+    """The tile layer of a ``TILES`` key for the map view (None: no tiles, nothing leaves the machine)."""
+    if tiles not in TILES:
+        raise ValueError(f"tiles: expected one of {list(TILES)}, found {tiles!r}")
+    t = TILES[tiles]
+    return None if t is None else {"url": t[0], "attribution": t[1], "maxZoom": t[2]}
+
+
+def spec(ol: Outlines, *, lang: str = "ja", tiles: str = "none", choropleths: Sequence[dict] = (),
+         active: str | None = None, points: Sequence[dict] = (), scope: Sequence[str] | None = None,
+         highlight: Sequence[str] | None = None, fit: list | None = None, extent_key: str = "",
+         link: str | None = None, collapsed: bool = False) -> dict:
+    """Everything the map view needs for one rerun (JSON-serialisable).
+
+    ``active`` is the choropleth shown first (the user may switch in the map's layer control); ``scope``
+    dims municipalities outside it; ``highlight`` outlines the subject; ``fit`` ([[s, w], [n, e]]) is applied
+    only when ``extent_key`` differs from the previous rerun's, so other changes keep the user's view.
     """
-
-    def __init__(self, gdf: gpd.GeoDataFrame, choropleths: list[Choropleth], *, base_name: str, credit: str,
-                 link: str | None = None, link_label: str = "", missing_label: str = "no data",
-                 precision: int = 3, collapsed: bool = False) -> None:
-        super().__init__()
-        self._name = "MunicipalityLayers"
-        self._template = _POLYGONS
-        gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-        geoms = [_round_coords(g.__geo_interface__, precision) for g in gdf.geometry]
-        props: dict[str, list] = {"code": list(gdf["muni_code"]), "name": list(gdf["label"])}
-        overlays = []
-        for c in choropleths:
-            vals = pd.to_numeric(gdf[c.column], errors="coerce").astype("float64")
-            props[c.column] = [None if pd.isna(v) else c.value_format.format(v) for v in vals]
-            if c.detail_column:
-                props[c.detail_column] = [v if isinstance(v, str) and v else None for v in gdf[c.detail_column]]
-            overlays.append({"key": c.key, "title": c.title, "column": c.column, "detail": c.detail_column,
-                             "colors": list(c.classes.colors),
-                             "labels": list(c.classes.labels), "missing": c.classes.missing_color,
-                             "cls": classify(vals, c.classes), "credit": c.credit, "show": c.show})
-        self.payload = safe_json({"geoms": geoms, "props": props, "overlays": overlays, "baseName": base_name,
-                                  "credit": credit, "link": link, "linkLabel": link_label,
-                                  "missingLabel": missing_label, "collapsed": collapsed})
-
-    def render(self, **kwargs):
-        self.get_root().header.add_child(Element(_STYLE), name="rv_style")
-        super().render(**kwargs)
+    if lang not in i18n.LANGS:
+        raise ValueError(f"lang: expected one of {list(i18n.LANGS)}, found {lang!r}")
+    return {
+        "lang": lang, "label": i18n.t("map.label", lang), "tiles": tiles_spec(tiles),
+        "outlines": {"url": ol.url, "data": ol.data, "credit": ol.credit or credit("boundaries", lang)},
+        "choropleths": list(choropleths), "active": active, "points": list(points),
+        "scope": list(scope) if scope is not None else None,
+        "highlight": list(highlight) if highlight is not None else None,
+        "fit": fit if fit is not None else ol.extent(), "extentKey": extent_key, "link": link,
+        "collapsed": collapsed,
+        "text": {"missing": i18n.t("map.no_data", lang), "link": i18n.t("nav.profile", lang),
+                 "source": i18n.t("map.source", lang), "outlines": i18n.t("layer.municipalities", lang)},
+    }
 
 
-_POINTS = Template("""
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = (function() {
-  var d = {{ this.payload }};
-  function esc(s) { var x = document.createElement('div'); x.textContent = s == null ? '' : String(s); return x.innerHTML; }
-  function safeUrl(u) { return /^https?:\\/\\//.test(u || '') ? u : null; }
-  var group = d.cluster ? L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
-      maxClusterRadius: 45, iconCreateFunction: function(c) {
-        var n = c.getChildCount();
-        return L.divIcon({html: '<div style="background:' + d.color + '">' + n + '</div>',
-                          className: 'rv-cluster', iconSize: L.point(30, 30)});
-      }}) : L.featureGroup();
-  var markers = [];
-  for (var i = 0; i < d.lat.length; i++) {
-    var mk = L.marker([d.lat[i], d.lon[i]], {icon: L.divIcon({className: 'rv-dot', iconSize: [12, 12],
-        html: '<div style="width:12px;height:12px;border-radius:50%;background:' + d.color + '"></div>'}),
-        title: d.title ? d.title[i] : ''});
-    (function(i) {
-      mk.bindPopup(function() {
-        var s = '<div class="rv-popup"><div style="color:' + d.color + '">' + esc(d.layer) + '</div>';
-        if (d.title) s += '<b>' + esc(d.title[i]) + '</b>';
-        d.fields.forEach(function(f) { var v = d.values[f][i]; if (v != null && v !== '') s += '<br>' + esc(f) + ': ' + esc(v); });
-        var u = d.url ? safeUrl(d.url[i]) : null;
-        if (u) s += '<br><a href="' + esc(u) + '" target="_blank" rel="noopener">' + esc(d.sourceLabel) + '</a>';
-        s += '<div class="rv-credit">' + esc(d.credit) + '</div></div>';
-        return s;
-      });
-    })(i);
-    markers.push(mk);
-  }
-  if (d.cluster) { group.addLayers(markers); } else { markers.forEach(function(m) { group.addLayer(m); }); }
-  window.rvLayers = window.rvLayers || {};
-  window.rvLayers[d.layer] = group;
-  if (window.rvLayerControl) { window.rvLayerControl.addOverlay(group, esc(d.layer)); }
-  return group;
-})();
-{% endmacro %}
-""")
-
-_CLUSTER_STYLE = """<style>.rv-cluster div{width:30px;height:30px;border-radius:50%;color:#fff;font:bold 11px/30px
-sans-serif;text-align:center;opacity:.85;box-shadow:0 0 3px #333}.rv-dot{background:transparent;border:none}</style>"""
-
-
-class PointLayer(JSCSSMixin, folium.map.Layer):
-    """A point layer from columnar arrays, clustered with Leaflet.markercluster (served locally).
-
-    Popups are built in the browser with escaped text; the source link is shown only for http(s) URLs.
-    """
-
-    def __init__(self, gdf: pd.DataFrame, *, name: str, color: str, credit: str, title_col: str | None,
-                 fields: dict[str, str] | None = None, url_col: str | None = None, source_label: str = "source",
-                 cluster: bool = True, show: bool = True, static_url: str = STATIC_URL, precision: int = 5) -> None:
-        super().__init__(name=name, overlay=True, control=False, show=show)
-        self._name = "PointLayer"
-        self._template = _POINTS
-        fields = fields or {}
-        lat = gdf["lat"].astype(float).round(precision).tolist()
-        lon = gdf["lon"].astype(float).round(precision).tolist()
-
-        def col(c: str) -> list:
-            return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else
-                    (v if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)) for v in gdf[c]]
-
-        self.payload = safe_json({
-            "lat": lat, "lon": lon, "title": col(title_col) if title_col else None,
-            "fields": list(fields), "values": {label: col(c) for label, c in fields.items()},
-            "url": col(url_col) if url_col else None, "color": color, "layer": name, "credit": credit,
-            "sourceLabel": source_label, "cluster": cluster,
-        })
-        self.default_js = [("markercluster_js", _url("markercluster_js", static_url))] if cluster else []
-        self.default_css = ([("markercluster_css", _url("markercluster_css", static_url)),
-                             ("markercluster_default_css", _url("markercluster_default_css", static_url))]
-                            if cluster else [])
-
-    def render(self, **kwargs):
-        root = self.get_root()
-        root.header.add_child(Element(_CLUSTER_STYLE), name="rv_cluster_style")
-        root.header.add_child(Element(_STYLE), name="rv_style")
-        super().render(**kwargs)
-
-
-def to_html(m: folium.Map) -> str:
-    """The standalone HTML of a map (what a browser receives)."""
-    return m.get_root().render()
+def spec_json(s: Mapping) -> str:
+    """The spec as the JSON text the map view parses (safe inside HTML)."""
+    return safe_json(s)
 
 
 # ------------------------------------------------------------------------------ shared layers and maps
 
 
-def add_outlines(m: folium.Map, munis: gpd.GeoDataFrame, *, lang: str = "ja") -> None:
-    """Municipal outlines (no choropleth) with their names and the boundaries' credit, under other layers."""
-    g = munis[["muni_code", "geometry"]].copy()
-    names = munis["name_ja"]
-    if lang == "en" and "name_en" in munis:
-        names = munis["name_en"].fillna(munis["name_ja"])
-    g["label"] = names.fillna("")
-    MunicipalityLayers(g, [], base_name=i18n.t("layer.municipalities", lang), credit=credit("boundaries", lang),
-                       collapsed=True).add_to(m)
-
-
-def add_candidate_layers(m: folium.Map, placed: pd.DataFrame, *, lang: str = "ja", show: bool = True) -> None:
-    """Designated bases and the pipeline (``progress.places`` output) as two point layers."""
+def candidate_points(placed: pd.DataFrame, *, lang: str = "ja", show: bool = True) -> list[dict]:
+    """Designated bases and the pipeline (``progress.places`` output) as two inline point layers."""
     L = 0 if lang == "ja" else 1
     tab = placed.assign(
         _title=placed["name_en"].where(placed["name_en"].notna() & (lang == "en"), placed["name_ja"]),
@@ -394,31 +313,24 @@ def add_candidate_layers(m: folium.Map, placed: pd.DataFrame, *, lang: str = "ja
         _type=placed["base_type"].map(lambda s: BASE_TYPES[s][L]))
     fields = {i18n.t("cd.status", lang): "_status", i18n.t("cd.base_type", lang): "_type",
               i18n.t("cd.col_id", lang): "candidate_id"}
+    out = []
     for group, name_key in (("designated", "layer.bases_designated"), ("pipeline", "layer.bases_pipeline")):
         part = tab[tab["group"] == group]
         if len(part):
-            PointLayer(part, name=i18n.t(name_key, lang), color=CANDIDATE_COLORS[group],
-                       credit=i18n.t("pg.map_credit", lang), title_col="_title", fields=fields,
-                       cluster=False, show=show).add_to(m)
+            out.append(inline_points(group, point_payload(
+                part, name=i18n.t(name_key, lang), color=CANDIDATE_COLORS[group], credit=i18n.t("pg.map_credit", lang),
+                title_col="_title", fields=fields), show=show))
+    return out
 
 
-def progress_map(placed: pd.DataFrame, *, lang: str = "ja", tiles: str = "none", outlines=None) -> folium.Map:
-    """Designated bases and the pipeline in two colours, optional municipal outlines."""
-    m = base_map(tiles=tiles, lang=lang)
-    if outlines is not None and len(outlines):
-        add_outlines(m, outlines, lang=lang)
-    add_candidate_layers(m, placed, lang=lang)
-    return m
+def progress_spec(placed: pd.DataFrame, ol: Outlines, *, lang: str = "ja", tiles: str = "none") -> dict:
+    """Designated bases and the pipeline in two colours over the municipal outlines."""
+    return spec(ol, lang=lang, tiles=tiles, points=candidate_points(placed, lang=lang), extent_key="japan")
 
 
-def portfolio_map(chosen: pd.DataFrame, *, lang: str = "ja", tiles: str = "none", outlines=None,
-                  static_url: str | None = None) -> folium.Map:
+def portfolio_spec(chosen: pd.DataFrame, ol: Outlines, *, lang: str = "ja", tiles: str = "none") -> dict:
     """The chosen set of a portfolio (``Result.table`` rows that are selected): fixed bases and new picks
-    in two colours. ``outlines`` (GeoDataFrame with ``muni_code``, ``name_ja``, geometry) draws municipalities."""
-    kw = {} if static_url is None else {"static_url": static_url}
-    m = base_map(tiles=tiles, lang=lang, **kw)
-    if outlines is not None and len(outlines):
-        add_outlines(m, outlines, lang=lang)
+    in two colours over the municipal outlines."""
     tab = chosen.copy()
     name_col = "name_en" if lang == "en" and "name_en" in tab else "name"
     tab["_title"] = tab[name_col].where(tab[name_col].notna(), tab["name"])
@@ -427,10 +339,11 @@ def portfolio_map(chosen: pd.DataFrame, *, lang: str = "ja", tiles: str = "none"
     tab["_type"] = tab["base_type"].map(lambda v: i18n.t(f"pf.type.{v}", lang) if isinstance(v, str) else "")
     fields = {i18n.t("layer.score", lang): "_score", i18n.t("col.prefecture", lang): "_pref",
               i18n.t("pf.base_type", lang): "_type"}
+    pts = []
     for key, mask in (("fixed", tab["fixed"]), ("new", ~tab["fixed"])):
         part = tab[mask]
         if len(part):
-            PointLayer(part, name=i18n.t(f"pf.layer.{key}", lang), color=PORTFOLIO_COLORS[key],
-                       credit=i18n.t("pf.map_credit", lang), title_col="_title", fields=fields,
-                       cluster=False, **kw).add_to(m)
-    return m
+            pts.append(inline_points(key, point_payload(
+                part, name=i18n.t(f"pf.layer.{key}", lang), color=PORTFOLIO_COLORS[key],
+                credit=i18n.t("pf.map_credit", lang), title_col="_title", fields=fields)))
+    return spec(ol, lang=lang, tiles=tiles, points=pts, extent_key="japan")

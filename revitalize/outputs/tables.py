@@ -2,7 +2,9 @@
 and Excel workbooks. Text cells a spreadsheet would run as a formula are neutralised.
 
 * ``to_csv`` — UTF-8 with BOM (opens in Japanese Excel) or CP932 (Shift_JIS); characters CP932 cannot
-  hold are replaced and returned as warnings, never an exception;
+  hold are replaced and returned as warnings, never an exception. The credit lines (and the title, date,
+  filters and weights) travel in a last column, ``出典`` / ``credits``, the same on every row, so the file
+  reads back as exactly its rows in pandas, QGIS and Excel's filters (no trailing comment lines);
 * ``to_xlsx`` — a shortlist sheet (numbers as numbers, header frozen, filters on), the criteria and
   weights, the sources and credit lines.
 """
@@ -45,14 +47,24 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(df: pd.DataFrame, *, credits: list[str] | None = None) -> bytes:
-    """CSV bytes for Japanese Excel: UTF-8 with BOM, CRLF, formulas neutralised, credit lines at the end."""
+def credit_text(lines: Sequence[str], lang: str = "ja") -> str:
+    """Credit (and title, weights …) lines as the one text of the credit column."""
+    return (" ／ " if lang == "ja" else " / ").join(str(line) for line in lines)
+
+
+def with_credit_column(df: pd.DataFrame, lines: Sequence[str], lang: str = "ja") -> pd.DataFrame:
+    """A copy of ``df`` with the credit column (``csv.credit_col``) last, the same text on every row."""
+    if not lines:
+        return df
+    return df.assign(**{i18n.t("csv.credit_col", lang): credit_text(lines, lang)})
+
+
+def to_csv_bytes(df: pd.DataFrame, *, credits: Sequence[str] | None = None, lang: str = "ja") -> bytes:
+    """CSV bytes for Japanese Excel: UTF-8 with BOM, CRLF, formulas neutralised, the credit lines in a last
+    column (``with_credit_column``), ending with a newline: it reads back as exactly the rows of ``df``."""
     buf = io.StringIO()
-    safe_frame(df).to_csv(buf, index=False, lineterminator="\r\n")
-    text = buf.getvalue()
-    for line in credits or []:
-        text += f"# {neutralise(line)}\r\n"
-    return ("\ufeff" + text).encode("utf-8")
+    safe_frame(with_credit_column(df, list(credits or []), lang)).to_csv(buf, index=False, lineterminator="\r\n")
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 # ----------------------------------------------------------------------------------------------- CSV
@@ -95,16 +107,17 @@ def to_csv(sl: Shortlist, *, encoding: str = "utf-8-sig") -> tuple[bytes, list[P
     """CSV bytes and warnings. ``utf-8-sig`` (default): UTF-8 with BOM; ``cp932``: Shift_JIS for old Excel.
 
     Headers are in the shortlist's language; text that could run as a formula is neutralised; the
-    title, date, filters, weights and credit lines follow the data as ``# `` lines. In CP932, each cell
-    holding characters CP932 cannot hold is reported once (row = data row, 1-based) and those
-    characters are written as a close neighbour or ``?``.
+    title, date, filters, weights and credit lines are the last column (``with_credit_column``). In CP932,
+    each cell holding characters CP932 cannot hold is reported once (row = data row, 1-based; the credit
+    column once, without a row) and those characters are written as a close neighbour or ``?``.
     """
     if encoding not in ("utf-8-sig", "cp932"):
         raise ExportError(f"encoding: expected 'utf-8-sig' or 'cp932', found {encoding!r}")
     frame = data_frame(sl)
     frame = frame.rename(columns=headers(frame.columns, sl.lang))
     frame = safe_frame(frame)
-    footer = [f"# {neutralise(line)}" for line in footer_lines(sl)]
+    credit_col = i18n.t("csv.credit_col", sl.lang)
+    footer = str(neutralise(credit_text(footer_lines(sl), sl.lang)))
     warnings: list[Problem] = []
     if encoding == "cp932":
         where = "CSV (CP932)"
@@ -128,16 +141,14 @@ def to_csv(sl: Shortlist, *, encoding: str = "utf-8-sig") -> tuple[bytes, list[P
                         values[i] = text
             frame.iloc[:, j] = pd.Series(values, index=frame.index, dtype=object)
         frame.columns = new_cols
-        fixed = []
-        for n, line in enumerate(footer, start=1):
-            text, changed = cp932_text(line)
-            if changed:
-                warnings.append(Problem(where, expected, _describe(changed), column=f"footer line {n}"))
-            fixed.append(text)
-        footer = fixed
+        footer, changed = cp932_text(footer)
+        if changed:
+            warnings.append(Problem(where, expected, _describe(changed), column=credit_col))
+        credit_col = cp932_text(credit_col)[0]
+    frame[credit_col] = footer
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\r\n")
-    text = buf.getvalue() + "".join(line + "\r\n" for line in footer)
+    text = buf.getvalue()
     if encoding == "cp932":
         return text.encode("cp932", errors="replace"), warnings
     return ("\ufeff" + text).encode("utf-8"), warnings

@@ -11,9 +11,12 @@ line saying what was written, so ``-o -`` can stream the file to standard output
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import replace
 from pathlib import Path
+
+from tqdm import tqdm
 
 from revitalize.app.cli import options
 from revitalize.core import codes
@@ -95,6 +98,26 @@ def _write(args: argparse.Namespace, data: bytes, default_name: str, what: str) 
     print(f"wrote {what} to {dest} ({len(data):,} bytes)", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _progress_bars(n_sheets: int):
+    """tqdm bars on stderr (only on a terminal): sheets gathered, then PDF pages laid out."""
+    bars: dict[str, tqdm] = {}
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc="sheets" if stage == "sheets" else "PDF pages",
+                                     unit="sheet" if stage == "sheets" else "page", file=sys.stderr,
+                                     disable=None, leave=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
 def run(args: argparse.Namespace) -> int:
     problems = _check(args)
     if problems:
@@ -140,7 +163,8 @@ def run(args: argparse.Namespace) -> int:
         if not subjects:
             raise ExportError(i18n.t("ex.err.no_subjects", "en")).keyed("ex.err.no_subjects")
         ctx = evidence.context(con, weights)
-        data = evidence.render(con, subjects, fmt, lang=args.lang, ctx=ctx)
+        with _progress_bars(len(subjects)) as progress:
+            data = evidence.render(con, subjects, fmt, lang=args.lang, ctx=ctx, progress=progress)
         _write(args, data, name, f"{len(subjects)} evidence sheet(s) as {fmt}")
         return 0
     finally:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from revitalize.app.cli import options
 from revitalize.workflow import candidates
-from revitalize.data import db
+from revitalize.data import credits, db
 from revitalize.outputs import tables
 from revitalize.analysis import pool, portfolio, scoring
 from revitalize.core.errors import ConfigError
@@ -120,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
     cols = [col for col in ex.table.columns if col not in ("why_ja", "why_en", "why_all")]
     chosen = ex.table.set_index("item_id").loc[list(ex.selected_ids)].reset_index()[cols]
     if args.format == "csv":
-        sys.stdout.buffer.write(tables.to_csv_bytes(chosen, credits=[f"constraints: {c.as_dict()}",
-                                                                      f"weights: {weights.values}"]))
+        sys.stdout.buffer.write(tables.to_csv_bytes(chosen, credits=[
+            f"constraints: {c.as_dict()}", f"weights: {weights.values}",
+            *credits.credits(credits.SCORING_SOURCES, args.lang)], lang=args.lang))
         return 0
     left = ex.table[~ex.table["selected"]]
     if not args.explain_all:
