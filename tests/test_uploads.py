@@ -21,10 +21,10 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from revitalize import i18n
+from revitalize.core import i18n
 from revitalize.data import uploads
 from revitalize.data.uploads import Limits
-from revitalize.errors import InputError
+from revitalize.core.errors import InputError
 
 BAD = Path(__file__).parent / "data" / "bad"
 sys.path.insert(0, str(BAD))

@@ -11,9 +11,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from revitalize import db
-from revitalize.auth import User
-from revitalize.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from revitalize.data import db
+from revitalize.workflow.auth import User
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from revitalize.workflow import user_layers
 
 TANAKA = User("tanaka", "municipality", frozenset({"42203"}))

@@ -40,7 +40,7 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from revitalize.errors import InputError, Problem
+from revitalize.core.errors import InputError, Problem
 
 MiB = 1024 * 1024
 

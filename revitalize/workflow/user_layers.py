@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from revitalize import codes, db, spatial
-from revitalize.auth import User
+from revitalize.core import codes
+from revitalize.data import db, spatial
+from revitalize.workflow.auth import User
 from revitalize.data import uploads
-from revitalize.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREVIEW_ROWS = 10
