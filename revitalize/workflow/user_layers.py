@@ -171,7 +171,7 @@ def preview(data: bytes, file_name: str, *, name: str, title: str | None = None,
     if ref_con is not None and len(feats):
         assigned = assign(ref_con, feats)
         feats["muni_code"] = assigned["muni_code"].where(assigned["muni_code"].notna(), feats["file_muni_code"])
-        names = dict(ref_con.execute("SELECT muni_code, name_ja FROM municipalities").fetchall())
+        names = dict(ref_con.execute(_sql("muni_names")).fetchall())
         check = feats[["lat"]].assign(muni_code=assigned["muni_code"])
         warns += outside_stated(check, area, file=file_name, names=names)
     first = feats[["row_no", "name", "category", "muni_code", "lat", "lon"]].head(PREVIEW_ROWS)
@@ -194,18 +194,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+# The storage seam: every statement of this module goes through these few functions (SQL in
+# data/sql/user_layers/), so the layers can move onto another store without touching the rules above them.
+
+def _sql(name: str) -> str:
+    return db.sql(f"user_layers/{name}")
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[object] = ()) -> None:
+    con.execute(_sql(name), list(params))
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    return con.execute(_sql(name), list(params)).df()
+
+
 def _layer_row(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
-    cur = con.execute("SELECT * FROM user_layers WHERE name = ?", [name])
+    cur = con.execute(_sql("one"), [name])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def _event(con: duckdb.DuckDBPyConnection, name: str, user: User, action: str, version: int | None,
            details: Mapping[str, object] | None = None, *, at: dt.datetime) -> None:
-    con.execute("INSERT INTO user_layer_events (layer_name, happened_at, actor, actor_role, action, version_after,"
-                " details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [name, at, user.user_id, user.role, action, version,
-                 json.dumps(details, ensure_ascii=False, default=str) if details else None])
+    _run(con, "insert_event", [name, at, user.user_id, user.role, action, version,
+                               json.dumps(details, ensure_ascii=False, default=str) if details else None])
 
 
 def _require_import(user: User) -> None:
@@ -243,8 +256,7 @@ def _insert_features(con: duckdb.DuckDBPyConnection, name: str, feats: pd.DataFr
                           "lon": feats["lon"].astype(float)})
     con.register("_user_layer_rows", frame)
     try:
-        con.execute("INSERT INTO user_layer_features SELECT layer_name, row_no, muni_code, name, category, props,"
-                    " geometry, lat, lon FROM _user_layer_rows")
+        _run(con, "insert_features")
     finally:
         con.unregister("_user_layer_rows")
 
@@ -268,18 +280,15 @@ def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: 
                 raise NotFoundError(f"no layer {p.name!r} to re-import")
             old = _current(con, p.name, read_version)
             _require_owner(user, old, "re-import")
-            con.execute("DELETE FROM user_layer_features WHERE layer_name = ?", [p.name])
-            con.execute("DELETE FROM user_layers WHERE name = ?", [p.name])
+            _run(con, "delete_features", [p.name])
+            _run(con, "delete", [p.name])
             version = old["version"] + 1
         else:
             if old is not None:
                 raise InputError([Problem(up.file, "a layer name not yet in use (or a re-import)",
                                           f"layer {p.name!r} exists", column="name")], dataset=up.file)
             version = 1
-        con.execute(
-            "INSERT INTO user_layers (name, title, source, licence, credit, owner, imported_on, format, encoding,"
-            " source_crs, geometry_type, mapping, rows, hidden, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?)",
+        _run(con, "insert",
             [p.name, p.title, up.file, licence, credit, old["owner"] if old else user.user_id, now, up.format,
              up.encoding.name if up.encoding else None, up.source_crs, _geometry_type(p),
              json.dumps({k: list(v) for k, v in up.mapping.fields.items()}, ensure_ascii=False), len(p.features),
@@ -305,9 +314,8 @@ def rename(con: duckdb.DuckDBPyConnection, user: User, name: str, new_name: str,
             raise InputError([Problem("layer", "a layer name not yet in use", f"layer {new_name!r} exists",
                                       column="name")])
         version = layer["version"] + 1
-        con.execute("UPDATE user_layers SET name = ?, title = ?, version = ? WHERE name = ?",
-                    [new_name, title or layer["title"], version, name])
-        con.execute("UPDATE user_layer_features SET layer_name = ? WHERE layer_name = ?", [new_name, name])
+        _run(con, "rename", [new_name, title or layer["title"], version, name])
+        _run(con, "rename_features", [new_name, name])
         _event(con, new_name, user, "rename", version, {"from": name, "to": new_name,
                                                          "title": [layer["title"], title or layer["title"]]},
                at=_now())
@@ -320,7 +328,7 @@ def set_hidden(con: duckdb.DuckDBPyConnection, user: User, name: str, hidden: bo
         layer = _current(con, name, read_version)
         _require_owner(user, layer, "hide" if hidden else "show")
         version = layer["version"] + 1
-        con.execute("UPDATE user_layers SET hidden = ?, version = ? WHERE name = ?", [hidden, version, name])
+        _run(con, "set_hidden", [hidden, version, name])
         _event(con, name, user, "hide" if hidden else "show", version, at=_now())
     return version
 
@@ -330,8 +338,8 @@ def delete(con: duckdb.DuckDBPyConnection, user: User, name: str, *, read_versio
     with db.transaction(con):
         layer = _current(con, name, read_version)
         _require_owner(user, layer, "delete")
-        con.execute("DELETE FROM user_layer_features WHERE layer_name = ?", [name])
-        con.execute("DELETE FROM user_layers WHERE name = ?", [name])
+        _run(con, "delete_features", [name])
+        _run(con, "delete", [name])
         _event(con, name, user, "delete", None, {"source": layer["source"], "rows": layer["rows"],
                                                  "title": layer["title"]}, at=_now())
 
@@ -340,13 +348,12 @@ def delete(con: duckdb.DuckDBPyConnection, user: User, name: str, *, read_versio
 
 def layers(con: duckdb.DuckDBPyConnection, *, include_hidden: bool = True) -> pd.DataFrame:
     """Every layer (one row each), newest first."""
-    where = "" if include_hidden else " WHERE NOT hidden"
-    return con.execute(f"SELECT * FROM user_layers{where} ORDER BY imported_on DESC, name").df()  # where: constant
+    return _frame(con, "all" if include_hidden else "visible")
 
 
 def features(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """A layer's features with their geometry as shapely objects (EPSG:4326)."""
-    df = con.execute("SELECT * FROM user_layer_features WHERE layer_name = ? ORDER BY row_no", [name]).df()
+    df = _frame(con, "features", [name])
     df["geometry"] = [shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else None
                       for g in df["geometry"]]
     return df
@@ -354,6 +361,4 @@ def features(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 
 def history(con: duckdb.DuckDBPyConnection, name: str | None = None) -> pd.DataFrame:
     """The audit trail (of one layer, or of all), oldest first."""
-    if name is None:
-        return con.execute("SELECT * FROM user_layer_events ORDER BY event_id").df()
-    return con.execute("SELECT * FROM user_layer_events WHERE layer_name = ? ORDER BY event_id", [name]).df()
+    return _frame(con, "history_all") if name is None else _frame(con, "history", [name])
