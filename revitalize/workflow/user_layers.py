@@ -262,8 +262,11 @@ def _insert_features(con: duckdb.DuckDBPyConnection, name: str, feats: pd.DataFr
 
 
 def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: str | None = None,
-            credit: str | None = None, replace: bool = False, read_version: int | None = None) -> int:
+            credit: str | None = None, source: str | None = None, replace: bool = False,
+            read_version: int | None = None) -> int:
     """Write a previewed import in one transaction (layer, features, audit row); returns the layer's version.
+
+    ``source``: where the data comes from (publisher, page URL); the uploaded file's name when not given.
 
     Refused with InputError (nothing written) when the preview has problems; ``replace`` re-imports an
     existing layer (its features are replaced, owner and name kept; ``read_version`` guards it).
@@ -289,13 +292,13 @@ def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: 
                                           f"layer {p.name!r} exists", column="name")], dataset=up.file)
             version = 1
         _run(con, "insert",
-            [p.name, p.title, up.file, licence, credit, old["owner"] if old else user.user_id, now, up.format,
+            [p.name, p.title, (source or "").strip() or up.file, licence, credit, old["owner"] if old else user.user_id, now, up.format,
              up.encoding.name if up.encoding else None, up.source_crs, _geometry_type(p),
              json.dumps({k: list(v) for k, v in up.mapping.fields.items()}, ensure_ascii=False), len(p.features),
              bool(old["hidden"]) if old else False, version])
         _insert_features(con, p.name, p.features)
         _event(con, p.name, user, "reimport" if replace else "import", version,
-               {"source": up.file, "rows": len(p.features), "format": up.format,
+               {"file": up.file, "source": (source or "").strip() or up.file, "rows": len(p.features), "format": up.format,
                 "encoding": up.encoding.name if up.encoding else None,
                 "warnings": len(p.warnings)}, at=now)
     return version
@@ -362,3 +365,61 @@ def features(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 def history(con: duckdb.DuckDBPyConnection, name: str | None = None) -> pd.DataFrame:
     """The audit trail (of one layer, or of all), oldest first."""
     return _frame(con, "history_all") if name is None else _frame(con, "history", [name])
+
+
+def features_in(con: duckdb.DuckDBPyConnection, muni_codes: Sequence[str]) -> pd.DataFrame:
+    """Features of the visible layers in the given municipalities (5-digit codes), with each layer's title,
+    credit and licence: layer_name, title, credit, licence, row_no, muni_code, name, category, lat, lon, props."""
+    return _frame(con, "features_in", [list(muni_codes)])
+
+
+def counts_by_municipality(con: duckdb.DuckDBPyConnection, name: str) -> pd.Series:
+    """Rows of layer ``name`` per municipality (index muni_code; municipalities without rows are absent)."""
+    df = _frame(con, "counts_by_muni", [name])
+    return pd.Series(df["n"].to_numpy(dtype=float), index=pd.Index(df["muni_code"], name="muni_code"), name=name)
+
+
+def _props(feats: pd.DataFrame) -> pd.DataFrame:
+    """The file's own columns of each feature (text), from the stored JSON."""
+    return pd.DataFrame([json.loads(p) if p else {} for p in feats["props"]], index=feats.index)
+
+
+def numeric_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The file columns of layer ``name`` whose every non-empty cell is a number (candidates for an indicator)."""
+    props = _props(_frame(con, "features", [name]))
+    out = []
+    for col in props.columns:
+        text = props[col].astype("string").str.strip().replace("", pd.NA).dropna()
+        if len(text) and pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").notna().all():
+            out.append(col)
+    return out
+
+
+INDICATOR_AGGREGATES = ("sum", "mean")
+
+
+def indicator_values(con: duckdb.DuckDBPyConnection, name: str, column: str | None = None, *,
+                     aggregate: str = "sum") -> pd.Series:
+    """A raw indicator per municipality from layer ``name`` (index muni_code).
+
+    Without ``column``: the count of the layer's rows in each municipality. With ``column`` (a numeric file
+    column, see :func:`numeric_columns`): its sum or mean over the municipality's rows; municipalities with no
+    value are absent (missing data, not zero).
+    """
+    if column is None:
+        return counts_by_municipality(con, name)
+    if aggregate not in INDICATOR_AGGREGATES:
+        raise InputError([Problem("indicator", f"one of {', '.join(INDICATOR_AGGREGATES)}", repr(aggregate),
+                                  column="aggregate")])
+    feats = _frame(con, "features", [name])
+    props = _props(feats)
+    if column not in props.columns:
+        raise InputError([Problem(name, f"a column of the layer ({', '.join(map(str, props.columns))})",
+                                  repr(column), column="column")])
+    values = pd.to_numeric(props[column].astype("string").str.replace(",", "", regex=False).str.strip(),
+                           errors="coerce")
+    have = feats["muni_code"].notna() & values.notna()
+    grouped = values[have].astype(float).groupby(feats.loc[have, "muni_code"])
+    out = grouped.sum() if aggregate == "sum" else grouped.mean()
+    out.index.name = "muni_code"
+    return out.rename(f"{name}.{column}")

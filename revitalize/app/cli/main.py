@@ -1,15 +1,15 @@
-"""Command line: ``python -m revitalize build | check | sources | score | progress | candidates | portfolio |
-export``."""
+"""Command line: ``python -m revitalize build | check | sources | score | progress | candidates | layers |
+portfolio | export``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from revitalize.app.cli import export, portfolio, reference, score, workflow
+from revitalize.app.cli import export, layers, portfolio, reference, score, workflow
 from revitalize.core.errors import RevitalizeError
 
-COMMAND_GROUPS = (reference, score, workflow, portfolio, export)
+COMMAND_GROUPS = (reference, score, workflow, layers, portfolio, export)
 
 
 def main(argv: list[str] | None = None) -> int:
