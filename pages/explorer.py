@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 from revitalize.core import codes
 from revitalize.data import credits
 from revitalize.outputs import explorer, maps, tables
+from revitalize.outputs import user_layers as layer_views
 from revitalize.app import ui
 
 ui.through_app()
@@ -46,6 +47,7 @@ view = explorer.apply_filters(data, filters)
 if maps.assets_available():
     m = explorer.build_map(view, filters, lang=lang, tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}",
                            candidates=ui.candidate_places())
+    layer_views.add_layers(m, ui.user_map_layers(), lang=lang)
     st_folium(m, height=620, use_container_width=True, returned_objects=[], key="explorer_map")
 else:
     st.warning(ui.t("map.assets_missing"))

@@ -18,7 +18,8 @@ from revitalize.core import i18n, settings
 from revitalize.core.errors import ConflictError, DatabaseMissingError, InputError, PermissionDeniedError
 from revitalize.data import db, layers
 from revitalize.outputs import explorer
-from revitalize.workflow import auth, candidates
+from revitalize.outputs import user_layers as layer_views
+from revitalize.workflow import auth, candidates, user_layers
 
 
 def through_app() -> None:
@@ -217,3 +218,18 @@ def candidate_places():
         return _candidate_places(stamp(), register_key())
     except duckdb.Error:
         return None
+
+
+# ---- user layers (issue 17) -------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _user_map_layers(layer_versions: tuple, lang: str) -> list:
+    with workflow() as con:
+        return layer_views.map_layers(con, lang=lang)
+
+
+def user_map_layers() -> list:
+    """The visible user layers ready for a map (``outputs.user_layers.map_layers``), cached per layer versions."""
+    with workflow() as con:
+        key = user_layers.versions(con)
+    return _user_map_layers(key, lang()) if key else []

@@ -16,8 +16,10 @@ import folium
 import pandas as pd
 import shapely
 
+from revitalize.analysis import scoring
 from revitalize.core import i18n
-from revitalize.outputs import maps, shortlists
+from revitalize.data import uploads
+from revitalize.outputs import formats, geo, maps, shortlists
 from revitalize.workflow import user_layers
 
 # Colours of user layers, in turn (distinct from the curated layers' colours)
@@ -115,3 +117,86 @@ def shortlist(work: duckdb.DuckDBPyConnection, name: str, *, lang: str = "ja") -
                                            notes=[i18n.t("ul.export_note", lang, source=layer["source"],
                                                          owner=layer["owner"],
                                                          date=str(layer["imported_on"])[:10])])
+
+
+def export_layer(work: duckdb.DuckDBPyConnection, ref: duckdb.DuckDBPyConnection | None, name: str, fmt: str, *,
+                 lang: str = "ja") -> tuple[bytes, str, str, list]:
+    """(bytes, file name, MIME type, warnings) of layer ``name`` in a table or map format of ``formats``."""
+    sl = shortlist(work, name, lang=lang)
+    places = geo.municipality_places(ref) if ref is not None and formats.get(fmt).needs_places else None
+    data, problems = formats.export(sl, fmt, places=places)
+    return data, formats.export_filename(sl, fmt), formats.MIME[fmt], problems
+
+
+# ------------------------------------------------------------------------------ what the import page shows
+
+def limits_text(lang: str = "ja", limits: uploads.Limits = uploads.DEFAULT_LIMITS) -> str:
+    return i18n.t("ul.limits", lang, mb=limits.max_upload_bytes // uploads.MiB,
+                  zmb=limits.max_decompressed_bytes // uploads.MiB, rows=limits.max_rows, chars=limits.max_cell_chars)
+
+
+def preview_view(p: user_layers.Preview, lang: str = "ja") -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """(facts as lines, the column mapping, the first rows) of a preview, with headers in ``lang``."""
+    s = p.summary()
+    facts = [f"{i18n.t('upl.format', lang)}: {s['format']}",
+             i18n.t("ul.reason", lang, enc=s["encoding"], reason=s["encoding_reason"]) if s["encoding"]
+             else i18n.t("ul.no_encoding", lang, fmt=s["format"]),
+             i18n.t("upl.rows", lang, n=s["rows"], total=s["records_in_file"]),
+             i18n.t("upl.standard", lang) + (f" ({s['dataset']})" if s["dataset"] else "") if s["standard"]
+             else i18n.t("upl.proposed", lang)]
+    if s["source_crs"]:
+        facts.append(f"{i18n.t('upl.source_crs', lang)}: {s['source_crs']}")
+    mapping = pd.DataFrame([{i18n.t("ul.mapping_field", lang): i18n.t(f"upl.field.{f}", lang)
+                             if f"upl.field.{f}" in i18n.STRINGS else f,
+                             i18n.t("ul.mapping_column", lang): " + ".join(cols)} for f, cols in s["mapping"].items()])
+    first = p.first_rows.rename(columns={c: i18n.t(f"upl.field.{c}", lang) for c in p.first_rows.columns
+                                         if f"upl.field.{c}" in i18n.STRINGS} | {"row_no": i18n.t("err.row", lang)})
+    others = [c for c in p.upload.mapping.unmapped if c in p.upload.table.columns and c not in first.columns]
+    if others and len(first):
+        first = first.join(p.upload.table[others])
+    return facts, mapping, first
+
+
+def layer_table(work: duckdb.DuckDBPyConnection, lang: str = "ja") -> pd.DataFrame:
+    """Every layer with name, title, rows, geometry, encoding, source, licence, credit, owner, date, hidden."""
+    cols = ["name", "title", "rows", "geometry_type", "encoding", "source", "licence", "credit", "owner",
+            "imported_on", "hidden"]
+    return user_layers.layers(work)[cols].rename(columns={c: i18n.t(f"ul.col.{c}", lang) for c in cols})
+
+
+def history_table(work: duckdb.DuckDBPyConnection, name: str, lang: str = "ja") -> pd.DataFrame:
+    cols = ["happened_at", "actor", "action", "details"]
+    return user_layers.history(work, name)[cols].rename(columns={c: i18n.t(f"ul.col.{c}", lang) for c in cols})
+
+
+# ------------------------------------------------------------------------------ scoring
+
+def indicator_options(work: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None, str]]:
+    """(layer, column or None, aggregate) of every indicator the layers offer: the count of rows per
+    municipality, and the sum and mean of each numeric column."""
+    out = []
+    for name in user_layers.layers(work)["name"]:
+        out.append((name, None, "count"))
+        for col in user_layers.numeric_columns(work, name):
+            out += [(name, col, "sum"), (name, col, "mean")]
+    return out
+
+
+def indicator_label(layer_title: str, column: str | None, aggregate: str, lang: str = "ja") -> str:
+    what = i18n.t("ul.ind_count", lang) if column is None else i18n.t(f"ul.ind_{aggregate}", lang, col=column)
+    return f"{layer_title}: {what}"
+
+
+def extra_indicator(work: duckdb.DuckDBPyConnection, name: str, column: str | None = None, *,
+                    aggregate: str = "count", weight: float = 1.0, direction: int = +1,
+                    lang: str = "ja") -> scoring.ExtraIndicator:
+    """A scoring indicator from layer ``name``: its row count per municipality (0 where none, log-scaled like
+    the built-in counts) or a numeric column's sum/mean (percentile rank; municipalities without a value
+    have no data)."""
+    values = user_layers.indicator_values(work, name, column, aggregate="sum" if column is None else aggregate)
+    title = user_layers.layers(work).set_index("name").loc[name, "title"]
+    key = f"user.{name}" + (f".{aggregate}.{column}" if column is not None else ".count")
+    return scoring.ExtraIndicator(key=key, label=indicator_label(title, column, aggregate, lang), values=values,
+                                  weight=float(weight), direction=int(direction),
+                                  normalisation="log_max" if column is None else "percentile",
+                                  fill=0.0 if column is None else None)

@@ -423,3 +423,8 @@ def indicator_values(con: duckdb.DuckDBPyConnection, name: str, column: str | No
     out = grouped.sum() if aggregate == "sum" else grouped.mean()
     out.index.name = "muni_code"
     return out.rename(f"{name}.{column}")
+
+
+def versions(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int, bool], ...]:
+    """(name, version, hidden) of every layer: a cache key that changes whenever any layer does."""
+    return tuple((n, int(v), bool(h)) for n, v, h in con.execute(_sql("versions")).fetchall())
