@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,10 @@ from revitalize.core.errors import ConflictError, InputError, NotFoundError, Per
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREVIEW_ROWS = 10
+NAMED_WITHIN_KM = 2.0
+"""A point this close (km) to the municipality its row names (code or address) is taken to be in it: the
+boundaries are simplified (reclaimed land in Tokyo Bay lies up to ~2 km outside its ward), as for the nearest
+municipality of points outside every polygon (spatial.DEFAULT_TOLERANCE_KM)."""
 IMPORT_ROLES = ("municipality", "reviewer", "admin")
 
 
@@ -170,13 +175,89 @@ def preview(data: bytes, file_name: str, *, name: str, title: str | None = None,
     area = tuple(stated) if stated is not None else stated_codes(up.records["muni_code"]) if len(up.records) else ()
     if ref_con is not None and len(feats):
         assigned = assign(ref_con, feats)
-        feats["muni_code"] = assigned["muni_code"].where(assigned["muni_code"].notna(), feats["file_muni_code"])
+        feats["muni_code"] = assigned["muni_code"]
         names = dict(ref_con.execute(_sql("muni_names")).fetchall())
-        check = feats[["lat"]].assign(muni_code=assigned["muni_code"])
+        named = named_municipality(feats, address_text(up), names, area)
+        feats["muni_code"] = prefer_named(ref_con, feats, named)
+        check = feats[["lat"]].assign(muni_code=feats["muni_code"])
+        # rows without a point: the municipality they name, else the file's code
+        unplaced = feats["lat"].isna()
+        feats.loc[unplaced, "muni_code"] = named[unplaced]
+        feats["muni_code"] = feats["muni_code"].where(feats["muni_code"].notna(), feats["file_muni_code"])
         warns += outside_stated(check, area, file=file_name, names=names)
     first = feats[["row_no", "name", "category", "muni_code", "lat", "lon"]].head(PREVIEW_ROWS)
     return Preview(name=name, title=title or name, upload=up, first_rows=first, features=feats, stated=area,
                    problems=tuple(problems), warnings=tuple(warns))
+
+
+_ADDRESS_HEADS = ("住所", "所在地")
+
+
+def address_text(up: uploads.Upload) -> pd.Series:
+    """Each row's address as one text: the mapped address, then every column whose header starts with 住所 or
+    所在地 (layouts that split it: 住所都道府県, 住所市区町村 …)."""
+    parts = [up.records["address"].fillna("")] if "address" in up.records else []
+    for col in up.table.columns:
+        if uploads.normalise_header(col).startswith(_ADDRESS_HEADS) and col != up.mapping.column("address"):
+            parts.append(up.table[col].fillna("").astype(str))
+    if not parts:
+        return pd.Series("", index=up.records.index, dtype=object)
+    return pd.concat(parts, axis=1).reindex(up.records.index).fillna("").agg(" ".join, axis=1)
+
+
+def _place_text(text: str) -> str:
+    """Text for matching place names: NFKC, and ヶ/ケ, ヵ/カ alike (青ヶ島村 is also written 青ケ島村)."""
+    return unicodedata.normalize("NFKC", text).replace("ヶ", "ケ").replace("ヵ", "カ")
+
+
+def named_municipality(feats: pd.DataFrame, addresses: pd.Series, names: Mapping[str, str],
+                       area: Sequence[str]) -> pd.Series:
+    """The municipality each row names itself: its code column's municipality (5 digits, not a prefecture's
+    own code), else the longest municipality name in its address among those of the prefectures in ``area``
+    (or of the row's assigned prefecture). None when it names none."""
+    prefs = {c[:2] for c in area}
+    by_pref: dict[str, list[tuple[str, str]]] = {}
+    for code, name in names.items():
+        if name:
+            by_pref.setdefault(code[:2], []).append((code, _place_text(name)))
+    for group in by_pref.values():
+        group.sort(key=lambda cn: -len(cn[1]))
+    out = []
+    for code, assigned, addr in zip(feats["file_muni_code"], feats["muni_code"], addresses.reindex(feats.index)):
+        if isinstance(code, str) and len(code) == 5 and not code.endswith("000"):
+            out.append(code)
+            continue
+        found = None
+        text = _place_text(addr) if isinstance(addr, str) else ""
+        if text:
+            where = prefs or ({assigned[:2]} if isinstance(assigned, str) else set())
+            found = next((c for p in sorted(where) for c, n in by_pref.get(p, []) if n in text), None)
+        out.append(found)
+    return pd.Series(out, index=feats.index, dtype=object)
+
+
+def prefer_named(ref_con: duckdb.DuckDBPyConnection, feats: pd.DataFrame, named: pd.Series, *,
+                 within_km: float = NAMED_WITHIN_KM) -> pd.Series:
+    """The municipality of each row: the one it names when its point lies within ``within_km`` of it (the
+    boundaries are simplified, so points near a border can fall just across it), else the spatial join's."""
+    pick = named.notna() & feats["lat"].notna() & (named != feats["muni_code"])
+    out = feats["muni_code"].copy()
+    if not pick.any():
+        return out
+    pts = pd.DataFrame({"k": feats.loc[pick, "row_no"].to_numpy(), "lon": feats.loc[pick, "lon"].to_numpy(float),
+                        "lat": feats.loc[pick, "lat"].to_numpy(float), "muni_code": named[pick].to_numpy()})
+    ref_con.register("_hint_points", pts)
+    try:
+        dist = ref_con.execute(_sql("distance_to_stated")).df()
+    finally:
+        ref_con.unregister("_hint_points")
+    close = set(dist.loc[dist["distance_km"] <= within_km, "k"])
+    # small islands (利島村, 青ヶ島村) have no polygon in the simplified boundaries: a point in no municipality
+    # that names one of them can only be placed by its name
+    unchecked = set(dist.loc[dist["distance_km"].isna(), "k"])
+    take = pick & (feats["row_no"].isin(close) | (feats["row_no"].isin(unchecked) & feats["muni_code"].isna()))
+    out[take] = named[take]
+    return out
 
 
 def assign(ref_con: duckdb.DuckDBPyConnection, feats: pd.DataFrame) -> pd.DataFrame:
