@@ -466,10 +466,14 @@ def _props(feats: pd.DataFrame) -> pd.DataFrame:
 
 
 def numeric_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
-    """The file columns of layer ``name`` whose every non-empty cell is a number (candidates for an indicator)."""
+    """The file columns of layer ``name`` whose every non-empty cell is a number (candidates for an indicator);
+    the columns that gave the coordinates or the municipality code are left out."""
     props = _props(_frame(con, "features", [name]))
+    layer = _layer_row(con, name)
+    mapping = json.loads(layer["mapping"]) if layer and layer.get("mapping") else {}
+    skip = {c for f in ("lat", "lon", "muni_code") for c in mapping.get(f, [])}
     out = []
-    for col in props.columns:
+    for col in (c for c in props.columns if c not in skip):
         text = props[col].astype("string").str.strip().replace("", pd.NA).dropna()
         if len(text) and pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").notna().all():
             out.append(col)
