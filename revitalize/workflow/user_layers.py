@@ -444,8 +444,24 @@ def features(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
 
 
 def history(con: duckdb.DuckDBPyConnection, name: str | None = None) -> pd.DataFrame:
-    """The audit trail (of one layer, or of all), oldest first."""
-    return _frame(con, "history_all") if name is None else _frame(con, "history", [name])
+    """The audit trail (of one layer, or of all), oldest first. A layer's trail follows it through its renames
+    (events under its earlier names) and stops at an earlier, deleted layer of the same name."""
+    every = _frame(con, "history_all")
+    if name is None:
+        return every
+    keep, alias = [], name
+    for pos in range(len(every) - 1, -1, -1):
+        ev = every.iloc[pos]
+        if ev["layer_name"] != alias:
+            continue
+        if ev["action"] == "delete" and keep:
+            break  # an earlier layer that had this name
+        keep.append(pos)
+        if ev["action"] == "rename":
+            alias = json.loads(ev["details"]).get("from", alias)
+        elif ev["action"] == "import":
+            break
+    return every.iloc[sorted(keep)].reset_index(drop=True)
 
 
 def features_in(con: duckdb.DuckDBPyConnection, muni_codes: Sequence[str]) -> pd.DataFrame:
