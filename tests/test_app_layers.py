@@ -104,3 +104,16 @@ def test_scoring_page_offers_a_layer_as_an_indicator(app_env):
     after = at.dataframe[1].value.set_index("muni_code")
     assert "取り込んだデータ" in after.columns
     assert after.loc["42203", "rank"] < before.loc["42203"]
+
+
+def test_profile_lists_the_layers_features_in_the_municipality(app_env):
+    at = uploaded(open_page("pages/import_data.py"), CSV, "shimabara.csv", "shimabara")
+    at.button(key="ul_confirm").click().run()
+    at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages/profile.py"), default_timeout=120)
+    at.query_params["muni"] = "42203"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "取り込んだレイヤー (2)" for s in at.subheader)
+    frames = [d.value for d in at.dataframe if "表示名" in d.value.columns]
+    assert frames[0].values.tolist() == [["shimabara", 2, "出典：島原市オープンデータ"]]
+    assert frames[1]["名称"].tolist() == ["<b>島原城</b>", "武家屋敷"]

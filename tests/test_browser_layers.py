@@ -9,7 +9,9 @@ import sys
 import time
 import urllib.request
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from revitalize.core import settings
 from revitalize.data import db
@@ -32,6 +34,10 @@ def server(built_db, tmp_path_factory):
         user_layers.confirm(work, User("admin", "admin"), user_layers.preview(CSV, "shimabara.csv", name="sights",
                                                                             title="島原の見どころ"),
                             credit="出典：島原市オープンデータ（テスト）")
+        areas = gpd.GeoDataFrame({"名称": ["<i>公園</i>"]}, crs=4326,
+                                 geometry=[shapely.box(130.30, 32.75, 130.35, 32.80)]).to_json().encode()
+        user_layers.confirm(work, User("admin", "admin"), user_layers.preview(areas, "parks.geojson", name="parks",
+                                                                            title="<u>公園</u>"))
     finally:
         work.close()
     port = _free_port()
@@ -59,11 +65,12 @@ def server(built_db, tmp_path_factory):
 def test_import_page_shows_the_preview_of_an_upload(server, page):
     page.goto(server + "/import_data")
     page.get_by_text("上限：ファイル 50 MB").wait_for(timeout=60_000)
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": "kesennuma.csv", "mimeType": "text/csv", "buffer": CSV}])  # from memory, no file
     box = page.get_by_label("レイヤー名（英小文字・数字・_）")
     box.fill("kesennuma")
     box.press("Enter")
+    page.wait_for_timeout(1500)  # the rerun for the name, before the upload starts its own
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "kesennuma.csv", "mimeType": "text/csv", "buffer": CSV}])  # from memory, no file
     page.get_by_text("文字コード cp932").wait_for(timeout=60_000)
     assert page.get_by_text("2 行（ファイル内の記録 2 件）").is_visible()
     assert page.get_by_role("button", name="この内容で取り込む").is_enabled()
@@ -96,6 +103,10 @@ def test_an_imported_layer_is_a_toggle_on_the_map_with_escaped_popups_and_its_cr
     assert "&lt;img src=x" in html and "出典：島原市オープンデータ（テスト）" in html
     assert frame.evaluate("() => document.querySelectorAll('.leaflet-popup-content img').length") == 0
     assert frame.evaluate("() => window.pwned") is None
+    labels = frame.evaluate("() => [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                            ".map(l => l.textContent.trim())")
+    assert "<u>公園</u> (形状)" in labels and "<u>公園</u>" in labels  # the areas' outline has its own toggle
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-control-layers u').length") == 0
     toggle.uncheck()
     assert not frame.evaluate("() => window.rvMap ? window.rvMap.hasLayer(window.rvLayers['島原の見どころ']) : "
                               "Object.values(window).some(v => v && v.hasLayer && "

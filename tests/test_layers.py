@@ -269,3 +269,29 @@ def test_profile_counts_and_evidence_list_the_features_with_their_credit(work, c
     page = evidence.render(con, subject, "html").decode("utf-8")
     assert "出典：島原市オープンデータ" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<img src=x" not in page
+
+
+def test_hidden_layers_leave_the_map_and_areas_are_drawn_without_text(work):
+    import geopandas as gpd
+    import shapely
+
+    areas = gpd.GeoDataFrame({"名称": ["<i>公園</i>"]}, crs=4326,
+                             geometry=[shapely.box(130.30, 32.75, 130.35, 32.80)]).to_json().encode()
+    user_layers.confirm(work, ADMIN, user_layers.preview(areas, "parks.geojson", name="parks", title="公園"))
+    user_layers.confirm(work, ADMIN, user_layers.preview(CSV, "x.csv", name="x", title="見どころ"))
+    user_layers.set_hidden(work, ADMIN, "x", True, read_version=1)
+    layers = layer_views.map_layers(work)
+    assert [layer.title for layer in layers] == ["公園"]
+    m = maps.base_map()
+    layer_views.add_layers(m, layers)
+    assert m.get_bounds()[0][0] == pytest.approx(32.75)  # what streamlit-folium asks of every map
+    html = maps.to_html(m)
+    assert "<i>公園" not in html and "公園 (形状)" in html  # the outline toggle; the name only in escaped JSON
+    assert "rvLayerControl.addOverlay" in html
+    assert "\\u003ci\\u003e公園" in html
+
+
+def test_a_layer_without_credit_or_licence_is_credited_with_its_source(work):
+    user_layers.confirm(work, ADMIN, user_layers.preview(CSV, "x.csv", name="x"))
+    user_layers.confirm(work, ADMIN, user_layers.preview(CSV, "y.csv", name="y"), credit="出典：Y", licence="CC BY")
+    assert sorted(layer.credit for layer in layer_views.map_layers(work)) == ["出典：Y", "出典：x.csv"]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import duckdb
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 import pandas as pd
 import shapely
 
@@ -21,6 +23,25 @@ from revitalize.core import i18n
 from revitalize.data import uploads
 from revitalize.outputs import formats, geo, maps, shortlists
 from revitalize.workflow import user_layers
+
+_OVERLAY = Template("""{% macro script(this, kwargs) %}
+(function() {
+  var d = {{ this.payload }};
+  var x = document.createElement('div'); x.textContent = d.label;
+  if (window.rvLayerControl) { window.rvLayerControl.addOverlay({{ this.target }}, x.innerHTML); }
+})();
+{% endmacro %}""")
+
+
+class _Overlay(MacroElement):
+    """Puts a layer in the map's layer control (``window.rvLayerControl``) under an escaped label."""
+
+    def __init__(self, target: folium.map.Layer, label: str) -> None:
+        super().__init__()
+        self._template = _OVERLAY
+        self.target = target.get_name()
+        self.payload = maps.safe_json({"label": label})
+
 
 # Colours of user layers, in turn (distinct from the curated layers' colours)
 COLORS = ("#8c510a", "#01665e", "#762a83", "#b35806", "#1b7837", "#2166ac")
@@ -39,11 +60,16 @@ class MapLayer:
 
 def credit_line(layer: pd.Series | dict, lang: str = "ja") -> str:
     """The layer's credit line; its source (and licence) when no credit was given."""
-    credit = (layer.get("credit") or "").strip()
+    credit = _text(layer.get("credit"))
     if credit:
         return credit
-    parts = [str(layer.get("source") or "")] + ([str(layer["licence"])] if layer.get("licence") else [])
+    parts = [_text(layer.get("source")), _text(layer.get("licence"))]
     return i18n.t("ul.credit_fallback", lang, source=" / ".join(p for p in parts if p))
+
+
+def _text(value: object) -> str:
+    """A stored text cell as text: '' for None and for the NaN pandas puts in an all-missing column."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def map_layers(work: duckdb.DuckDBPyConnection, *, lang: str = "ja") -> list[MapLayer]:
@@ -66,11 +92,15 @@ def add_layers(m: folium.Map, layers: Sequence[MapLayer], *, lang: str = "ja", s
         feats = layer.features
         shapes = [g for g in feats["geometry"] if g is not None and g.geom_type not in ("Point", "MultiPoint")]
         if shapes:
-            outline = folium.FeatureGroup(name=f"{layer.title} ({t('ul.outlines')})", show=show)
-            folium.GeoJson(shapely.geometry.mapping(shapely.GeometryCollection(shapes)),
-                           style_function=lambda _f, c=color: {"color": c, "weight": 2, "fillOpacity": 0.15},
-                           attr=layer.credit).add_to(outline)
+            # features without properties: no text of the file gets into the outline layer
+            collection = {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(g)} for g in shapes]}
+            outline = folium.GeoJson(collection,
+                                     style_function=lambda _f, c=color: {"color": c, "weight": 2,
+                                                                         "fillOpacity": 0.15},
+                                     control=False, show=show)
             outline.add_to(m)
+            _Overlay(outline, f"{layer.title} ({t('ul.outlines')})").add_to(m)
         pts = feats[feats["lat"].notna() & feats["lon"].notna()]
         if len(pts):
             maps.PointLayer(pts, name=layer.title, color=color, credit=layer.credit, title_col="name",
