@@ -117,3 +117,20 @@ def test_profile_lists_the_layers_features_in_the_municipality(app_env):
     frames = [d.value for d in at.dataframe if "表示名" in d.value.columns]
     assert frames[0].values.tolist() == [["shimabara", 2, "出典：島原市オープンデータ"]]
     assert frames[1]["名称"].tolist() == ["<b>島原城</b>", "武家屋敷"]
+
+
+def test_reimport_replaces_the_rows_and_is_audited(app_env):
+    at = uploaded(open_page("pages/import_data.py"), CSV, "shimabara.csv", "shimabara")
+    at.button(key="ul_confirm").click().run()
+    at.run()  # the next rerun offers the layer for re-import
+    at.checkbox(key="ul_replace").check().run()
+    at.selectbox(key="ul_replace_name").set_value("shimabara")
+    more = CSV + "湧水庭園,32.7880,130.3700,10\n".encode("cp932")
+    at.file_uploader(key="ul_file").set_value(("shimabara2.csv", more, "text/csv"))
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="ul_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    layers, history = stored()
+    assert layers[["name", "rows", "version"]].values.tolist() == [["shimabara", 3, 2]]
+    assert history["action"].tolist() == ["import", "reimport"]

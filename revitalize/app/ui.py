@@ -230,6 +230,9 @@ def _user_map_layers(layer_versions: tuple, lang: str) -> list:
 
 def user_map_layers() -> list:
     """The visible user layers ready for a map (``outputs.user_layers.map_layers``), cached per layer versions."""
-    with workflow() as con:
-        key = user_layers.versions(con)
-    return _user_map_layers(key, lang()) if key else []
+    try:
+        with workflow() as con:
+            key = user_layers.versions(con)
+        return _user_map_layers(key, lang()) if key else []
+    except duckdb.Error:  # the workflow database busy or unreadable: the map without user layers
+        return []
