@@ -93,7 +93,7 @@ class TestCliRealWorld:
             if f["muni_code"] != expected:
                 wrong.append((row_no, f["name"], f["muni_code"], expected))
         # the one exception: 東京ビッグサイト's point lies 1.7 km outside 江東区 on the simplified boundaries
-        # (reclaimed land) — the import keeps the point's own municipality and warns
+        # (reclaimed land) — the import keeps the point's own municipality
         allowed = {("o1-130001_g1-000304.csv", 1)}
         assert [w for w in wrong if (name, w[0]) not in allowed] == []
 
