@@ -123,6 +123,10 @@ class TestCliRealWorld:
         assert run(capsys, "layers", "delete", "odd")[0] == 0
         assert run(capsys, "layers", "delete", "odd")[0] == 2  # no such layer
         assert run(capsys, "layers", "list")[1].strip() == "no layers"
+        nogeo = tmp_path / "nogeo.csv"
+        nogeo.write_bytes("施設名,団体\n島原城,42203\n".encode())
+        assert run(capsys, "layers", "import", str(nogeo), "--name", "nogeo", "--muni-code", "団体")[0] == 0
+        assert run(capsys, "layers", "list")[1].split("\t")[:4] == ["nogeo", "1 rows", "-", "utf-8"]
 
 
 # ---------------------------------------------------------------------------------------------- all or nothing

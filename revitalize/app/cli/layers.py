@@ -115,10 +115,15 @@ def _list(args: argparse.Namespace) -> int:
         print("no layers")
     else:
         for r in table.itertuples():
-            cells = [r.name, f"{r.rows} rows", r.geometry_type or "-", r.encoding or "-", r.source,
+            cells = [r.name, f"{r.rows} rows", _cell(r.geometry_type), _cell(r.encoding), r.source,
                      str(r.imported_on)[:19]] + (["hidden"] if r.hidden else [])
             print("\t".join(map(str, cells)))
     return 0
+
+
+def _cell(value: object) -> str:
+    """A text cell for the listing: '-' for a missing value (None, or NaN in an all-missing column)."""
+    return value if isinstance(value, str) and value else "-"
 
 
 def _delete(args: argparse.Namespace) -> int:
