@@ -57,6 +57,8 @@ portfolio_page = st.Page("pages/portfolio.py", title=i18n.t("nav.portfolio", lan
 export_page = st.Page("pages/export.py", title=i18n.t("ex.nav", lang), icon=":material/download:", url_path="export")
 effects_page = st.Page("pages/effects.py", title=i18n.t("effect.title", lang), icon=":material/query_stats:",
                        url_path="effects")
+import_page = st.Page("pages/import_data.py", title=i18n.t("ul.nav", lang), icon=":material/upload_file:",
+                      url_path="import_data")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
 st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
-               portfolio_page, effects_page, export_page, data_page]).run()
+               portfolio_page, effects_page, export_page, import_page, data_page]).run()

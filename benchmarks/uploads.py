@@ -20,8 +20,8 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
+from revitalize.core import settings  # noqa: E402
 from revitalize.data import db  # noqa: E402
-from revitalize.core import settings
 from revitalize.workflow.auth import User  # noqa: E402
 from revitalize.data import uploads  # noqa: E402
 from revitalize.workflow import user_layers  # noqa: E402

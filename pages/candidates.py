@@ -9,6 +9,7 @@ from revitalize.core.domain import BASE_TYPES, ORG_KINDS, STATUSES
 from revitalize.core.errors import RevitalizeError
 from revitalize.data import layers
 from revitalize.outputs import evidence, formats, tables
+from revitalize.outputs import user_layers as layer_views
 from revitalize.workflow import candidates, imports
 
 ui.through_app()
@@ -180,7 +181,10 @@ with tab_detail:
         st.button(ui.t("ex.prepare"), key="cd_ev_go", on_click=lambda: st.session_state.update(cd_ev=True))
         if st.session_state.pop("cd_ev", False) and ref is not None:
             try:
-                data = evidence.render(ref, evidence.candidate_subject(cand, catalog, lang=lang), ev_fmt, lang=lang)
+                with ui.workflow() as work:
+                    mine = layer_views.in_municipalities(work, cand.data.muni_codes, lang=lang)[1]
+                data = evidence.render(ref, evidence.candidate_subject(cand, catalog, lang=lang, user_features=mine),
+                                       ev_fmt, lang=lang)
                 st.download_button(ui.t("cd.evidence_download", fmt=ev_fmt), data, mime=formats.MIME[ev_fmt],
                                    file_name=formats.safe_filename(f"revitalize_{cid}_{d.name_ja}.{ev_fmt}"),
                                    key="cd_ev_dl")

@@ -45,7 +45,7 @@ view = explorer.apply_filters(data, filters)
 if maps.assets_available():
     spec = explorer.build_map(view, filters, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
                               tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}",
-                              candidates=ui.candidate_places())
+                              candidates=ui.candidate_places(), extra_points=ui.user_map_layers())
     ui.show_map(spec, height=620, key="explorer_map")
 else:
     st.warning(ui.t("map.assets_missing"))

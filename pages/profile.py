@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from revitalize.outputs import explorer, maps
+from revitalize.outputs import user_layers as layer_views
 from revitalize.core import i18n
 from revitalize.analysis import profile
 from revitalize.app import ui
@@ -73,6 +74,19 @@ for key, df, cols in [
     if len(df):
         st.dataframe(df[cols], hide_index=True, width="stretch",
                      column_config={c: st.column_config.LinkColumn(c) for c in ("source_url", "url")})
+
+with ui.workflow() as work:
+    user_counts, user_features = layer_views.in_municipalities(work, [code], lang=lang)
+st.subheader(f"{ui.t('ul.profile')} ({len(user_features)})")
+if len(user_features):
+    st.dataframe(user_counts[["title", "rows", "credit"]].rename(columns={
+        "title": ui.t("ul.col.title"), "rows": ui.t("ul.col.rows"), "credit": ui.t("ul.col.credit")}),
+        hide_index=True, width="stretch")
+    st.dataframe(user_features[["title", "name", "category", "credit"]].rename(columns={
+        "title": ui.t("ul.col.title"), "name": ui.t("col.name"), "category": ui.t("upl.field.category"),
+        "credit": ui.t("ul.col.credit")}), hide_index=True, width="stretch")
+else:
+    st.caption(ui.t("ul.profile_none"))
 
 n1, n2 = st.columns(2)
 with n1:

@@ -6,8 +6,10 @@ import streamlit as st
 
 from revitalize.data import credits
 from revitalize.outputs import explorer, maps, tables
+from revitalize.outputs import user_layers as layer_views
 from revitalize.analysis import scoring, weightsets
 from revitalize.app import ui
+from revitalize.workflow import user_layers
 from revitalize.core.errors import ConfigError
 
 ui.through_app()
@@ -18,9 +20,13 @@ con = ui.connection()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _ranking(stamp, weight_items, lang):
+def _ranking(stamp, weight_items, lang, extra_specs=(), layer_versions=()):
     ind, raw, sub = ui.scoring_inputs(stamp)
-    return scoring.ranking(ind, raw, sub, scoring.Weights(dict(weight_items)), lang=lang)
+    with ui.workflow() as work:
+        extras = tuple(layer_views.extra_indicator(work, n, c, aggregate=a, weight=w, direction=d, lang=lang)
+                       for n, c, a, w, d in extra_specs)
+    return scoring.ranking(ind, raw, sub, scoring.Weights(dict(weight_items)), lang=lang, extras=extras), \
+        {e.key: e.label for e in extras}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -62,6 +68,32 @@ with st.sidebar:
         for i in (x for x in scoring.INDICATORS if x.criterion == crit):
             values[i.key] = st.slider(i.label_ja if lang == "ja" else i.label_en, 0.0, 5.0, step=0.5,
                                       key=f"w_{i.key}")
+    # indicators from the user's imported layers, each with its own weight and direction
+    with ui.workflow() as work:
+        layer_versions = user_layers.versions(work)
+        options = layer_views.indicator_options(work) if layer_versions else []
+        titles = dict(zip(user_layers.layers(work)["name"], user_layers.layers(work)["title"])) if options else {}
+    specs = st.session_state.setdefault("ul_extras", [])
+    if options:
+        st.caption(ui.t("ul.indicators"))
+        opt = st.selectbox(ui.t("ul.ind_value"), range(len(options)), key="ul_ind_pick",
+                           format_func=lambda i: layer_views.indicator_label(titles[options[i][0]], options[i][1],
+                                                                              options[i][2], lang))
+        more_better = st.radio(ui.t("ul.ind_direction"), [1, -1], horizontal=True, key="ul_ind_dir",
+                               format_func=lambda d: ui.t("ul.ind_more_better" if d > 0 else "ul.ind_more_worse"))
+        if st.button(ui.t("ul.ind_add"), key="ul_ind_add"):
+            n, c, a = options[opt]
+            if not any((x[0], x[1], x[2]) == (n, c, a) for x in specs):
+                specs.append([n, c, a, 1.0, int(more_better)])
+        for i, spec in enumerate(specs):
+            if spec[0] in titles:
+                wkey = f"ul_ind_w_{spec[0]}_{spec[1]}_{spec[2]}"
+                st.session_state.setdefault(wkey, float(spec[3]))
+                spec[3] = st.slider(layer_views.indicator_label(titles[spec[0]], spec[1], spec[2], lang)
+                                    + (" (−)" if spec[4] < 0 else ""), 0.0, 5.0, step=0.5, key=wkey)
+        if specs and st.button(ui.t("ul.ind_clear"), key="ul_ind_clear"):
+            specs.clear()
+    extra_specs = tuple(tuple(x) for x in specs if x[0] in titles)
     save_name = st.text_input(ui.t("s.save_name"), key="s_save_name")
     if st.button(ui.t("s.save_btn"), key="s_save") and save_name:
         try:
@@ -77,7 +109,9 @@ except ConfigError as exc:
 
 st.caption(ui.t("s.formula"))
 weight_items = tuple(weights.values.items())
-table = _ranking(ui.stamp(), weight_items, lang)
+table, extra_labels = _ranking(ui.stamp(), weight_items, lang, extra_specs, layer_versions)
+crit_label[scoring.EXTRA_CRITERION] = ui.t("ul.ind_criterion")
+shown_crits = list(scoring.CRITERIA) + ([scoring.EXTRA_CRITERION] if extra_labels else [])
 with st.expander(ui.t("s.indicators")):
     st.dataframe(scoring.indicator_docs(lang), hide_index=True, width="stretch")
 
@@ -94,8 +128,8 @@ if maps.assets_available():
 st.subheader(ui.t("s.ranking"))
 name_col = "name_ja" if lang == "ja" else "name_en"
 shown = table.reset_index()[["rank", "muni_code", "pref_name_ja", name_col, "score", "coverage", "reason"]
-                            + [f"k_{c}" for c in scoring.CRITERIA] + ["missing"]]
-shown = shown.rename(columns={f"k_{c}": crit_label[c] for c in scoring.CRITERIA})
+                            + [f"k_{c}" for c in shown_crits] + ["missing"]]
+shown = shown.rename(columns={f"k_{c}": crit_label[c] for c in shown_crits})
 st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config={
     "score": st.column_config.ProgressColumn(ui.t("layer.score"), format="%.3f", min_value=0.0, max_value=1.0),
     "rank": ui.t("s.rank"), "muni_code": ui.t("col.muni_code"), "pref_name_ja": ui.t("col.prefecture"),
@@ -111,7 +145,9 @@ labels = {c: f"{int(r)}. {p}{n}" for c, r, p, n in zip(table.index, table["rank"
 pick = st.selectbox(ui.t("s.pick"), list(labels), format_func=labels.get, key="s_pick")
 row = table.loc[pick]
 parts = pd.DataFrame([{"indicator": i.label_ja if lang == "ja" else i.label_en, "criterion": crit_label[i.criterion],
-                       "contribution": row[f"c_{i.key}"]} for i in scoring.INDICATORS])
+                       "contribution": row[f"c_{i.key}"]} for i in scoring.INDICATORS]
+                     + [{"indicator": label, "criterion": crit_label[scoring.EXTRA_CRITERION],
+                         "contribution": row[f"c_{key}"]} for key, label in extra_labels.items()])
 st.write(f"**{row['score']:.3f}** — {row['reason']}")
 st.altair_chart(alt.Chart(parts).mark_bar().encode(
     x=alt.X("contribution:Q"), y=alt.Y("indicator:N", sort=None), color="criterion:N",

@@ -220,6 +220,64 @@ def normalise(raw: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+EXTRA_CRITERION = "user"
+"""The criterion of indicators added by the user (``k_user``)."""
+EXTRA_NORMALISATIONS = ("log_max", "percentile")
+
+
+@dataclass(frozen=True)
+class ExtraIndicator:
+    """An indicator the user adds (e.g. a count or numeric column of an imported layer), scored like the others.
+
+    ``values``: raw values per municipality (index muni_code); municipalities absent or NaN have no data
+    (left out of their score, listed as missing) unless ``fill`` is given (a count: 0 where no rows).
+    """
+
+    key: str
+    label: str
+    values: pd.Series
+    weight: float
+    direction: int = +1
+    normalisation: str = "log_max"
+    fill: float | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.key or self.key in INDICATORS_BY_KEY:
+            problems.append(f"extra indicator key: expected a new name, found {self.key!r}")
+        if not isinstance(self.weight, (int, float)) or isinstance(self.weight, bool) or not math.isfinite(
+                self.weight) or self.weight < 0:
+            problems.append(f"weight of {self.key!r}: expected a finite number >= 0, found {self.weight!r}")
+        if self.direction not in (1, -1):
+            problems.append(f"direction of {self.key!r}: expected +1 or -1, found {self.direction!r}")
+        if self.normalisation not in EXTRA_NORMALISATIONS:
+            problems.append(f"normalisation of {self.key!r}: expected one of {EXTRA_NORMALISATIONS}, "
+                            f"found {self.normalisation!r}")
+        if problems:
+            raise ConfigError("invalid extra indicator:\n  - " + "\n  - ".join(problems))
+
+    def raw(self, index: pd.Index) -> pd.Series:
+        """The raw values on ``index`` (NaN = no data)."""
+        v = pd.to_numeric(self.values, errors="coerce").astype(float).reindex(index)
+        return v.fillna(self.fill) if self.fill is not None else v
+
+    def sub(self, index: pd.Index) -> pd.Series:
+        """The oriented sub-score in [0, 1] on ``index`` (the same rules as the built-in indicators)."""
+        v = self.raw(index)
+        if self.normalisation == "log_max":
+            top = np.log1p(v.max()) if v.max() > 0 else 1.0
+            x = np.log1p(v.clip(lower=0)) / top
+        else:
+            x = _percentile(v)
+        return 1 - x if self.direction < 0 else x
+
+
+def _check_extras(extras: tuple[ExtraIndicator, ...]) -> None:
+    keys = [e.key for e in extras]
+    if len(set(keys)) != len(keys):
+        raise ConfigError(f"extra indicators: expected distinct keys, found {keys}")
+
+
 def score_matrix(sub: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Scores for weight vectors: ``sub`` (n × k, NaN missing), ``w`` (k,) or (k × m) → (n,) or (n × m)."""
     avail = ~np.isnan(sub)
@@ -230,14 +288,20 @@ def score_matrix(sub: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def score(sub: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+def score(sub: pd.DataFrame, weights: Weights, *, extras: tuple[ExtraIndicator, ...] = ()) -> pd.DataFrame:
     """Score, rank, per-indicator contributions, per-criterion sums, coverage and missing list.
 
     Contributions (``c_<indicator>``) add up to ``score``; criterion columns (``k_<criterion>``)
     group them. Ranks are 1 = best; rows without any weighted data have no score and no rank.
+    ``extras``: indicators added by the user, each with its own weight and direction (criterion ``user``).
     """
-    w = weights.vector()
+    extras = tuple(extras)
+    _check_extras(extras)
+    keys = list(KEYS) + [e.key for e in extras]
+    w = np.concatenate([weights.vector(), np.array([float(e.weight) for e in extras], dtype=float)])
     x = sub[list(KEYS)].to_numpy(dtype=float)
+    if extras:
+        x = np.column_stack([x] + [e.sub(sub.index).to_numpy(dtype=float) for e in extras])
     avail = ~np.isnan(x)
     # row-wise sums (not a matrix product) so a row's result never depends on the other rows
     den = (avail * w).sum(axis=1)
@@ -249,12 +313,14 @@ def score(sub: pd.DataFrame, weights: Weights) -> pd.DataFrame:
     # equal scores must tie whatever the float rounding of their sums
     out["rank"] = out["score"].round(12).rank(ascending=False, method="min")
     out["coverage"] = den / w.sum()
-    for j, key in enumerate(KEYS):
+    for j, key in enumerate(keys):
         out[f"c_{key}"] = contrib[:, j]
     for crit in CRITERIA:
         cols = [f"c_{i.key}" for i in INDICATORS if i.criterion == crit]
         out[f"k_{crit}"] = out[cols].sum(axis=1)
-    out["missing"] = [";".join(k for k, a, wk in zip(KEYS, row, w) if not a and wk > 0) for row in avail]
+    if extras:
+        out[f"k_{EXTRA_CRITERION}"] = out[[f"c_{e.key}" for e in extras]].sum(axis=1)
+    out["missing"] = [";".join(k for k, a, wk in zip(keys, row, w) if not a and wk > 0) for row in avail]
     return out
 
 
@@ -363,13 +429,18 @@ def inputs(con) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return ind, raw, normalise(raw)
 
 
-def ranking(ind: pd.DataFrame, raw: pd.DataFrame, sub: pd.DataFrame, weights: Weights, *, lang: str = "ja"
-            ) -> pd.DataFrame:
-    """The full ranking table: names, score, rank, coverage, reason, raw values, sub-scores, contributions."""
-    s = score(sub, weights)
+def ranking(ind: pd.DataFrame, raw: pd.DataFrame, sub: pd.DataFrame, weights: Weights, *, lang: str = "ja",
+            extras: tuple[ExtraIndicator, ...] = ()) -> pd.DataFrame:
+    """The full ranking table: names, score, rank, coverage, reason, raw values, sub-scores, contributions.
+
+    ``extras`` (user indicators) add their ``raw_``, ``s_`` and ``c_`` columns and ``k_user``."""
+    s = score(sub, weights, extras=extras)
     names = ind.set_index("muni_code")[["pref_name_ja", "name_ja", "name_en"]]
     out = names.join(s)
     out["reason"] = [reason(sub.loc[c], weights, lang) for c in out.index]
+    if extras:
+        raw = raw.assign(**{e.key: e.raw(raw.index) for e in extras})
+        sub = sub.assign(**{e.key: e.sub(sub.index) for e in extras})
     out = out.join(raw.add_prefix("raw_")).join(sub.add_prefix("s_"))
     out["rank"] = out["rank"].astype("Int64")
     return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")

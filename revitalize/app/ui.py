@@ -21,7 +21,8 @@ from revitalize.core.errors import (
 )
 from revitalize.data import db, failures, layers
 from revitalize.outputs import explorer, maps
-from revitalize.workflow import auth, candidates
+from revitalize.outputs import user_layers as layer_views
+from revitalize.workflow import auth, candidates, user_layers
 
 
 def through_app() -> None:
@@ -304,3 +305,22 @@ def candidate_places():
         return _candidate_places(stamp(), register_key())
     except (duckdb.Error, StorageError):  # the map shows without them; the candidate pages say why
         return None
+
+
+# ---- user layers (issue 17) -------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _user_map_layers(layer_versions: tuple, lang: str) -> list:
+    with workflow() as con:
+        return layer_views.map_points(layer_views.map_layers(con, lang=lang), lang=lang)
+
+
+def user_map_layers() -> list:
+    """The visible user layers as point layers of a map spec (``outputs.user_layers.map_points``), cached per
+    layer versions."""
+    try:
+        with workflow() as con:
+            key = user_layers.versions(con)
+        return _user_map_layers(key, lang()) if key else []
+    except duckdb.Error:  # the workflow database busy or unreadable: the map without user layers
+        return []

@@ -59,6 +59,9 @@ class Subject:
     title: str | None = None
     assets: pd.DataFrame | None = None
     note: str = ""
+    user_features: pd.DataFrame | None = None
+    """Features of the user's imported layers in these municipalities (``user_layers.in_municipalities``):
+    title, name, category, muni_code, credit."""
 
     def __post_init__(self) -> None:
         given = codes.split_codes(self.muni_codes)
@@ -482,9 +485,21 @@ def sheet_html(sheet: Sheet, ctx: Context, lang: str = "ja") -> str:
         out.append("</tbody></table>")
     else:
         out.append(f'<p>{t("ex.ev.no_assets")}</p>')
+    uf = sheet.subject.user_features
+    user_credits: list[str] = []
+    if uf is not None and len(uf):
+        names = dict(zip(sheet.members["muni_code"], sheet.members["name"]))
+        out.append(f'<h2>{t("ul.evidence")} ({len(uf)})</h2><table class="assets"><thead><tr>'
+                   f'<th>{t("col.layer")}</th><th>{t("col.name")}</th><th>{t("ex.ev.detail")}</th>'
+                   f'<th>{t("col.municipality")}</th><th>{t("ex.credit")}</th></tr></thead><tbody>')
+        for r in uf.itertuples():
+            out.append(f'<tr><td>{e(r.title)}</td><td>{e(r.name)}</td><td>{e(r.category)}</td>'
+                       f'<td>{e(names.get(r.muni_code, r.muni_code))}</td><td>{e(r.credit)}</td></tr>')
+        out.append("</tbody></table>")
+        user_credits = list(dict.fromkeys(uf["credit"].dropna().astype(str)))
     weights = ", ".join(f"{(i.label_en if lang == 'en' else i.label_ja)} {ctx.weights.values[i.key]:g}"
                         for i in scoring.INDICATORS)
-    lines = credits(SCORING_SOURCES, lang)
+    lines = credits(SCORING_SOURCES, lang) + user_credits
     out.append(f'<div class="footer"><p><b>{t("ex.weights")}</b>: {e(weights)}</p>'
                f'<p><b>{t("ex.credit")}</b>: ' + " ／ ".join(e(c) for c in lines) +
                f'</p><p>{t("ex.ev.generated", date=ctx.created.isoformat())}</p></div></section>')
@@ -590,12 +605,15 @@ def render(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject]
     raise ExportError(f"evidence format: expected 'html' or 'pdf', found {fmt!r}")
 
 
-def candidate_subject(cand: Candidate, catalog: pd.DataFrame | None, *, lang: str = "ja") -> Subject:
+def candidate_subject(cand: Candidate, catalog: pd.DataFrame | None, *, lang: str = "ja",
+                      user_features: pd.DataFrame | None = None) -> Subject:
     """A candidate as the subject of a sheet: its municipalities, its name and the assets it links
-    (labels and sources from ``layers.asset_catalog``)."""
+    (labels and sources from ``layers.asset_catalog``); ``user_features``: the user layers' features in its
+    municipalities, listed with their layers' credit lines."""
     assets = layers.asset_labels(catalog, cand.data.assets) if catalog is not None and cand.data.assets else None
     call = f"{cand.data.fiscal_year}年度公募" if lang == "ja" else f"FY{cand.data.fiscal_year} call"
     note = " / ".join(filter(None, [domain.label(domain.STATUSES, cand.status, lang),
                                     domain.label(domain.BASE_TYPES, cand.data.base_type, lang), call,
                                     cand.data.summary]))
-    return Subject(cand.data.muni_codes, title=f"{cand.candidate_id} {cand.data.name_ja}", assets=assets, note=note)
+    return Subject(cand.data.muni_codes, title=f"{cand.candidate_id} {cand.data.name_ja}", assets=assets, note=note,
+                   user_features=user_features)

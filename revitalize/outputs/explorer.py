@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -256,7 +257,7 @@ def point_sources(data: ExplorerData, lang: str = "ja", *, static_dir=maps.STATI
 
 def build_map(data: ExplorerData, f: Filters, *, outlines: maps.Outlines, sources: PointSources, lang: str = "ja",
               tiles: str = "none", profile_link: str | None = None, compact: bool = False,
-              candidates: pd.DataFrame | None = None) -> dict:
+              candidates: pd.DataFrame | None = None, extra_points: Sequence[dict] = ()) -> dict:
     """The explorer's map spec for the map view: the chosen choropleths (the last chosen is shown), the point
     layers with the rows the filters keep (clustered), designated bases and the pipeline (``candidates``,
     ``progress.places`` output), fitted to the filter's extent (Japan when unscoped).
@@ -309,6 +310,7 @@ def build_map(data: ExplorerData, f: Filters, *, outlines: maps.Outlines, source
             candidates = candidates[candidates["muni_codes"].map(
                 lambda cs: any(c[:2] in f.pref_codes for c in codes.muni_codes(cs)))]
         pts += maps.candidate_points(candidates, lang=lang)
+    pts += list(extra_points)  # e.g. the user's own layers (outputs.user_layers.map_points)
     scoped = bool(f.pref_codes or f.muni_code)
     scope = list(data.munis["muni_code"]) if scoped else None
     return maps.spec(outlines, lang=lang, tiles=tiles, choropleths=chs, active=chs[-1]["key"] if chs else None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,10 @@ from revitalize.core.errors import ConflictError, InputError, NotFoundError, Per
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREVIEW_ROWS = 10
+NAMED_WITHIN_KM = 2.0
+"""A point this close (km) to the municipality its row names (code or address) is taken to be in it: the
+boundaries are simplified (reclaimed land in Tokyo Bay lies up to ~2 km outside its ward), as for the nearest
+municipality of points outside every polygon (spatial.DEFAULT_TOLERANCE_KM)."""
 IMPORT_ROLES = ("municipality", "reviewer", "admin")
 
 
@@ -170,13 +175,89 @@ def preview(data: bytes, file_name: str, *, name: str, title: str | None = None,
     area = tuple(stated) if stated is not None else stated_codes(up.records["muni_code"]) if len(up.records) else ()
     if ref_con is not None and len(feats):
         assigned = assign(ref_con, feats)
-        feats["muni_code"] = assigned["muni_code"].where(assigned["muni_code"].notna(), feats["file_muni_code"])
-        names = dict(ref_con.execute("SELECT muni_code, name_ja FROM municipalities").fetchall())
-        check = feats[["lat"]].assign(muni_code=assigned["muni_code"])
+        feats["muni_code"] = assigned["muni_code"]
+        names = dict(ref_con.execute(_sql("muni_names")).fetchall())
+        named = named_municipality(feats, address_text(up), names, area)
+        feats["muni_code"] = prefer_named(ref_con, feats, named)
+        check = feats[["lat"]].assign(muni_code=feats["muni_code"])
+        # rows without a point: the municipality they name, else the file's code
+        unplaced = feats["lat"].isna()
+        feats.loc[unplaced, "muni_code"] = named[unplaced]
+        feats["muni_code"] = feats["muni_code"].where(feats["muni_code"].notna(), feats["file_muni_code"])
         warns += outside_stated(check, area, file=file_name, names=names)
     first = feats[["row_no", "name", "category", "muni_code", "lat", "lon"]].head(PREVIEW_ROWS)
     return Preview(name=name, title=title or name, upload=up, first_rows=first, features=feats, stated=area,
                    problems=tuple(problems), warnings=tuple(warns))
+
+
+_ADDRESS_HEADS = ("住所", "所在地")
+
+
+def address_text(up: uploads.Upload) -> pd.Series:
+    """Each row's address as one text: the mapped address, then every column whose header starts with 住所 or
+    所在地 (layouts that split it: 住所都道府県, 住所市区町村 …)."""
+    parts = [up.records["address"].fillna("")] if "address" in up.records else []
+    for col in up.table.columns:
+        if uploads.normalise_header(col).startswith(_ADDRESS_HEADS) and col != up.mapping.column("address"):
+            parts.append(up.table[col].fillna("").astype(str))
+    if not parts:
+        return pd.Series("", index=up.records.index, dtype=object)
+    return pd.concat(parts, axis=1).reindex(up.records.index).fillna("").agg(" ".join, axis=1)
+
+
+def _place_text(text: str) -> str:
+    """Text for matching place names: NFKC, and ヶ/ケ, ヵ/カ alike (青ヶ島村 is also written 青ケ島村)."""
+    return unicodedata.normalize("NFKC", text).replace("ヶ", "ケ").replace("ヵ", "カ")
+
+
+def named_municipality(feats: pd.DataFrame, addresses: pd.Series, names: Mapping[str, str],
+                       area: Sequence[str]) -> pd.Series:
+    """The municipality each row names itself: its code column's municipality (5 digits, not a prefecture's
+    own code), else the longest municipality name in its address among those of the prefectures in ``area``
+    (or of the row's assigned prefecture). None when it names none."""
+    prefs = {c[:2] for c in area}
+    by_pref: dict[str, list[tuple[str, str]]] = {}
+    for code, name in names.items():
+        if name:
+            by_pref.setdefault(code[:2], []).append((code, _place_text(name)))
+    for group in by_pref.values():
+        group.sort(key=lambda cn: -len(cn[1]))
+    out = []
+    for code, assigned, addr in zip(feats["file_muni_code"], feats["muni_code"], addresses.reindex(feats.index)):
+        if isinstance(code, str) and len(code) == 5 and not code.endswith("000"):
+            out.append(code)
+            continue
+        found = None
+        text = _place_text(addr) if isinstance(addr, str) else ""
+        if text:
+            where = prefs or ({assigned[:2]} if isinstance(assigned, str) else set())
+            found = next((c for p in sorted(where) for c, n in by_pref.get(p, []) if n in text), None)
+        out.append(found)
+    return pd.Series(out, index=feats.index, dtype=object)
+
+
+def prefer_named(ref_con: duckdb.DuckDBPyConnection, feats: pd.DataFrame, named: pd.Series, *,
+                 within_km: float = NAMED_WITHIN_KM) -> pd.Series:
+    """The municipality of each row: the one it names when its point lies within ``within_km`` of it (the
+    boundaries are simplified, so points near a border can fall just across it), else the spatial join's."""
+    pick = named.notna() & feats["lat"].notna() & (named != feats["muni_code"])
+    out = feats["muni_code"].copy()
+    if not pick.any():
+        return out
+    pts = pd.DataFrame({"k": feats.loc[pick, "row_no"].to_numpy(), "lon": feats.loc[pick, "lon"].to_numpy(float),
+                        "lat": feats.loc[pick, "lat"].to_numpy(float), "muni_code": named[pick].to_numpy()})
+    ref_con.register("_hint_points", pts)
+    try:
+        dist = ref_con.execute(_sql("distance_to_stated")).df()
+    finally:
+        ref_con.unregister("_hint_points")
+    close = set(dist.loc[dist["distance_km"] <= within_km, "k"])
+    # small islands (利島村, 青ヶ島村) have no polygon in the simplified boundaries: a point in no municipality
+    # that names one of them can only be placed by its name
+    unchecked = set(dist.loc[dist["distance_km"].isna(), "k"])
+    take = pick & (feats["row_no"].isin(close) | (feats["row_no"].isin(unchecked) & feats["muni_code"].isna()))
+    out[take] = named[take]
+    return out
 
 
 def assign(ref_con: duckdb.DuckDBPyConnection, feats: pd.DataFrame) -> pd.DataFrame:
@@ -194,18 +275,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+# The storage seam: every statement of this module goes through these few functions (SQL in
+# data/sql/user_layers/), so the layers can move onto another store without touching the rules above them.
+
+def _sql(name: str) -> str:
+    return db.sql(f"user_layers/{name}")
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[object] = ()) -> None:
+    con.execute(_sql(name), list(params))
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    return con.execute(_sql(name), list(params)).df()
+
+
 def _layer_row(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
-    cur = con.execute("SELECT * FROM user_layers WHERE name = ?", [name])
+    cur = con.execute(_sql("one"), [name])
     row = cur.fetchone()
     return dict(zip([d[0] for d in cur.description], row)) if row else None
 
 
 def _event(con: duckdb.DuckDBPyConnection, name: str, user: User, action: str, version: int | None,
            details: Mapping[str, object] | None = None, *, at: dt.datetime) -> None:
-    con.execute("INSERT INTO user_layer_events (layer_name, happened_at, actor, actor_role, action, version_after,"
-                " details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [name, at, user.user_id, user.role, action, version,
-                 json.dumps(details, ensure_ascii=False, default=str) if details else None])
+    _run(con, "insert_event", [name, at, user.user_id, user.role, action, version,
+                               json.dumps(details, ensure_ascii=False, default=str) if details else None])
 
 
 def _require_import(user: User) -> None:
@@ -243,15 +337,17 @@ def _insert_features(con: duckdb.DuckDBPyConnection, name: str, feats: pd.DataFr
                           "lon": feats["lon"].astype(float)})
     con.register("_user_layer_rows", frame)
     try:
-        con.execute("INSERT INTO user_layer_features SELECT layer_name, row_no, muni_code, name, category, props,"
-                    " geometry, lat, lon FROM _user_layer_rows")
+        _run(con, "insert_features")
     finally:
         con.unregister("_user_layer_rows")
 
 
 def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: str | None = None,
-            credit: str | None = None, replace: bool = False, read_version: int | None = None) -> int:
+            credit: str | None = None, source: str | None = None, replace: bool = False,
+            read_version: int | None = None) -> int:
     """Write a previewed import in one transaction (layer, features, audit row); returns the layer's version.
+
+    ``source``: where the data comes from (publisher, page URL); the uploaded file's name when not given.
 
     Refused with InputError (nothing written) when the preview has problems; ``replace`` re-imports an
     existing layer (its features are replaced, owner and name kept; ``read_version`` guards it).
@@ -268,25 +364,22 @@ def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: 
                 raise NotFoundError(f"no layer {p.name!r} to re-import")
             old = _current(con, p.name, read_version)
             _require_owner(user, old, "re-import")
-            con.execute("DELETE FROM user_layer_features WHERE layer_name = ?", [p.name])
-            con.execute("DELETE FROM user_layers WHERE name = ?", [p.name])
+            _run(con, "delete_features", [p.name])
+            _run(con, "delete", [p.name])
             version = old["version"] + 1
         else:
             if old is not None:
                 raise InputError([Problem(up.file, "a layer name not yet in use (or a re-import)",
                                           f"layer {p.name!r} exists", column="name")], dataset=up.file)
             version = 1
-        con.execute(
-            "INSERT INTO user_layers (name, title, source, licence, credit, owner, imported_on, format, encoding,"
-            " source_crs, geometry_type, mapping, rows, hidden, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?)",
-            [p.name, p.title, up.file, licence, credit, old["owner"] if old else user.user_id, now, up.format,
+        _run(con, "insert",
+            [p.name, p.title, (source or "").strip() or up.file, licence, credit, old["owner"] if old else user.user_id, now, up.format,
              up.encoding.name if up.encoding else None, up.source_crs, _geometry_type(p),
              json.dumps({k: list(v) for k, v in up.mapping.fields.items()}, ensure_ascii=False), len(p.features),
              bool(old["hidden"]) if old else False, version])
         _insert_features(con, p.name, p.features)
         _event(con, p.name, user, "reimport" if replace else "import", version,
-               {"source": up.file, "rows": len(p.features), "format": up.format,
+               {"file": up.file, "source": (source or "").strip() or up.file, "rows": len(p.features), "format": up.format,
                 "encoding": up.encoding.name if up.encoding else None,
                 "warnings": len(p.warnings)}, at=now)
     return version
@@ -305,9 +398,8 @@ def rename(con: duckdb.DuckDBPyConnection, user: User, name: str, new_name: str,
             raise InputError([Problem("layer", "a layer name not yet in use", f"layer {new_name!r} exists",
                                       column="name")])
         version = layer["version"] + 1
-        con.execute("UPDATE user_layers SET name = ?, title = ?, version = ? WHERE name = ?",
-                    [new_name, title or layer["title"], version, name])
-        con.execute("UPDATE user_layer_features SET layer_name = ? WHERE layer_name = ?", [new_name, name])
+        _run(con, "rename", [new_name, title or layer["title"], version, name])
+        _run(con, "rename_features", [new_name, name])
         _event(con, new_name, user, "rename", version, {"from": name, "to": new_name,
                                                          "title": [layer["title"], title or layer["title"]]},
                at=_now())
@@ -320,7 +412,7 @@ def set_hidden(con: duckdb.DuckDBPyConnection, user: User, name: str, hidden: bo
         layer = _current(con, name, read_version)
         _require_owner(user, layer, "hide" if hidden else "show")
         version = layer["version"] + 1
-        con.execute("UPDATE user_layers SET hidden = ?, version = ? WHERE name = ?", [hidden, version, name])
+        _run(con, "set_hidden", [hidden, version, name])
         _event(con, name, user, "hide" if hidden else "show", version, at=_now())
     return version
 
@@ -330,8 +422,8 @@ def delete(con: duckdb.DuckDBPyConnection, user: User, name: str, *, read_versio
     with db.transaction(con):
         layer = _current(con, name, read_version)
         _require_owner(user, layer, "delete")
-        con.execute("DELETE FROM user_layer_features WHERE layer_name = ?", [name])
-        con.execute("DELETE FROM user_layers WHERE name = ?", [name])
+        _run(con, "delete_features", [name])
+        _run(con, "delete", [name])
         _event(con, name, user, "delete", None, {"source": layer["source"], "rows": layer["rows"],
                                                  "title": layer["title"]}, at=_now())
 
@@ -340,20 +432,100 @@ def delete(con: duckdb.DuckDBPyConnection, user: User, name: str, *, read_versio
 
 def layers(con: duckdb.DuckDBPyConnection, *, include_hidden: bool = True) -> pd.DataFrame:
     """Every layer (one row each), newest first."""
-    where = "" if include_hidden else " WHERE NOT hidden"
-    return con.execute(f"SELECT * FROM user_layers{where} ORDER BY imported_on DESC, name").df()  # where: constant
+    return _frame(con, "all" if include_hidden else "visible")
 
 
 def features(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """A layer's features with their geometry as shapely objects (EPSG:4326)."""
-    df = con.execute("SELECT * FROM user_layer_features WHERE layer_name = ? ORDER BY row_no", [name]).df()
+    df = _frame(con, "features", [name])
     df["geometry"] = [shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else None
                       for g in df["geometry"]]
     return df
 
 
 def history(con: duckdb.DuckDBPyConnection, name: str | None = None) -> pd.DataFrame:
-    """The audit trail (of one layer, or of all), oldest first."""
+    """The audit trail (of one layer, or of all), oldest first. A layer's trail follows it through its renames
+    (events under its earlier names) and stops at an earlier, deleted layer of the same name."""
+    every = _frame(con, "history_all")
     if name is None:
-        return con.execute("SELECT * FROM user_layer_events ORDER BY event_id").df()
-    return con.execute("SELECT * FROM user_layer_events WHERE layer_name = ? ORDER BY event_id", [name]).df()
+        return every
+    keep, alias = [], name
+    for pos in range(len(every) - 1, -1, -1):
+        ev = every.iloc[pos]
+        if ev["layer_name"] != alias:
+            continue
+        if ev["action"] == "delete" and keep:
+            break  # an earlier layer that had this name
+        keep.append(pos)
+        if ev["action"] == "rename":
+            alias = json.loads(ev["details"]).get("from", alias)
+        elif ev["action"] == "import":
+            break
+    return every.iloc[sorted(keep)].reset_index(drop=True)
+
+
+def features_in(con: duckdb.DuckDBPyConnection, muni_codes: Sequence[str]) -> pd.DataFrame:
+    """Features of the visible layers in the given municipalities (5-digit codes), with each layer's title,
+    credit and licence: layer_name, title, credit, licence, row_no, muni_code, name, category, lat, lon, props."""
+    return _frame(con, "features_in", [list(muni_codes)])
+
+
+def counts_by_municipality(con: duckdb.DuckDBPyConnection, name: str) -> pd.Series:
+    """Rows of layer ``name`` per municipality (index muni_code; municipalities without rows are absent)."""
+    df = _frame(con, "counts_by_muni", [name])
+    return pd.Series(df["n"].to_numpy(dtype=float), index=pd.Index(df["muni_code"], name="muni_code"), name=name)
+
+
+def _props(feats: pd.DataFrame) -> pd.DataFrame:
+    """The file's own columns of each feature (text), from the stored JSON."""
+    return pd.DataFrame([json.loads(p) if p else {} for p in feats["props"]], index=feats.index)
+
+
+def numeric_columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """The file columns of layer ``name`` whose every non-empty cell is a number (candidates for an indicator);
+    the columns that gave the coordinates or the municipality code are left out."""
+    props = _props(_frame(con, "features", [name]))
+    layer = _layer_row(con, name)
+    mapping = json.loads(layer["mapping"]) if layer and layer.get("mapping") else {}
+    skip = {c for f in ("lat", "lon", "muni_code") for c in mapping.get(f, [])}
+    out = []
+    for col in (c for c in props.columns if c not in skip):
+        text = props[col].astype("string").str.strip().replace("", pd.NA).dropna()
+        if len(text) and pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce").notna().all():
+            out.append(col)
+    return out
+
+
+INDICATOR_AGGREGATES = ("sum", "mean")
+
+
+def indicator_values(con: duckdb.DuckDBPyConnection, name: str, column: str | None = None, *,
+                     aggregate: str = "sum") -> pd.Series:
+    """A raw indicator per municipality from layer ``name`` (index muni_code).
+
+    Without ``column``: the count of the layer's rows in each municipality. With ``column`` (a numeric file
+    column, see :func:`numeric_columns`): its sum or mean over the municipality's rows; municipalities with no
+    value are absent (missing data, not zero).
+    """
+    if column is None:
+        return counts_by_municipality(con, name)
+    if aggregate not in INDICATOR_AGGREGATES:
+        raise InputError([Problem("indicator", f"one of {', '.join(INDICATOR_AGGREGATES)}", repr(aggregate),
+                                  column="aggregate")])
+    feats = _frame(con, "features", [name])
+    props = _props(feats)
+    if column not in props.columns:
+        raise InputError([Problem(name, f"a column of the layer ({', '.join(map(str, props.columns))})",
+                                  repr(column), column="column")])
+    values = pd.to_numeric(props[column].astype("string").str.replace(",", "", regex=False).str.strip(),
+                           errors="coerce")
+    have = feats["muni_code"].notna() & values.notna()
+    grouped = values[have].astype(float).groupby(feats.loc[have, "muni_code"])
+    out = grouped.sum() if aggregate == "sum" else grouped.mean()
+    out.index.name = "muni_code"
+    return out.rename(f"{name}.{column}")
+
+
+def versions(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, int, bool], ...]:
+    """(name, version, hidden) of every layer: a cache key that changes whenever any layer does."""
+    return tuple((n, int(v), bool(h)) for n, v, h in con.execute(_sql("versions")).fetchall())

@@ -1,0 +1,1 @@
+DELETE FROM user_layer_features WHERE layer_name = ?

@@ -1,0 +1,1 @@
+SELECT * FROM user_layer_events ORDER BY event_id

@@ -1,0 +1,1 @@
+SELECT muni_code, name_ja FROM municipalities

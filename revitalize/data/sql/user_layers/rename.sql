@@ -1,0 +1,1 @@
+UPDATE user_layers SET name = ?, title = ?, version = ? WHERE name = ?

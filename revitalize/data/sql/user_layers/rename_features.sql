@@ -1,0 +1,1 @@
+UPDATE user_layer_features SET layer_name = ? WHERE layer_name = ?

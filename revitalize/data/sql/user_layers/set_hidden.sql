@@ -1,0 +1,1 @@
+UPDATE user_layers SET hidden = ?, version = ? WHERE name = ?

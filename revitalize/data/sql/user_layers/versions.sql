@@ -1,0 +1,1 @@
+SELECT name, version, hidden FROM user_layers ORDER BY name
