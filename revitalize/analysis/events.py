@@ -167,11 +167,15 @@ def donor_flags(events: pd.DataFrame, start: str, end: str | None = None, *, key
     return out
 
 
-def event_label(events: pd.DataFrame, key: str, lang: str = "ja") -> Mapping[str, str] | None:
-    """label, month and source_url of the event ``key`` (None when there is none)."""
+def event_label(events: pd.DataFrame, key: str, lang: str = "ja",
+                muni_codes: Iterable[str] = ()) -> Mapping[str, str] | None:
+    """label, month and source_url of the event ``key`` (None when there is none), from the rows of
+    ``muni_codes`` when they have it (an edition's label names the subject's own works)."""
     rows = events[events["key"] == key]
     if rows.empty:
         return None
+    own = rows[rows["muni_code"].isin(list(muni_codes))]
+    rows = own if len(own) else rows
     r = rows.sort_values("month").iloc[0]
     return {"label": r["label_en" if lang == "en" else "label_ja"], "month": r["month"], "source_url": r["source_url"]}
 
@@ -205,7 +209,7 @@ def run(long: pd.DataFrame, munis: pd.DataFrame, wards: Mapping[str, str], event
     the i18n key of each step. Raises ``EffectError`` (all problems at once)."""
     step = progress or (lambda _k: None)
     if key:
-        found = event_label(events, key, lang)
+        found = event_label(events, key, lang, muni_codes)
         if found is None:
             raise EffectError([("effect.err.no_event_month", {})])
         event = {"key": key, "source": key.split(":", 1)[0], **found}
