@@ -80,6 +80,40 @@ def candidate_events(con: duckdb.DuckDBPyConnection, cand: Candidate, register: 
     return pd.concat([found[found["key"] == own], found[found["key"] != own]], ignore_index=True)
 
 
+@dataclass(frozen=True, eq=False)
+class CandidateSection:
+    """What a candidate's effect section shows: the events to choose from (key → label), the chosen key,
+    the estimate (None until asked for, or when it cannot be made: ``error`` says why, in the page's
+    language) and the evidence subject carrying it."""
+
+    options: Mapping[str, str]
+    key: str | None
+    run: events.EffectRun | None = None
+    error: str | None = None
+    subject: evidence.Subject | None = None
+
+
+def candidate_section(con: duckdb.DuckDBPyConnection, cand: Candidate, register: pd.DataFrame, *,
+                      key: str | None = None, method: str = "synth", estimate: bool = True,
+                      catalog: pd.DataFrame | None = None, lang: str = "ja") -> CandidateSection:
+    """A candidate's effect section in one call: its events (designation first), and with ``estimate`` the
+    estimate from ``key`` (default: its designation, else its newest event) and its evidence subject."""
+    found = candidate_events(con, cand, register, lang=lang)
+    options = event_options(found)
+    chosen = key if key in options else (next(iter(options)) if options else None)
+    if not estimate:
+        return CandidateSection(options, chosen)
+    try:
+        if chosen is None:
+            raise EffectError([("effect.err.no_designation", {"cid": cand.candidate_id})])
+        run = candidate_effect(con, cand, register, key=chosen, method=method, lang=lang)
+    except EffectError as exc:
+        return CandidateSection(options, chosen, error=exc.text(lang))
+    subject = with_effect(evidence.candidate_subject(cand, catalog, lang=lang), run,
+                          munis=panel.municipalities(con), lang=lang)
+    return CandidateSection(options, chosen, run=run, subject=subject)
+
+
 def _data_months(long: pd.DataFrame) -> tuple[str | None, str | None]:
     if long.empty:
         return None, None
