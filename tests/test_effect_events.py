@@ -269,3 +269,21 @@ class TestEvidenceAndCli:
         assert any("拠点選定" in i.value and "2024-04" in i.value for i in at.info)
         assert len(at.get("vega_lite_chart")) >= 2  # the visitors and gap charts
         assert any(b.key == "cd_eff_ev" for b in at.button)
+
+
+class TestPage:
+    def test_page_offers_the_subjects_events_and_downloads(self, app_env):
+        at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages" / "effects.py"), default_timeout=300)
+        at.query_params["muni"] = "13113"
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        event = at.selectbox(key="e_event")
+        assert "anime88:2025" in event.options or any("2025年版" in o for o in event.options)
+        event.set_value("anime88:2025").run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any("アニメ聖地88 2025年版" in i.value and "2025-01" in i.value for i in at.info)
+        assert any("同じイベントのため比較から除いた市区町村" in c.value for c in at.caption)
+        assert len(at.get("vega_lite_chart")) == 2
+        assert len(at.get("download_button")) == 3
+        at.radio(key="e_kind").set_value("candidate").run()
+        assert any("登録された拠点・候補がありません" in i.value for i in at.info)
