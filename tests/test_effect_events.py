@@ -251,6 +251,15 @@ class TestEvidenceAndCli:
         assert cli("--start", "2024-04", "--format", "xlsx").returncode == 2  # needs -o
         j = cli("--event", "anime88:2025")
         assert j.returncode == 0 and tuple(json.loads(j.stdout)) == effects.JSON_KEYS
+        table = _register([("墨田アニメ拠点", ("13113",), "designated", dt.date(2024, 4, 1)),
+                           ("下書き", ("13101",), "draft", None)])
+        ids = dict(zip(table["name_ja"], table["candidate_id"]))
+        base[-2:] = ["--candidate", ids["墨田アニメ拠点"]]
+        c = cli("--format", "text")
+        assert c.returncode == 0 and "拠点選定" in c.stdout and "2024-04" in c.stdout, c.stderr
+        base[-1] = ids["下書き"]
+        refused = cli()
+        assert refused.returncode == 2 and "選定日がありません" in refused.stderr
 
     def test_candidate_section_on_the_candidates_page(self, app_env):
         con = db.connect_workflow()
