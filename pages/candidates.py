@@ -51,7 +51,8 @@ def _suggest(stamp, weight_items, covered, lang):
 
 # --- effect verification (issue 12): the one function; cached per (candidate version, event, method) --------
 @st.cache_data(show_spinner=False, max_entries=16)
-def _effect_section(stamp, cid, version, register_key, key, method, estimate, lang, _cand, _table, _catalog):
+def _effect_section(stamp, cid, version, register_key, subject, key, method, estimate, lang, _cand, _table, _catalog):
+    """``subject``: (municipalities, designation date), so that two registers with the same ids never share."""
     return effect_report.candidate_section(ui.connection(), _cand, _table, key=key, method=method,
                                            estimate=estimate, catalog=_catalog, lang=lang)
 # --- end of effect verification ---
@@ -198,7 +199,8 @@ with tab_detail:
                       on_click=lambda c=cid: st.session_state.update(cd_eff=c))
             with st.spinner(ui.t("effect.running")):
                 sec = _effect_section(ui.stamp(), cid, cand.version, ui.register_key(),
-                                      st.session_state.get("cd_eff_event"), eff_method,
+                                      (d.muni_codes, str(cand.designated_on)), st.session_state.get("cd_eff_event"),
+                                      eff_method,
                                       st.session_state.get("cd_eff") == cid, lang, cand, table, catalog)
             if sec.options:
                 e1.selectbox(ui.t("effect.event"), list(sec.options), format_func=sec.options.get,

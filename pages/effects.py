@@ -73,9 +73,11 @@ long, munis, _ = _panel(ui.stamp())
 if long.empty:
     st.info(ui.t("effect.err.no_panel"))
     st.stop()
-reg_key = ui.register_key()
-found = _events(ui.stamp(), reg_key)
 register = _register()
+# the register's content, not only its (id, version) pairs: designations are events
+reg_key = () if register is None else tuple(zip(register["candidate_id"], register["status"],
+                                                register["designated_on"].astype(str), register["muni_codes"]))
+found = _events(ui.stamp(), reg_key)
 name_col = "name_en" if lang == "en" else "name_ja"
 labels = dict(zip(munis["muni_code"], munis["muni_code"] + " " + munis[name_col].fillna("")))
 months = [f"{y:04d}-{m:02d}" for y, m in sorted(set(zip(long["year"], long["month"])))]
