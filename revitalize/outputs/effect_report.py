@@ -73,7 +73,7 @@ def candidate_events(con: duckdb.DuckDBPyConnection, cand: Candidate, register: 
                      lang: str = "ja") -> pd.DataFrame:
     """The events a candidate's estimate can start from (its designation first), within the visitor data."""
     long = panel.visitor_panel(con)
-    first, last = _data_months(long)
+    first, last = data_months(long)
     found = events.for_municipalities(events.all_events(con, register), cand.data.muni_codes, lang=lang,
                                       first=first, last=last)
     own = designation_key(cand)
@@ -114,7 +114,8 @@ def candidate_section(con: duckdb.DuckDBPyConnection, cand: Candidate, register:
     return CandidateSection(options, chosen, run=run, subject=subject)
 
 
-def _data_months(long: pd.DataFrame) -> tuple[str | None, str | None]:
+def data_months(long: pd.DataFrame) -> tuple[str | None, str | None]:
+    """First and last month (YYYY-MM) of a long visitor panel (None, None when empty)."""
     if long.empty:
         return None, None
     ym = long["year"].astype(int) * 100 + long["month"].astype(int)

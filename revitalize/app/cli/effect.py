@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if cand is not None and not key and not args.start:
         key = effect_report.designation_key(cand)
     if args.list_events:
-        first, last = effect_report._data_months(long)
+        first, last = effect_report.data_months(long)
         table = events.for_municipalities(found, codes, lang=lang, first=first, last=last)
         for r in table.itertuples(index=False):
             print(f"{r.key}\t{r.month}\t{r.label}\t{r.source_url}")
