@@ -28,7 +28,8 @@ import pandas as pd  # noqa: E402
 from benchmarks._timing import timed  # noqa: E402
 from revitalize.data import build, db  # noqa: E402
 from revitalize.core import settings
-from revitalize.analysis import effects, panel  # noqa: E402
+from revitalize.analysis import effects, events, panel  # noqa: E402
+from revitalize.outputs import effect_report  # noqa: E402
 
 
 def bench_timing(long: pd.DataFrame) -> None:
@@ -43,6 +44,22 @@ def bench_timing(long: pd.DataFrame) -> None:
               f"{warm:.2f} s warm (median of 3), {cold:.2f} s first call; with placebo-in-time too {both:.2f} s "
               f"(target 5 s); effect {r.effect_pct:+.1f} % [{r.ci90_pct[0]:+.1f}, {r.ci90_pct[1]:+.1f}], "
               f"p = {r.p_value:.3f}")
+
+
+def bench_event_run(con, long: pd.DataFrame) -> None:
+    """An estimate from a curated event (13113, the 2025 Anime Tourism 88 edition): events read, places sharing
+    the edition excluded, donors flagged; then the exports (what the page computes once per subject/event/method)."""
+    t = time.perf_counter()
+    found = events.content_events(con)
+    load = time.perf_counter() - t
+    munis, wards = panel.municipalities(con), panel.ward_cities(con)
+    secs, run = timed(lambda: events.run(long, munis, wards, found, ["13113"], key="anime88:2025"), repeat=3)
+    print(f"event run: events of every municipality {load * 1000:.0f} ms ({len(found)} rows); one estimate from "
+          f"anime88:2025 with placebo-in-space ({len(run.result.placebos)} placebos) and -in-time {secs:.2f} s "
+          f"(median of 3, target 5 s); {len(run.excluded)} municipalities sharing the edition left out")
+    for fmt in effect_report.FILE_FORMATS:
+        secs, data = timed(lambda: effect_report.export(run, fmt, munis=munis), repeat=3)
+        print(f"export {fmt}: {secs:.2f} s, {len(data) / 1024:.0f} kB")
 
 
 def bench_calibration(long: pd.DataFrame, *, n: int, methods=effects.METHODS, seed: int = 20261201) -> None:
@@ -80,6 +97,7 @@ def run(con, *, n: int, methods=effects.METHODS, timing: bool = True) -> None:
     long = panel.visitor_panel(con)
     if timing:
         bench_timing(long)
+        bench_event_run(con, long)
     bench_calibration(long, n=n, methods=methods)
 
 

@@ -8,7 +8,7 @@ from revitalize.core import codes, domain
 from revitalize.core.domain import BASE_TYPES, ORG_KINDS, STATUSES
 from revitalize.core.errors import RevitalizeError
 from revitalize.data import layers
-from revitalize.outputs import evidence, formats, tables
+from revitalize.outputs import effect_report, evidence, formats, tables
 from revitalize.outputs import user_layers as layer_views
 from revitalize.workflow import candidates, imports
 
@@ -46,6 +46,15 @@ def _muni_scores(stamp, weight_items):
 def _suggest(stamp, weight_items, covered, lang):
     return suggestions.from_databases(ui.connection(), set(covered), scoring.Weights(dict(weight_items)), lang=lang,
                                       inputs=ui.scoring_inputs(stamp))
+
+
+# --- effect verification (issue 12): the one function; cached per (candidate version, event, method) --------
+@st.cache_data(show_spinner=False, max_entries=16)
+def _effect_section(stamp, cid, version, register_key, subject, key, method, estimate, lang, _cand, _table, _catalog):
+    """``subject``: (municipalities, designation date), so that two registers with the same ids never share."""
+    return effect_report.candidate_section(ui.connection(), _cand, _table, key=key, method=method,
+                                           estimate=estimate, catalog=_catalog, lang=lang)
+# --- end of effect verification ---
 
 
 points, catalog, known = _reference(ui.stamp())
@@ -174,6 +183,46 @@ with tab_detail:
 
         st.markdown(f"#### {ui.t('cd.history')}")
         st.dataframe(candidates.history_view(hist, lang), hide_index=True, width="stretch")
+
+        # --- effect verification (issue 12): the one call site ---------------------------------------------
+        st.markdown(f"#### {ui.t('effect.section')}")
+        st.caption(ui.t("effect.section_caption"))
+        if ref is not None:
+            e1, e2 = st.columns(2)
+            eff_method = e2.radio(ui.t("effect.method"), ["synth", "did"], horizontal=True, key="cd_eff_method",
+                                  format_func=lambda m: ui.t(f"effect.method.{m}"))
+            st.button(ui.t("effect.section_run"), key="cd_eff_go",
+                      on_click=lambda c=cid: st.session_state.update(cd_eff=c))
+            with st.spinner(ui.t("effect.running")):
+                sec = _effect_section(ui.stamp(), cid, cand.version, ui.register_key(),
+                                      (d.muni_codes, str(cand.designated_on)), st.session_state.get("cd_eff_event"),
+                                      eff_method,
+                                      st.session_state.get("cd_eff") == cid, lang, cand, table, catalog)
+            if sec.options:
+                e1.selectbox(ui.t("effect.event"), list(sec.options), format_func=sec.options.get,
+                             key="cd_eff_event", help=ui.t("effect.event_help"))
+            if sec.error:
+                st.error(sec.error)
+            if sec.run is not None:
+                st.info(ui.t("effect.event_shown", label=sec.run.event["label"], month=sec.run.result.start))
+                for w in sec.run.result.warnings:
+                    st.warning(w.text(lang))
+                st.dataframe(effect_report.estimate_rows(sec.run, lang=lang), hide_index=True, width="stretch")
+                eff_main, eff_gap = effect_report.charts(sec.run, lang)
+                st.altair_chart(eff_main, width="stretch")
+                st.altair_chart(eff_gap, width="stretch")
+                eff_fmt = st.session_state.get("cd_ev_fmt", "pdf")
+                st.button(ui.t("effect.with_evidence", fmt=eff_fmt), key="cd_eff_ev",
+                          on_click=lambda: st.session_state.update(cd_eff_ev=True))
+                if st.session_state.pop("cd_eff_ev", False):
+                    try:
+                        st.download_button(ui.t("cd.evidence_download", fmt=eff_fmt),
+                                           evidence.render(ref, sec.subject, eff_fmt, lang=lang),
+                                           mime=formats.MIME[eff_fmt], key="cd_eff_ev_dl",
+                                           file_name=formats.safe_filename(f"revitalize_{cid}_effect.{eff_fmt}"))
+                    except RevitalizeError as exc:
+                        ui.show_error(exc)
+        # --- end of effect verification ---
 
         st.markdown(f"#### {ui.t('cd.evidence')}")
         ev_fmt = st.radio(ui.t("ex.format"), ["pdf", "html"], horizontal=True, key="cd_ev_fmt")

@@ -79,6 +79,13 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
                 "pref_code, muni_code, location_precision, source_url, lat, lon) VALUES "
                 "('FLM-T1', 'テスト映画', 'film', 2010, '函館の港', '01', '01202', 'municipality', "
                 "'https://example.org/film', 41.75, 140.7)")
+    # effect events (issue 12): a work's first airing at 函館 and a drama broadcast at 中央区
+    con.execute("UPDATE anime_sites SET first_released_on = DATE '2024-04-01', "
+                "release_source_url = 'https://example.org/release' WHERE site_id = 'ANI-T1'")
+    con.execute("INSERT INTO filming_locations (location_id, work_title_ja, work_type, release_year, place_name_ja, "
+                "pref_code, muni_code, location_precision, source_url, lat, lon, broadcast_start, broadcast_end) "
+                "VALUES ('FLM-T2', 'テスト朝ドラ', 'drama', 2024, '中央の通り', '13', '13102', 'municipality', "
+                "'https://example.org/drama', 35.65, 139.85, DATE '2024-10-01', DATE '2025-03-01')")
     con.execute("INSERT INTO film_commissions (fc_id, name_ja, level, pref_code, muni_code, source_url, "
                 "location_precision, lat, lon) VALUES ('FC-T1', 'テストFC', 'municipality', '01', '01202', "
                 "'https://example.org/fc', 'municipality', 41.8, 140.8)")

@@ -497,6 +497,9 @@ def sheet_html(sheet: Sheet, ctx: Context, lang: str = "ja") -> str:
                        f'<td>{e(names.get(r.muni_code, r.muni_code))}</td><td>{e(r.credit)}</td></tr>')
         out.append("</tbody></table>")
         user_credits = list(dict.fromkeys(uf["credit"].dropna().astype(str)))
+    # --- effect verification (issue 12): the one call site; only subjects carrying an estimate have it ---
+    if getattr(sheet.subject, "effect", None) is not None:
+        out.append(effect_section_html(sheet.subject, lang))
     weights = ", ".join(f"{(i.label_en if lang == 'en' else i.label_ja)} {ctx.weights.values[i.key]:g}"
                         for i in scoring.INDICATORS)
     lines = credits(SCORING_SOURCES, lang) + user_credits
@@ -504,6 +507,21 @@ def sheet_html(sheet: Sheet, ctx: Context, lang: str = "ja") -> str:
                f'<p><b>{t("ex.credit")}</b>: ' + " ／ ".join(e(c) for c in lines) +
                f'</p><p>{t("ex.ev.generated", date=ctx.created.isoformat())}</p></div></section>')
     return "".join(out)
+
+
+# --- effect verification (issue 12): one function, called from sheet_html for subjects with an estimate ------
+def effect_section_html(subject: Subject, lang: str = "ja") -> str:
+    """The effect estimate of ``subject`` (an ``effect_report.EffectSubject``): its table, its chart (inline
+    SVG, drawn by ``effect_report.chart_svg``), its warnings and caveats, the visitor data's credit."""
+    e = lambda s: html.escape("" if s is None else str(s))
+    table = subject.effect_table
+    rows = "".join(f"<tr><th>{e(a)}</th><td>{e(b)}</td></tr>" for a, b in table.itertuples(index=False))
+    caveats = "".join(f"<li>{e(c)}</li>" for c in subject.effect_caveats)
+    return (f'<h2>{e(i18n.t("effect.section", lang))}</h2><table class="kv effect">{rows}</table>'
+            f'<div class="effect-chart">{subject.effect_svg}</div>'
+            f'<h3>{e(i18n.t("effect.caveats", lang))}</h3><ul class="small">{caveats}</ul>'
+            f'<p class="small">{" ／ ".join(e(c) for c in subject.effect_credits)}</p>')
+# --- end of effect verification ---
 
 
 def _css() -> str:

@@ -6,23 +6,35 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 
 from revitalize.data import db
 from revitalize.core import i18n
-from revitalize.analysis import effects, panel
+from revitalize.analysis import effects, events, panel
 from revitalize.core.errors import EffectError
+from revitalize.outputs import effect_report
+from revitalize.workflow import candidates
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("effect", help="effect of an event on visitors against a counterfactual (効果検証)")
-    p.add_argument("--muni", required=True,
+    p.add_argument("--muni", default="",
                    help="municipality code(s); several (;-separated) are summed as one subject, e.g. 13101;13102")
-    p.add_argument("--start", required=True, help="first month of the event, YYYY-MM")
+    p.add_argument("--candidate", default=None,
+                   help="a candidate or designated base of the register: its municipalities (summed); the event is "
+                        "its designation unless --event or --start is given")
+    p.add_argument("--event", default=None,
+                   help="an event key from --list-events (e.g. anime88:2025, anime_release:..., drama:..., "
+                        "designation:YYYY-MM-DD); places sharing it are left out of the comparison")
+    p.add_argument("--list-events", action="store_true", help="list the subject's events (key, month, label, source) and stop")
+    p.add_argument("--start", default=None, help="first month of the event, YYYY-MM (overrides the event's month)")
     p.add_argument("--end", default=None, help="last month of the post period, YYYY-MM (default: last in the data)")
     p.add_argument("--method", choices=list(effects.METHODS), default="synth")
     p.add_argument("--exclude", default="",
                    help="codes that share the event and must not be comparison municipalities (;-separated)")
-    p.add_argument("--format", choices=["json", "text"], default="json")
+    p.add_argument("--format", choices=list(effect_report.FORMATS), default="json",
+                   help="json/text to stdout; xlsx (series, donors, estimate, money, credits), svg or png (the chart) to -o")
+    p.add_argument("-o", "--output", default=None, help="output file (required for xlsx, svg, png)")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.set_defaults(func=run)
 
@@ -32,22 +44,53 @@ def _codes(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    lang = args.lang
+    if args.format in effect_report.FILE_FORMATS and not args.output:
+        print(f"error: {i18n.t('effect.err.needs_output', lang, fmt=args.format)}", file=sys.stderr)
+        return 2
+    register = None
+    cand = None
+    if args.candidate or args.event:
+        wf = db.connect_workflow()
+        try:
+            register = candidates.table(wf)
+            cand = candidates.get(wf, args.candidate) if args.candidate else None
+        finally:
+            wf.close()
     con = db.connect(read_only=True)
     try:
         long = panel.visitor_panel(con)
         munis = panel.municipalities(con)
         wards = panel.ward_cities(con)
+        found = events.all_events(con, register)
     finally:
         con.close()
+    codes = list(cand.data.muni_codes) if cand is not None else _codes(args.muni)
+    key = args.event
+    if cand is not None and not key and not args.start:
+        key = effect_report.designation_key(cand)
+    if args.list_events:
+        first, last = effect_report.data_months(long)
+        table = events.for_municipalities(found, codes, lang=lang, first=first, last=last)
+        for r in table.itertuples(index=False):
+            print(f"{r.key}\t{r.month}\t{r.label}\t{r.source_url}")
+        return 0
     try:
-        prepared = effects.prepare_panel(long, _codes(args.muni), args.start, args.end,
-                                         known_codes=munis["muni_code"], ward_cities=wards)
-        result = effects.estimate(prepared, method=args.method, excluded=_codes(args.exclude))
+        if cand is not None and not key and not args.start:
+            raise EffectError([("effect.err.no_designation", {"cid": cand.candidate_id})])
+        effect_run = events.run(long, munis, wards, found, codes, key=key, start=args.start, end=args.end,
+                                method=args.method, excluded=_codes(args.exclude), lang=lang,
+                                title=f"{cand.candidate_id} {cand.data.name_ja}" if cand is not None else "")
     except EffectError as exc:
-        print(f"error: {exc.text(args.lang)}", file=sys.stderr)
+        print(f"error: {exc.text(lang)}", file=sys.stderr)
         return 2
+    result = effect_run.result
+    if args.format in effect_report.FILE_FORMATS:
+        Path(args.output).write_bytes(effect_report.export(effect_run, args.format, munis=munis, lang=lang))
+        print(args.output, file=sys.stderr)
+        return 0
     if args.format == "json":
-        json.dump(result.to_dict(args.lang), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(result.to_dict(lang), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
     t = lambda key: i18n.t(key, args.lang)  # noqa: E731
@@ -56,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     lines = [
         f"{t('effect.title')}: {';'.join(d['muni_codes'])}  {d['start']} – {d['end']}  "
         f"({t('effect.method.' + d['method'])})",
+        f"{t('effect.event_row')}: {effect_run.event['label']} {effect_run.event.get('source_url') or ''}".rstrip(),
         f"{t('effect.effect')}: {d['effect_pct']:+.1f} %  [{t('effect.ci90')}: {lo:+.1f} … {hi:+.1f} %]",
         f"{t('effect.visitors')}: {d['effect_visitors']:+,.0f}",
         f"{t('effect.p_value')}: {d['p_value']:.3f}" if d["p_value"] is not None else f"{t('effect.p_value')}: –",
