@@ -123,3 +123,24 @@ class InfeasibleError(RevitalizeError):
     def text(self, lang: str = "en") -> str:
         """The reasons in one language, one per line."""
         return "\n".join(f"- {c.text(lang)}" for c in self.causes)
+
+
+# ---- the workflow store (issue 15: shared deployment) -----------------------------------------------------
+
+class BusyError(RevitalizeError):
+    """The workflow store stayed locked by other processes for longer than the wait allowed; nothing was
+    changed. ``i18n_key`` names the message shown to people."""
+
+    i18n_key = "wf.busy"
+
+
+class StoreUnavailableError(RevitalizeError):
+    """The workflow store cannot be reached (PostgreSQL down, connection lost); nothing half-written was
+    kept, and the next action connects again."""
+
+    i18n_key = "wf.unavailable"
+
+
+class StoreError(RevitalizeError):
+    """The workflow store refused a statement (append-only audit table, schema not current, restore into a
+    store that is not empty); says what to do."""

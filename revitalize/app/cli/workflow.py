@@ -7,7 +7,7 @@ import json
 import sys
 
 from revitalize.workflow import auth, candidates, imports
-from revitalize.data import db
+from revitalize.data import db, layers
 from revitalize.outputs import tables
 from revitalize.analysis import progress
 from revitalize.core.errors import DatabaseMissingError
@@ -59,7 +59,7 @@ def _import(args: argparse.Namespace) -> int:
     user = auth.local_user()
     try:
         ref = db.connect(read_only=True)
-        known = candidates.known_municipalities(ref)
+        known = layers.known_municipalities(ref)
         ref.close()
     except DatabaseMissingError:
         known = None
