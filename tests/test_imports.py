@@ -30,13 +30,6 @@ def write_csv(path, rows, encoding="utf-8-sig"):
     return path
 
 
-@pytest.fixture()
-def wf():
-    con = db.connect_workflow(":memory:")
-    yield con
-    con.close()
-
-
 def counts(con) -> tuple[int, int]:
     return (con.execute("SELECT count(*) FROM candidates").fetchone()[0],
             con.execute("SELECT count(*) FROM candidate_events").fetchone()[0])
