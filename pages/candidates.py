@@ -58,7 +58,7 @@ reads = st.session_state.setdefault("cd_read_version", {})
 try:
     with ui.workflow() as con:
         table = candidates.table(con)
-except (duckdb.Error, OSError) as exc:
+except (duckdb.Error, OSError, RevitalizeError) as exc:
     st.error(ui.t("cd.workflow_missing", err=exc))
     st.stop()
 

@@ -15,7 +15,8 @@ from streamlit.runtime.pages_manager import PagesManager  # an internal: see thr
 
 from revitalize.analysis import pool, progress, scoring
 from revitalize.core import i18n, settings
-from revitalize.core.errors import ConflictError, DatabaseMissingError, InputError, PermissionDeniedError
+from revitalize.core.errors import (BusyError, ConflictError, DatabaseMissingError, InputError, PermissionDeniedError,
+                                    RevitalizeError, StoreError, StoreUnavailableError)
 from revitalize.data import db, layers
 from revitalize.outputs import explorer
 from revitalize.workflow import auth, candidates
@@ -169,10 +170,25 @@ def current_user() -> auth.User:
     return auth.user_from_login(st.user.to_dict(), users)
 
 
+def workflow_url() -> str | None:
+    """The PostgreSQL workflow store: REVITALIZE_WORKFLOW_URL from the environment, else the same key in
+    .streamlit/secrets.toml (secrets are read only here, in the app layer); None for the DuckDB file."""
+    url = settings.workflow_url()
+    if url:
+        return url
+    try:
+        raw = st.secrets.get("REVITALIZE_WORKFLOW_URL")
+    except Exception:  # no secrets file at all
+        return None
+    return settings.SETTINGS["REVITALIZE_WORKFLOW_URL"].parse(raw)
+
+
 @contextlib.contextmanager
 def workflow():
-    """A connection to the workflow database for one operation (closed after, so the CLI can use it too)."""
-    con = db.connect_workflow()
+    """A connection to the workflow store for one operation (closed after: the DuckDB file is shared with the
+    CLI; a PostgreSQL connection goes back to the pool)."""
+    url = workflow_url()
+    con = db.connect_workflow(url=url) if url else db.connect_workflow()
     try:
         yield con
     finally:
@@ -181,7 +197,8 @@ def workflow():
 
 def show_error(exc: Exception) -> None:
     """A package error shown in the user's language with its full message (every problem listed)."""
-    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied"}
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", BusyError: "wf.busy",
+             StoreUnavailableError: "wf.unavailable", StoreError: "wf.store_error"}
     head = next((t(k) for cls, k in heads.items() if isinstance(exc, cls)), t("err.input"))
     if isinstance(exc, InputError) and exc.problems:
         st.error(f"**{head}**: " + t("err.count", n=len(exc.problems)))
@@ -215,5 +232,5 @@ def candidate_places():
         return None
     try:
         return _candidate_places(stamp(), register_key())
-    except duckdb.Error:
+    except (duckdb.Error, RevitalizeError):
         return None

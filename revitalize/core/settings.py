@@ -62,10 +62,13 @@ class Setting:
     check: Callable[[str], str] | None = None
 
     def value(self) -> str | None:
-        raw = os.environ.get(self.name)
-        if raw is None or raw.strip() == "":
+        return self.parse(os.environ.get(self.name))
+
+    def parse(self, raw: str | None) -> str | None:
+        """``raw`` (from the environment, or a secrets file) checked; the default when empty."""
+        if raw is None or str(raw).strip() == "":
             return self.default
-        raw = raw.strip()
+        raw = str(raw).strip()
         if self.check is not None:
             try:
                 return self.check(raw)
