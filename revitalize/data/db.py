@@ -138,6 +138,9 @@ def migrate_workflow(con: store.Store) -> list[int]:
     On PostgreSQL several app processes may start at once: each migration holds an advisory lock and
     re-reads the version inside its transaction, so every migration runs exactly once.
     """
+    target = workflow_target_version(con.dialect)
+    if workflow_schema_version(con) >= target:  # the common case: nothing to write
+        return []
     con.execute(sql_for("workflow_store/create_migrations", con.dialect))
     applied = []
     for version, name, text in migrations(WORKFLOW_MIGRATIONS[con.dialect]):
@@ -192,7 +195,7 @@ def connect_workflow(path: Path | str | None = None, *, url: str | None = None, 
 
 
 def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting with back-off (10 ms doubling to 250 ms, jittered) while another process holds
+    """duckdb.connect, waiting with back-off (10 ms doubling to 100 ms, jittered) while another process holds
     the file's lock; BusyError after ``wait_s`` seconds, never DuckDB's own message (path, PID)."""
     deadline = time.monotonic() + wait_s
     pause = 0.01
@@ -206,7 +209,7 @@ def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 1
                 raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it locked for "
                                 f"{wait_s:g} s; nothing was changed — try again in a moment") from None
             time.sleep(pause * random.uniform(0.5, 1.5))
-            pause = min(pause * 2, 0.25)
+            pause = min(pause * 2, 0.1)
 
 
 @contextlib.contextmanager
