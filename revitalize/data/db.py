@@ -202,8 +202,10 @@ def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 1
     while True:
         try:
             return duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except (duckdb.IOException, duckdb.BinderException) as exc:
+            # another process's lock, or two threads of this one attaching the file at the same instant
+            text = str(exc).lower()
+            if "lock" not in text and "file handle conflict" not in text:
                 raise
             if time.monotonic() + pause > deadline:
                 raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it locked for "
