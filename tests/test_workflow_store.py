@@ -296,3 +296,22 @@ def test_check_reports_every_problem_with_its_fix(wf_target, wf, backend, tmp_pa
 def test_check_of_a_missing_duckdb_file_says_how_to_create_it(tmp_path):
     found = maintenance.check(path=tmp_path / "none.duckdb")
     assert [(f.name, f.ok) for f in found] == [("readable", False)] and "workflow migrate" in found[0].fix
+
+
+# ---- two app processes on one PostgreSQL ---------------------------------------------------------------------
+
+def test_two_app_processes_share_one_postgresql_store(app_env, pg_cluster, tmp_path):
+    """A candidate created through the Candidates page in one Streamlit process is listed by another."""
+    url = pg_cluster.new_database()
+    worker = str(Path(__file__).with_name("app_worker.py"))
+    e = env(REVITALIZE_WORKFLOW_URL=url, REVITALIZE_DB=str(app_env), REVITALIZE_WEIGHTS_DIR=str(tmp_path / "w"))
+    run = lambda *a: subprocess.run([sys.executable, worker, *a], capture_output=True, text=True, env=e,  # noqa
+                                    cwd=settings.PROJECT_ROOT, timeout=400)
+    r = run("create", "二つのアプリで共有")
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["errors"] == [] and any("C2026-0001" in m for m in out["messages"]), out
+    r = run("list")
+    assert r.returncode == 0, r.stderr[-3000:]
+    listed = json.loads(r.stdout.strip().splitlines()[-1])
+    assert listed == {"ids": ["C2026-0001"], "names": ["二つのアプリで共有"]}

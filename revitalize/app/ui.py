@@ -19,7 +19,7 @@ from revitalize.core.errors import (BusyError, ConflictError, DatabaseMissingErr
                                     RevitalizeError, StoreError, StoreUnavailableError)
 from revitalize.data import db, layers
 from revitalize.outputs import explorer
-from revitalize.workflow import auth, candidates
+from revitalize.workflow import auth, candidates, users
 
 
 def through_app() -> None:
@@ -166,8 +166,9 @@ def current_user() -> auth.User:
     if st.sidebar.button(t("cd.logout"), key="logout_btn"):
         st.logout()
     path = settings.users_file()
-    users = auth.load_users(path) if path else {}
-    return auth.user_from_login(st.user.to_dict(), users)
+    from_file = auth.load_users(path) if path else {}
+    with workflow() as con:  # roles an admin gave in the app win over the file
+        return users.signed_in_user(con, st.user.to_dict(), from_file)
 
 
 def workflow_url() -> str | None:
