@@ -540,7 +540,7 @@ def _insert_many(con: Store, user: User, rows: Sequence[ImportRow], *, label: st
 
 def _import_update(con: Store, user: User, r: ImportRow, *, label: str,
                    known_munis: set[str] | None) -> bool:
-    """Update one candidate from an imported row (inside the caller's transaction); False when unchanged."""
+    """Apply an imported row to its existing candidate (inside the caller's transaction); False when unchanged."""
     old = get(con, r.candidate_id)
     r.data.check(known_munis=known_munis)
     diff = _diff(old.data, r.data)
