@@ -58,7 +58,10 @@ reads = st.session_state.setdefault("cd_read_version", {})
 try:
     with ui.workflow() as con:
         table = candidates.table(con)
-except (duckdb.Error, OSError, RevitalizeError) as exc:
+except RevitalizeError as exc:  # busy (DuckDB lock), unreachable (PostgreSQL): said in the user's language
+    ui.show_error(exc)
+    st.stop()
+except (duckdb.Error, OSError) as exc:
     st.error(ui.t("cd.workflow_missing", err=exc))
     st.stop()
 

@@ -315,3 +315,26 @@ def test_two_app_processes_share_one_postgresql_store(app_env, pg_cluster, tmp_p
     assert r.returncode == 0, r.stderr[-3000:]
     listed = json.loads(r.stdout.strip().splitlines()[-1])
     assert listed == {"ids": ["C2026-0001"], "names": ["二つのアプリで共有"]}
+
+
+def test_the_candidates_page_says_busy_in_japanese_when_the_file_stays_locked(app_env, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from revitalize.core import i18n
+
+    path = tmp_path / "locked.duckdb"
+    db.connect_workflow(path).close()
+    monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(path))
+    monkeypatch.setenv("REVITALIZE_WORKFLOW_WAIT_S", "0.3")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(120)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages" / "candidates.py"), default_timeout=180)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = " ".join(e.value for e in at.error)
+        assert i18n.t("wf.busy", "ja") in shown and "Could not set lock" not in shown
+    finally:
+        holder.kill()
+        holder.wait()

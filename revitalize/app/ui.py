@@ -6,6 +6,7 @@ The only package module that imports Streamlit; pages call it and the tested pac
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -28,9 +29,21 @@ def through_app() -> None:
     Streamlit serves a first visit to /<page> of a fresh server as a legacy ``pages/`` app, bypassing
     app.py (language toggle, navigation). Switch to app.py's navigation and rerun the same page.
     """
+    secrets_to_settings()
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def secrets_to_settings() -> None:
+    """Settings that may come from .streamlit/secrets.toml (REVITALIZE_WORKFLOW_URL) made visible to the whole
+    package for this server process, so that every module (exports included) opens the same workflow store;
+    an environment variable of the same name wins. Run by every page first (``through_app``)."""
+    if settings.workflow_url():
+        return
+    url = workflow_url()
+    if url:
+        os.environ["REVITALIZE_WORKFLOW_URL"] = url
 
 
 def lang() -> str:
