@@ -11,7 +11,7 @@ import pytest
 
 from revitalize.workflow import candidates as C, imports
 from revitalize.core import codes, settings
-from revitalize.data import db, names
+from revitalize.data import names
 from revitalize.workflow.auth import User
 from revitalize.core.errors import InputError, PermissionDeniedError
 

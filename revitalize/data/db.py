@@ -212,8 +212,8 @@ def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 1
             if "lock" not in text and "file handle conflict" not in text:
                 raise
             if time.monotonic() + pause > deadline:
-                raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it locked for "
-                                f"{wait_s:g} s; nothing was changed — try again in a moment") from None
+                raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it "
+                                f"locked for {wait_s:g} s; nothing was changed — try again in a moment") from None
             time.sleep(pause * random.uniform(0.5, 1.5))
             pause = min(pause * 2, 0.1)
 

@@ -97,9 +97,10 @@ def _postgres_error(exc: psycopg.Error, url: str) -> Exception:
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         return StoreError(f"the workflow database refused a statement: {str(exc).splitlines()[0]}")
     if isinstance(exc, psycopg.OperationalError):
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return StoreUnavailableError(
-            f"the workflow database {redact(url)} cannot be reached ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}); "
-            "nothing of this action was saved — check that PostgreSQL is running, then try again")
+            f"the workflow database {redact(url)} cannot be reached ({reason}); nothing of this action was saved — "
+            "check that PostgreSQL is running, then try again")
     return StoreError(f"the workflow database refused a statement: {str(exc).strip()}")
 
 
@@ -183,7 +184,8 @@ class Store:
                 name = f"batch_{threading.get_ident()}_{id(rows)}"
                 self.raw.register(name, pd.DataFrame.from_records(rows, columns=list(columns)))
                 try:
-                    self.raw.execute(insert_sql.format(table=quote_ident(table), columns=cols, source=quote_ident(name)))
+                    self.raw.execute(insert_sql.format(table=quote_ident(table), columns=cols,
+                                                       source=quote_ident(name)))
                 finally:
                     self.raw.unregister(name)
             else:

@@ -42,7 +42,8 @@ def all_users(con: Store) -> dict[str, User]:
     return out
 
 
-def save(con: Store, admin: User, email: str, role: str, muni_codes: str | tuple[str, ...] = "", name: str = "") -> User:
+def save(con: Store, admin: User, email: str, role: str, muni_codes: str | tuple[str, ...] = "",
+         name: str = "") -> User:
     """Give ``email`` the role (creating or changing the entry); returns the user. ConfigError lists every problem."""
     _require_admin(admin, "change people's roles")
     email = email.strip().lower()
