@@ -10,7 +10,7 @@ from revitalize.core.errors import RevitalizeError
 from revitalize.data import layers
 from revitalize.outputs import effect_report, evidence, formats, tables
 from revitalize.outputs import user_layers as layer_views
-from revitalize.workflow import candidates, imports
+from revitalize.workflow import candidates, imports, users
 
 ui.through_app()
 lang = ui.lang()
@@ -66,12 +66,13 @@ reads = st.session_state.setdefault("cd_read_version", {})
 try:
     with ui.workflow() as con:
         table = candidates.table(con)
-except RevitalizeError as exc:  # storage failures arrive translated (ui.workflow)
+except Exception as exc:  # busy, unreachable, damaged: ui.show_error says it in the user's language
     ui.show_error(exc)
     st.stop()
 
-tab_list, tab_detail, tab_new, tab_suggest, tab_import = st.tabs(
-    [ui.t("cd.list"), ui.t("cd.detail"), ui.t("cd.new"), ui.t("cd.suggest"), ui.t("cd.import")])
+tab_list, tab_detail, tab_new, tab_suggest, tab_import, *tab_users = st.tabs(
+    [ui.t("cd.list"), ui.t("cd.detail"), ui.t("cd.new"), ui.t("cd.suggest"), ui.t("cd.import")]
+    + ([ui.t("wf.users")] if user.role == "admin" else []))
 
 with tab_list:
     c1, c2, c3, c4 = st.columns(4)
@@ -301,3 +302,28 @@ with tab_import:
             st.success(ui.t("cd.imported", created=len(rep.created), updated=len(rep.updated)))
         except RevitalizeError as exc:
             ui.show_error(exc)
+
+for tab in tab_users:  # admins: who may do what when people sign in (kept in the workflow store)
+    with tab:
+        st.caption(ui.t("wf.users_note"))
+        with ui.workflow() as con:
+            st.dataframe(users.table(con), hide_index=True, width="stretch")
+        with st.form("wf_user"):
+            email = st.text_input(ui.t("wf.user_email"))
+            role = st.selectbox(ui.t("wf.user_role"), list(domain.ROLES))
+            munis = st.text_input(ui.t("wf.user_munis"))
+            name = st.text_input(ui.t("wf.user_name"))
+            c_save, c_remove = st.columns(2)
+            do_save = c_save.form_submit_button(ui.t("wf.user_save"))
+            do_remove = c_remove.form_submit_button(ui.t("wf.user_remove"))
+            try:
+                if do_save:
+                    with ui.workflow() as con:
+                        users.save(con, user, email, role, munis, name)
+                    st.success(ui.t("wf.user_saved", email=email.strip().lower()))
+                elif do_remove:
+                    with ui.workflow() as con:
+                        users.remove(con, user, email)
+                    st.success(ui.t("wf.user_removed", email=email.strip().lower()))
+            except RevitalizeError as exc:
+                ui.show_error(exc)

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from revitalize.core import settings
+from revitalize.data import db, store
+
+import pg
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/fixture_db.py
 
@@ -132,6 +135,7 @@ def tiny_boundaries(tmp_path: Path) -> dict[str, Path]:
 def _private_workflow_db(tmp_path, monkeypatch):
     """Every test gets its own empty workflow database and the default local identity (never the user's)."""
     monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(tmp_path / "workflow.duckdb"))
+    monkeypatch.delenv("REVITALIZE_WORKFLOW_URL", raising=False)
     for var in ("REVITALIZE_USER", "REVITALIZE_ROLE", "REVITALIZE_USER_MUNIS", "REVITALIZE_USERS_FILE"):
         monkeypatch.delenv(var, raising=False)
 
@@ -153,3 +157,56 @@ def open_app_page(page: str, *, timeout: float = 180):
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+# ---- the workflow store on both backends (issue 15) --------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL server on loopback for the whole session (tests/pg.py); skips without PostgreSQL."""
+    try:
+        cluster = pg.Cluster().start()
+    except pg.Unavailable as exc:
+        pytest.skip(f"PostgreSQL is not available here: {exc}")
+    yield cluster
+    store.close_pools()
+    cluster.stop()
+
+
+@pytest.fixture(params=[store.DUCKDB, store.POSTGRESQL])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture()
+def wf_target(backend, tmp_path, request, monkeypatch) -> dict:
+    """Where this test's empty workflow store is, as ``db.connect_workflow`` keywords; the environment points
+    there too (for the CLI and the app)."""
+    if backend == store.POSTGRESQL:
+        url = request.getfixturevalue("pg_cluster").new_database()
+        monkeypatch.setenv("REVITALIZE_WORKFLOW_URL", url)
+        return {"url": url}
+    path = tmp_path / "wf.duckdb"
+    monkeypatch.setenv("REVITALIZE_WORKFLOW_DB", str(path))
+    return {"path": path}
+
+
+@pytest.fixture()
+def open_wf(wf_target):
+    """Open another connection to the test's workflow store (closed at the end of the test)."""
+    opened = []
+
+    def make():
+        con = db.connect_workflow(**wf_target)
+        opened.append(con)
+        return con
+
+    yield make
+    for con in opened:
+        con.close()
+
+
+@pytest.fixture()
+def wf(open_wf):
+    """A connection to an empty workflow store, on each backend."""
+    return open_wf()

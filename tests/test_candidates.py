@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from revitalize.workflow import candidates as C
 from revitalize.data import db
@@ -27,18 +27,13 @@ def data(**kw) -> C.CandidateData:
     return C.CandidateData(**{**base, **kw})
 
 
-@pytest.fixture()
-def wf():
-    con = db.connect_workflow(":memory:")
-    yield con
-    con.close()
+TABLES = ("candidates", "candidate_applicants", "candidate_municipalities", "candidate_assets", "candidate_events",
+          "candidate_id_counters")
 
 
 def snapshot(con) -> tuple:
     """Everything in the workflow tables, to prove a failed call changed nothing."""
-    return tuple(tuple(con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall())
-                 for t in ("candidates", "candidate_applicants", "candidate_municipalities", "candidate_assets",
-                           "candidate_events"))
+    return tuple(tuple(sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)) for t in TABLES)
 
 
 def events(con, cid) -> int:
@@ -69,11 +64,11 @@ def test_full_lifecycle_writes_one_event_per_step_with_who_from_to_and_reason(wf
     assert got.status == "designated" and got.designated_on is not None and got.version == 6
 
 
-@hsettings(max_examples=60, deadline=None)
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.lists(st.sampled_from(list(domain.STATUSES)), min_size=1, max_size=7),
        role=st.sampled_from(domain.ROLES))
-def test_any_sequence_of_moves_follows_the_rules_and_failures_change_nothing(path, role):
-    con = db.connect_workflow(":memory:")
+def test_any_sequence_of_moves_follows_the_rules_and_failures_change_nothing(wf, path, role):
+    con = wf
     user = User("u", role, frozenset({"01202"}) if role == "municipality" else frozenset())
     cid = C.create(con, ADMIN, data())
     for to in path:
@@ -88,7 +83,6 @@ def test_any_sequence_of_moves_follows_the_rules_and_failures_change_nothing(pat
             with pytest.raises((TransitionError, PermissionDeniedError)):
                 C.transition(con, user, cid, to, reason="r", read_version=cur.version)
             assert snapshot(con) == before
-    con.close()
 
 
 def test_illegal_transition_names_the_allowed_moves(wf):
@@ -170,9 +164,8 @@ def test_unknown_candidate_and_field(wf):
         C.update(wf, ADMIN, cid, 1, {"status": "designated"})  # status moves only through transition()
 
 
-def test_second_save_on_the_same_version_is_a_conflict_that_says_what_changed(tmp_path):
-    path = tmp_path / "wf.duckdb"
-    a, b = db.connect_workflow(path), db.connect_workflow(path)
+def test_second_save_on_the_same_version_is_a_conflict_that_says_what_changed(open_wf):
+    a, b = open_wf(), open_wf()
     cid = C.create(a, ADMIN, data())
     read_a, read_b = C.get(a, cid).version, C.get(b, cid).version
     C.update(a, REVIEWER, cid, read_a, {"summary": "Aの変更"})
@@ -184,18 +177,16 @@ def test_second_save_on_the_same_version_is_a_conflict_that_says_what_changed(tm
     assert snapshot(b) == before and C.get(b, cid).data.summary == "Aの変更"
     with pytest.raises(ConflictError):
         C.transition(b, ADMIN, cid, "applied", reason="x", read_version=read_b)
-    a.close(), b.close()
 
 
-def test_concurrent_saves_from_threads_are_never_lost(tmp_path):
-    path = tmp_path / "wf.duckdb"
-    setup = db.connect_workflow(path)
+def test_concurrent_saves_from_threads_are_never_lost(open_wf, wf_target):
+    setup = open_wf()
     cid = C.create(setup, ADMIN, data())
     barrier = threading.Barrier(4)
     results: dict[int, object] = {}
 
     def save(i: int) -> None:
-        con = db.connect_workflow(path)
+        con = db.connect_workflow(**wf_target)
         try:
             barrier.wait()
             results[i] = C.update(con, REVIEWER, cid, 1, {"summary": f"thread {i}"})
@@ -213,7 +204,6 @@ def test_concurrent_saves_from_threads_are_never_lost(tmp_path):
     final = C.get(setup, cid)
     assert final.version == 2 and final.data.summary == f"thread {winners[0]}"
     assert events(setup, cid) == 2
-    setup.close()
 
 
 def test_filter_table_by_status_type_prefecture_and_text(wf):
@@ -247,21 +237,6 @@ def test_asset_catalog_links_real_assets_of_a_municipality(con):
     assert labels["label"].notna().tolist() == [True, False]
 
 
-def test_nothing_in_the_package_rewrites_or_deletes_audit_rows():
-    """The audit table is append-only by construction: no statement in the package updates or deletes it."""
-    import re
-
-    from revitalize.core import settings
-
-    pattern = re.compile(r"(UPDATE\s+candidate_events|DELETE\s+FROM\s+candidate_events|DROP\s+TABLE\s+candidate_events)",
-                         re.IGNORECASE)
-    sources = list((settings.PROJECT_ROOT / "revitalize").rglob("*.py")) + list(
-        (settings.PROJECT_ROOT / "revitalize" / "sql").rglob("*.sql"))
-    assert len(sources) > 20
-    offenders = [str(p) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]
-    assert offenders == []
-
-
 def test_history_view_reads_as_sentences_in_both_languages(wf):
     cid = C.create(wf, ADMIN, data())
     C.update(wf, REVIEWER, cid, 1, {"summary": "新しい概要"})
@@ -275,14 +250,13 @@ def test_history_view_reads_as_sentences_in_both_languages(wf):
     assert en["Status move"].iloc[2] == "Draft → Applied"
 
 
-def test_simultaneous_creates_all_succeed_with_distinct_ids(tmp_path):
-    path = tmp_path / "wf.duckdb"
-    db.connect_workflow(path).close()
+def test_simultaneous_creates_all_succeed_with_distinct_ids(open_wf, wf_target):
+    open_wf()
     barrier = threading.Barrier(4)
     results: list[object] = []
 
     def make(i: int) -> None:
-        con = db.connect_workflow(path)
+        con = db.connect_workflow(**wf_target)
         try:
             barrier.wait()
             results.append(C.create(con, ADMIN, data(name_ja=f"同時作成 {i}")))
@@ -296,9 +270,7 @@ def test_simultaneous_creates_all_succeed_with_distinct_ids(tmp_path):
     [t.join() for t in threads]
     created = [r for r in results if isinstance(r, str)]
     assert len(created) == 4 and len(set(created)) == 4, results  # the losers of a race retried with the next id
-    con = db.connect_workflow(path)
-    try:
-        assert sorted(C.table(con)["candidate_id"]) == sorted(created)  # every reported id exists, nothing else
-        assert events(con, created[0]) == 1
-    finally:
-        con.close()
+    con = open_wf()
+    assert sorted(C.table(con)["candidate_id"]) == sorted(created)  # every reported id exists, nothing else
+    assert sorted(created) == [f"C2025-{i:04d}" for i in range(1, 5)]  # one counter: no gaps, no repeats
+    assert events(con, created[0]) == 1

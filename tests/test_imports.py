@@ -11,7 +11,7 @@ import pytest
 
 from revitalize.workflow import candidates as C, imports
 from revitalize.core import codes, settings
-from revitalize.data import db, names
+from revitalize.data import names
 from revitalize.workflow.auth import User
 from revitalize.core.errors import InputError, PermissionDeniedError
 
@@ -28,13 +28,6 @@ def write_csv(path, rows, encoding="utf-8-sig"):
         w.writerow(HEADER)
         w.writerows(rows)
     return path
-
-
-@pytest.fixture()
-def wf():
-    con = db.connect_workflow(":memory:")
-    yield con
-    con.close()
 
 
 def counts(con) -> tuple[int, int]:

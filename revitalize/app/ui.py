@@ -6,6 +6,7 @@ The only package module that imports Streamlit; pages call it and the tested pac
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 
 import duckdb
@@ -17,12 +18,13 @@ from streamlit.runtime.pages_manager import PagesManager  # an internal: see thr
 from revitalize.analysis import pool, progress, scoring
 from revitalize.core import i18n, settings
 from revitalize.core.errors import (
-    ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
+    BusyError, ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
+    StoreError, StoreUnavailableError,
 )
 from revitalize.data import db, failures, layers
 from revitalize.outputs import explorer, maps
 from revitalize.outputs import user_layers as layer_views
-from revitalize.workflow import auth, candidates, user_layers
+from revitalize.workflow import auth, candidates, user_layers, users
 
 
 def through_app() -> None:
@@ -31,9 +33,21 @@ def through_app() -> None:
     Streamlit serves a first visit to /<page> of a fresh server as a legacy ``pages/`` app, bypassing
     app.py (language toggle, navigation). Switch to app.py's navigation and rerun the same page.
     """
+    secrets_to_settings()
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def secrets_to_settings() -> None:
+    """Settings that may come from .streamlit/secrets.toml (REVITALIZE_WORKFLOW_URL) made visible to the whole
+    package for this server process, so that every module (exports included) opens the same workflow store;
+    an environment variable of the same name wins. Run by every page first (``through_app``)."""
+    if settings.workflow_url():
+        return
+    url = workflow_url()
+    if url:
+        os.environ["REVITALIZE_WORKFLOW_URL"] = url
 
 
 def lang() -> str:
@@ -237,18 +251,34 @@ def current_user() -> auth.User:
     if st.sidebar.button(t("cd.logout"), key="logout_btn"):
         st.logout()
     path = settings.users_file()
-    users = auth.load_users(path) if path else {}
-    return auth.user_from_login(st.user.to_dict(), users)
+    from_file = auth.load_users(path) if path else {}
+    with workflow() as con:  # roles an admin gave in the app win over the file
+        return users.signed_in_user(con, st.user.to_dict(), from_file)
+
+
+def workflow_url() -> str | None:
+    """The PostgreSQL workflow store: REVITALIZE_WORKFLOW_URL from the environment, else the same key in
+    .streamlit/secrets.toml (secrets are read only here, in the app layer); None for the DuckDB file."""
+    url = settings.workflow_url()
+    if url:
+        return url
+    try:
+        raw = st.secrets.get("REVITALIZE_WORKFLOW_URL")
+    except Exception:  # no secrets file at all
+        return None
+    return settings.SETTINGS["REVITALIZE_WORKFLOW_URL"].parse(raw)
 
 
 @contextlib.contextmanager
 def workflow():
-    """A connection to the workflow database for one operation (closed after, so the CLI can use it too).
+    """A connection to the workflow store for one operation (closed after: the DuckDB file is shared with the
+    CLI; a PostgreSQL connection goes back to the pool).
 
     A storage failure (read-only file, full disk, damaged file, busy) is raised as its project error
     (``failures.boundary``), which pages show with ``show_error``."""
+    url = workflow_url()
     with failures.boundary("workflow"):
-        con = db.connect_workflow()
+        con = db.connect_workflow(url=url) if url else db.connect_workflow()
         try:
             yield con
         finally:
@@ -264,7 +294,8 @@ def show_error(exc: BaseException) -> None:
         first = failures.redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
         st.error(t("fail.ui_internal", what=f"{type(exc).__name__}: {first}".rstrip(": ")))
         return
-    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", StorageError: "err.storage"}
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", StorageError: "err.storage",
+             BusyError: "wf.busy", StoreUnavailableError: "wf.unavailable", StoreError: "wf.store_error"}
     head = next((t(k) for cls, k in heads.items() if isinstance(err, cls)), t("err.input"))
     if isinstance(err, InputError) and err.problems:
         st.error(f"**{head}**: " + t("err.count", n=len(err.problems)))
@@ -303,7 +334,7 @@ def candidate_places():
         return None
     try:
         return _candidate_places(stamp(), register_key())
-    except (duckdb.Error, StorageError):  # the map shows without them; the candidate pages say why
+    except (duckdb.Error, RevitalizeError):  # the map shows without them; the candidate pages say why
         return None
 
 

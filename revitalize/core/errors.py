@@ -200,3 +200,28 @@ class EffectError(RevitalizeError):
         """Every problem in one language, one per line."""
         return "\n".join(i18n.t(key, lang, **params) for key, params in self.problems)
 # --- end effect verification --------------------------------------------------------------------------------
+
+
+# ---- the workflow store (issue 15: shared deployment) -----------------------------------------------------
+
+class BusyError(RevitalizeError):
+    """The workflow store stayed locked by other processes for longer than the wait allowed; nothing was
+    changed. ``i18n_key`` names the message shown to people."""
+
+    i18n_key = "wf.busy"
+
+
+class StoreUnreachableError(StoreUnavailableError):
+    """The workflow store cannot be reached (PostgreSQL down, connection lost); nothing half-written was
+    kept, and the next action connects again. Raised by ``data.store`` (a ``StoreUnavailableError``)."""
+
+    i18n_key = "wf.unavailable"
+
+    def __init__(self, message: str) -> None:  # the store's own message; no file path to name
+        self.store, self.path, self.detail = "workflow", "", ""
+        RevitalizeError.__init__(self, message)
+
+
+class StoreError(RevitalizeError):
+    """The workflow store refused a statement (append-only audit table, schema not current, restore into a
+    store that is not empty); says what to do."""

@@ -465,6 +465,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.municipality": ("市区町村", "Municipality"),
     "col.prefecture": ("都道府県", "Prefecture"),
     "col.muni_code": ("団体コード", "Code"),
+    # shared deployment: the workflow store on PostgreSQL, busy/unavailable, users admin (issue 15)
+    "wf.busy": ("候補データベースが他の処理で使用中です。少し待ってから、もう一度お試しください（何も変更されていません）。",
+                "The candidates database is busy with another process. Try again in a moment (nothing was changed)."),
+    "wf.unavailable": ("候補データベース（PostgreSQL）に接続できません。何も保存されていません。接続が戻ったら、もう一度お試しください。",
+                       "The candidates database (PostgreSQL) cannot be reached. Nothing was saved; try again once it is "
+                       "back."),
+    "wf.store_error": ("候補データベースが処理を拒否しました", "The candidates database refused the operation"),
+    "wf.users": ("利用者と権限（管理者）", "Users and roles (admin)"),
+    "wf.users_note": ("ここで登録した利用者の権限は、利用者ファイル（REVITALIZE_USERS_FILE）より優先されます。",
+                      "Roles given here take precedence over the users file (REVITALIZE_USERS_FILE)."),
+    "wf.user_email": ("メールアドレス（ログインID）", "E-mail (login)"),
+    "wf.user_role": ("権限", "Role"),
+    "wf.user_munis": ("担当市区町村コード（; 区切り、市区町村権限のみ）", "Municipality codes (; separated, municipality role)"),
+    "wf.user_name": ("氏名", "Name"),
+    "wf.user_save": ("利用者を保存", "Save user"),
+    "wf.user_remove": ("利用者を削除", "Remove user"),
+    "wf.user_saved": ("利用者 {email} を保存しました。", "Saved user {email}."),
+    "wf.user_removed": ("利用者 {email} を削除しました。", "Removed user {email}."),
+    # -- end of issue 15 keys
     # errors
     "err.input": ("入力に問題があります", "There is a problem with the input"),
     "err.count": ("{n} 件の問題（すべて直してから、もう一度お試しください。何も書き込まれていません）",

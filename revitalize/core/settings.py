@@ -36,6 +36,22 @@ def _flag(value: str) -> str:
     return value
 
 
+def _postgres_url(value: str) -> str:
+    if not value.startswith(("postgresql://", "postgres://")):
+        raise ValueError("a URL starting postgresql:// (or postgres://)")
+    return value
+
+
+def _positive_number(value: str) -> str:
+    try:
+        ok = float(value) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError("a number of seconds above 0")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable: its default (None: unset), meaning and a check returning the value."""
@@ -46,10 +62,13 @@ class Setting:
     check: Callable[[str], str] | None = None
 
     def value(self) -> str | None:
-        raw = os.environ.get(self.name)
-        if raw is None or raw.strip() == "":
+        return self.parse(os.environ.get(self.name))
+
+    def parse(self, raw: str | None) -> str | None:
+        """``raw`` (from the environment, or a secrets file) checked; the default when empty."""
+        if raw is None or str(raw).strip() == "":
             return self.default
-        raw = raw.strip()
+        raw = str(raw).strip()
         if self.check is not None:
             try:
                 return self.check(raw)
@@ -67,6 +86,14 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("REVITALIZE_WEIGHTS_DIR", None, "saved weight sets (default: per-user config folder)"),
     Setting("REVITALIZE_WORKFLOW_DB", None, "candidates, decisions and their audit trail (default: per-user "
                                              "data folder); never touched by build"),
+    # -- shared deployment (issue 15) --
+    Setting("REVITALIZE_WORKFLOW_URL", None, "postgresql://user:password@host:port/db — keep the workflow in "
+                                              "PostgreSQL (shared by several app processes) instead of the DuckDB "
+                                              "file; the app also reads it from .streamlit/secrets.toml",
+            _postgres_url),
+    Setting("REVITALIZE_WORKFLOW_WAIT_S", "10", "seconds to wait for another process's lock on the DuckDB workflow "
+                                                "file before saying 'busy, try again'", _positive_number),
+    # --
     Setting("REVITALIZE_USER", "local", "the local identity when no sign-in is configured"),
     Setting("REVITALIZE_ROLE", "admin", "that user's role (viewer, municipality, reviewer, admin; checked by auth.User)"),
     Setting("REVITALIZE_USER_MUNIS", "", "that user's municipality codes (for the municipality role)"),
@@ -123,6 +150,16 @@ def workflow_db_path() -> Path:
     if value:
         return Path(value)
     return Path(platformdirs.user_data_dir("revitalize")) / "workflow.duckdb"
+
+
+def workflow_url() -> str | None:
+    """The PostgreSQL URL of the shared workflow store, or None for the DuckDB file (the default)."""
+    return get("REVITALIZE_WORKFLOW_URL")
+
+
+def workflow_wait_s() -> float:
+    """How long to wait for another process's lock on the DuckDB workflow file (seconds)."""
+    return float(get("REVITALIZE_WORKFLOW_WAIT_S") or 10)
 
 
 def local_identity() -> tuple[str, str, tuple[str, ...]]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.resources
+import random
 import re
 import string
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -14,7 +16,8 @@ import duckdb
 import pandas as pd
 
 from revitalize.core import settings
-from revitalize.core.errors import DatabaseMissingError
+from revitalize.core.errors import BusyError, DatabaseMissingError
+from revitalize.data import store
 
 _SQL = importlib.resources.files("revitalize.data") / "sql"
 _QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")  # a regular expression's {4} inside a statement, not a placeholder
@@ -153,33 +156,114 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
-def connect_workflow(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the workflow database read-write and migrate it.
+# ---- the workflow store (issue 15): DuckDB file by default, PostgreSQL when REVITALIZE_WORKFLOW_URL is set ----
 
-    It is a separate file from the reference database so that a rebuild never touches candidates,
-    decisions or their audit trail. Open it per operation and close it: DuckDB lets only one process
-    write a file, so the app and the command line take turns instead of one holding it.
+WORKFLOW_MIGRATIONS = {store.DUCKDB: "workflow", store.POSTGRESQL: "workflow_postgresql"}
+_MIGRATED: set[str] = set()  # PostgreSQL URLs migrated by this process (checked once, not per operation)
+
+
+def sql_for(name: str, dialect: str) -> str:
+    """``<name>.<dialect>.sql`` when that file exists (where the dialects differ), else ``<name>.sql``."""
+    special = _SQL / f"{name}.{dialect}.sql"
+    return special.read_text(encoding="utf-8") if special.is_file() else sql(name)
+
+
+def workflow_schema_version(con: store.Store) -> int:
+    """The highest workflow migration applied to the store (0 for a new one)."""
+    if not con.execute(sql("workflow_store/has_migrations"), ["schema_migrations"]).fetchone()[0]:
+        return 0
+    return con.execute(sql("workflow_store/schema_version")).fetchone()[0]
+
+
+def workflow_target_version(dialect: str) -> int:
+    """The version a current store of this backend has (its newest migration file)."""
+    return max(v for v, _, _ in migrations(WORKFLOW_MIGRATIONS[dialect]))
+
+
+def migrate_workflow(con: store.Store) -> list[int]:
+    """Apply the backend's pending workflow migrations, each in its own transaction; returns those applied.
+
+    On PostgreSQL several app processes may start at once: each migration holds an advisory lock and
+    re-reads the version inside its transaction, so every migration runs exactly once.
     """
+    target = workflow_target_version(con.dialect)
+    if workflow_schema_version(con) >= target:  # the common case: nothing to write
+        return []
+    con.execute(sql_for("workflow_store/create_migrations", con.dialect))
+    applied = []
+    for version, name, text in migrations(WORKFLOW_MIGRATIONS[con.dialect]):
+        if version <= workflow_schema_version(con):
+            continue
+        with con.transaction():
+            if con.dialect == store.POSTGRESQL:
+                con.execute(sql("workflow_store/migration_lock.postgresql"))
+                if version <= workflow_schema_version(con):
+                    continue
+            con.execute(text)
+            con.execute(sql("workflow_store/record_migration"), [version, name])
+        applied.append(version)
+    return applied
+
+
+def connect_workflow(path: Path | str | None = None, *, url: str | None = None, read_only: bool = False,
+                     migrate_schema: bool = True) -> store.Store:
+    """Open the workflow store for one operation (close it after) and bring its schema up to date.
+
+    ``url`` (else REVITALIZE_WORKFLOW_URL) names a PostgreSQL database (``postgresql://…``); otherwise the
+    DuckDB file ``path`` (else REVITALIZE_WORKFLOW_DB). The DuckDB file is separate from the reference
+    database so that a rebuild never touches candidates, decisions or their audit trail; DuckDB lets one
+    process at a time write it, so the app and the command line take turns — a process finding it locked
+    waits with back-off up to REVITALIZE_WORKFLOW_WAIT_S, then raises BusyError ("busy, try again").
+    """
+    url = url if url is not None else (None if path is not None else settings.workflow_url())
+    if url:
+        con = store.open_postgres(url, read_only=read_only)
+        if migrate_schema and not read_only and url not in _MIGRATED:
+            try:
+                migrate_workflow(con)
+            except BaseException:
+                con.close()
+                raise
+            _MIGRATED.add(url)
+        return con
     target = str(path) if path is not None else str(settings.workflow_db_path())
     if target != ":memory:":
+        if read_only and not Path(target).exists():
+            raise DatabaseMissingError(f"workflow database {target} does not exist")
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    con = _connect_retrying(target)
-    migrate(con, "workflow")
+    raw = _connect_retrying(target, read_only=read_only, wait_s=settings.workflow_wait_s())
+    con = store.Store(raw, store.DUCKDB, path=target, read_only=read_only)
+    if migrate_schema and not read_only:
+        try:
+            migrate_workflow(con)
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
-def _connect_retrying(target: str, *, attempts: int = 20, pause_s: float = 0.1) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting briefly while another process holds the file's lock."""
-    import time
+# Small transactions, opened per operation: one worker thread makes each open about twice as fast.
+_WORKFLOW_DUCKDB_CONFIG = {"threads": 1}
 
-    for i in range(attempts):
+
+def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting with back-off (10 ms doubling to 100 ms, jittered) while another process holds
+    the file's lock; BusyError after ``wait_s`` seconds, never DuckDB's own message (path, PID)."""
+    deadline = time.monotonic() + wait_s
+    pause = 0.01
+    while True:
         try:
-            return duckdb.connect(target)
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or i == attempts - 1:
+            return duckdb.connect(target, read_only=read_only, config=_WORKFLOW_DUCKDB_CONFIG)
+        except (duckdb.IOException, duckdb.BinderException) as exc:
+            # another process's lock, or two threads of this one attaching the file at the same instant
+            text = str(exc).lower()
+            if "lock" not in text and "file handle conflict" not in text:
                 raise
-            time.sleep(pause_s)
-    raise AssertionError("unreachable")
+            if time.monotonic() + pause > deadline:
+                raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it "
+                                f"locked for {wait_s:g} s; nothing was changed — try again in a moment") from None
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, 0.1)
 
 
 @contextlib.contextmanager

@@ -168,7 +168,9 @@ def parse_rows(df: pd.DataFrame, *, file: str, known_munis: set[str] | None,
     if missing or unknown:
         return [], problems
     rows, seen = [], {}
-    for i, r in enumerate(df.to_dict("records"), start=1):
+    columns = list(df.columns)
+    records = (dict(zip(columns, values)) for values in zip(*(df[c].tolist() for c in columns)))  # fast on 200k rows
+    for i, r in enumerate(records, start=1):
         def bad(column: str, key: str, found: object, *, found_key: str | None = None, **params: object) -> None:
             problems.append(Problem(file, found=repr(found) if found_key is None else str(found), row=i,
                                     column=column, found_key=found_key, **i18n.expect(key, **params)))
@@ -239,7 +241,7 @@ def import_bytes(con: duckdb.DuckDBPyConnection, user: User, raw: bytes, *, name
         raise InputError(problems)
     if not rows:
         raise InputError([Problem(name, found="none", found_key="pb.none", **i18n.expect("pb.imp.rows"))])
-    created, updated = candidates.apply_import(con, user, rows, label=name, known_munis=known_munis)
+    created, updated = candidates.apply_import(con, user, rows, label=name, known_munis=known_munis, checked=True)
     return ImportReport(tuple(created), tuple(updated))
 
 

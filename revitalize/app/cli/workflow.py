@@ -1,4 +1,4 @@
-"""``python -m revitalize progress`` and ``python -m revitalize candidates list|import``."""
+"""``python -m revitalize progress``, ``candidates list|import`` and ``workflow migrate|backup|restore|check``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from revitalize.workflow import auth, candidates, imports
-from revitalize.data import db
+from revitalize.workflow import auth, candidates, imports, maintenance
+from revitalize.data import db, layers
 from revitalize.outputs import tables
 from revitalize.analysis import progress
 from revitalize.core.errors import DatabaseMissingError
@@ -27,6 +27,79 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = csub.add_parser("import", help="import a CSV or Excel list all-or-nothing (see revitalize/imports.py)")
     q.add_argument("file")
     q.set_defaults(func=_import)
+    p = sub.add_parser("workflow", help="look after the workflow store (DuckDB file or PostgreSQL): migrate, "
+                                        "backup, restore, check")
+    wsub = p.add_subparsers(dest="action", required=True)
+    store_help = ("the store: a postgresql:// URL or a DuckDB file (default: REVITALIZE_WORKFLOW_URL, else "
+                  "REVITALIZE_WORKFLOW_DB)")
+    q = wsub.add_parser("migrate", help="create the store or bring its schema up to date")
+    q.add_argument("--store", help=store_help)
+    q.add_argument("--sync-ids", action="store_true", help="also move the id counters past the ids given out")
+    q.set_defaults(func=_migrate)
+    q = wsub.add_parser("backup", help="write every table (audit events included) to FILE (JSON; .gz compressed)")
+    q.add_argument("file")
+    q.add_argument("--store", help=store_help)
+    q.set_defaults(func=_backup)
+    q = wsub.add_parser("restore", help="load a backup into an empty store (either backend), in one transaction")
+    q.add_argument("file")
+    q.add_argument("--store", help=store_help)
+    q.add_argument("--replace", action="store_true", help="replace everything in a store that is not empty")
+    q.set_defaults(func=_restore)
+    q = wsub.add_parser("check", help="readable, writable, schema current, consistent; exit 0 ok, 2 problems")
+    q.add_argument("--store", help=store_help)
+    q.set_defaults(func=_check)
+
+
+def _target(args: argparse.Namespace) -> dict:
+    """``db.connect_workflow`` keywords for --store (a URL or a DuckDB path), else the settings."""
+    value = getattr(args, "store", None)
+    if not value:
+        return {}
+    return {"url": value} if value.startswith(("postgresql://", "postgres://")) else {"path": value}
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    con = db.connect_workflow(**_target(args), migrate_schema=False)
+    try:
+        version, applied = maintenance.migrate(con)
+        if args.sync_ids:
+            maintenance.sync_id_counters(con)
+        print(f"{con.label}: workflow schema version {version}"
+              + (f" (applied {', '.join(map(str, applied))})" if applied else " (already current)"))
+    finally:
+        con.close()
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    con = db.connect_workflow(**_target(args))
+    try:
+        n = maintenance.backup(con, args.file)
+        print(f"{con.label} → {args.file}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
+    finally:
+        con.close()
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    con = db.connect_workflow(**_target(args))
+    try:
+        n = maintenance.restore(con, args.file, replace=args.replace)
+        print(f"{args.file} → {con.label}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
+    finally:
+        con.close()
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    findings = maintenance.check(**_target(args))
+    for f in findings:
+        print(f"{'ok ' if f.ok else 'BAD'} {f.name}: {f.detail}")
+        if not f.ok and f.fix:
+            print(f"    fix: {f.fix}")
+    bad = sum(not f.ok for f in findings)
+    print(f"{len(findings) - bad} ok, {bad} problem(s)")
+    return 0 if bad == 0 else 2
 
 
 def _progress(args: argparse.Namespace) -> int:
@@ -60,7 +133,7 @@ def _import(args: argparse.Namespace) -> int:
     user = auth.local_user()
     try:
         ref = db.connect(read_only=True)
-        known = candidates.known_municipalities(ref)
+        known = layers.known_municipalities(ref)
         ref.close()
     except DatabaseMissingError:
         known = None

@@ -1,1 +1,0 @@
-SELECT 1 FROM candidates WHERE candidate_id = ?
