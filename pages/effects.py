@@ -100,7 +100,7 @@ if kind == "candidate":
     st.caption("、".join(labels.get(c, c) for c in codes))
 else:
     codes = st.multiselect(ui.t("effect.subject"), list(labels), default=preset, format_func=labels.get,
-                           key="e_codes", help=ui.t("effect.subject_help"))
+                           key="e_codes", help=ui.t("effect.subject_help"), placeholder=ui.t("f.choose"))
 if not codes:
     st.info(ui.t("effect.pick"))
     st.stop()
@@ -123,7 +123,7 @@ with st.form("effect_form"):
     method_labels = {m: ui.t(f"effect.method.{m}") for m in effects.METHODS}
     method = c3.radio(ui.t("effect.method"), list(effects.METHODS), format_func=method_labels.get, key="e_method")
     excluded = st.multiselect(ui.t("effect.exclude"), list(labels), format_func=labels.get, key="e_excluded",
-                              help=ui.t("effect.exclude_help"))
+                              help=ui.t("effect.exclude_help"), placeholder=ui.t("f.choose"))
     submitted = st.form_submit_button(ui.t("effect.run"))
 
 args = (ui.stamp(), reg_key, tuple(codes), event_key, None if event_key else start, end, method,
