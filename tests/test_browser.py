@@ -5,6 +5,7 @@ Screenshots go to artifacts/browser/ (git-ignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -33,10 +34,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(built_db):
+@contextlib.contextmanager
+def streamlit_app(env_extra: dict[str, str]):
+    """The app served by a real Streamlit process on a free port (its URL), stopped afterwards."""
     port = _free_port()
-    env = {**os.environ, "REVITALIZE_DB": str(built_db), "REVITALIZE_TILES": "none"}
+    env = {**os.environ, "REVITALIZE_TILES": "none", **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
                             cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -51,9 +53,17 @@ def server(built_db):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(built_db):
+    with streamlit_app({"REVITALIZE_DB": str(built_db)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,22 +3,17 @@ a toggle on the explorer map whose popups show HTML in names as text, with the l
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import geopandas as gpd
 import pytest
 import shapely
 
-from revitalize.core import settings
 from revitalize.data import db
 from revitalize.workflow import user_layers
 from revitalize.workflow.auth import User
 
-from test_browser import CHROMIUM, _free_port, browser, page  # noqa: F401  (fixtures)
+from test_browser import CHROMIUM, browser, page, streamlit_app  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 CSV = ("名称,緯度,経度\n"
@@ -40,26 +35,8 @@ def server(built_db, tmp_path_factory):
                                                                             title="<u>公園</u>"))
     finally:
         work.close()
-    port = _free_port()
-    env = {**os.environ, "REVITALIZE_DB": str(built_db), "REVITALIZE_TILES": "none",
-           "REVITALIZE_WORKFLOW_DB": str(work_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with streamlit_app({"REVITALIZE_DB": str(built_db), "REVITALIZE_WORKFLOW_DB": str(work_path)}) as url:
+        yield url
 
 
 def test_import_page_shows_the_preview_of_an_upload(server, page):

@@ -268,7 +268,12 @@ def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 1
 
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All-or-nothing: commit when the block succeeds, roll back on any exception."""
+    """All-or-nothing: commit when the block succeeds, roll back on any exception (a workflow ``store.Store``
+    uses its own transaction, joining one already open)."""
+    if isinstance(con, store.Store):
+        with con.transaction():
+            yield con
+        return
     con.begin()
     try:
         yield con

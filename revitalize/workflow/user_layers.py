@@ -287,13 +287,14 @@ def _run(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[object] = (
 
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, params: Sequence[object] = ()) -> pd.DataFrame:
+    if hasattr(con, "df"):  # a workflow store.Store (DuckDB's own conversion keeps binary columns)
+        return con.df(_sql(name), list(params))
     return con.execute(_sql(name), list(params)).df()
 
 
 def _layer_row(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
-    cur = con.execute(_sql("one"), [name])
-    row = cur.fetchone()
-    return dict(zip([d[0] for d in cur.description], row)) if row else None
+    frame = _frame(con, "one", [name])
+    return frame.iloc[0].to_dict() if len(frame) else None
 
 
 def _event(con: duckdb.DuckDBPyConnection, name: str, user: User, action: str, version: int | None,
@@ -335,11 +336,12 @@ def _insert_features(con: duckdb.DuckDBPyConnection, name: str, feats: pd.DataFr
                           "name": feats["name"], "category": feats["category"], "props": feats["props"],
                           "geometry": feats["geometry"], "lat": feats["lat"].astype(float),
                           "lon": feats["lon"].astype(float)})
-    con.register("_user_layer_rows", frame)
+    raw = getattr(con, "raw", con)  # user layers are on the DuckDB store only (see NOTES)
+    raw.register("_user_layer_rows", frame)
     try:
         _run(con, "insert_features")
     finally:
-        con.unregister("_user_layer_rows")
+        raw.unregister("_user_layer_rows")
 
 
 def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: str | None = None,
