@@ -12,7 +12,8 @@ from revitalize.core import settings
 from revitalize.data import db
 
 SQL_DIR = settings.PROJECT_ROOT / "revitalize" / "data" / "sql"
-STATEMENTS = sorted(p for p in SQL_DIR.rglob("*.sql") if p.parent.name not in ("migrations", "workflow"))
+STATEMENTS = sorted(p for p in SQL_DIR.rglob("*.sql") if p.parent.name not in ("migrations", "workflow", "workflow_postgresql")
+                    and not p.name.startswith("reset."))  # migrations and the restore reset are scripts
 
 
 def _header_and_body(path):

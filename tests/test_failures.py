@@ -28,7 +28,7 @@ import pytest
 from conftest import open_app_page
 
 from revitalize.core import errors, i18n, settings
-from revitalize.data import db, failures
+from revitalize.data import store, db, failures
 from revitalize.workflow import candidates as C
 from revitalize.workflow.auth import User
 
@@ -168,8 +168,9 @@ def test_full_disk_at_commit(place, lang):
 
 def test_full_disk_while_the_wal_grows(place):
     wf = make_store(place / "wf.duckdb")
-    con = duckdb.connect(str(wf))
-    con.execute("PRAGMA disable_checkpoint_on_shutdown")  # keep committed work in the WAL
+    raw = duckdb.connect(str(wf))
+    raw.execute("PRAGMA disable_checkpoint_on_shutdown")  # keep committed work in the WAL
+    con = store.Store(raw, store.DUCKDB, path=str(wf))  # the package's connection type over that file
     for i in range(40):
         C.create(con, ADMIN, C.CandidateData(f"追加{i}", "industry", 2026, ("13101",)))
     con.close()

@@ -204,9 +204,9 @@ class EffectError(RevitalizeError):
 
 # ---- the workflow store (issue 15: shared deployment) -----------------------------------------------------
 
-class BusyError(RevitalizeError):
+class BusyError(StoreBusyError):
     """The workflow store stayed locked by other processes for longer than the wait allowed; nothing was
-    changed. ``i18n_key`` names the message shown to people."""
+    changed (a ``StoreBusyError``: the same message as the error boundary's)."""
 
     i18n_key = "wf.busy"
 

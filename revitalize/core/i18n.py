@@ -967,5 +967,6 @@ def compact_number(value: float, lang: str = "ja") -> str:
         return f"{sign}{oku:,.{2 if oku < 10 else 1 if oku < 100 else 0}f}億"
     for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= size:
-            return f"{sign}{a / size:,.1f}{unit}"
+            x = a / size
+            return f"{sign}{x:,.1f}{unit}" if x < 99.95 else f"{sign}{x:,.0f}{unit}"  # never "1,000.0B"
     return f"{sign}{a:,.0f}"  # pragma: no cover - unreachable (a >= 10,000)

@@ -18,6 +18,7 @@ import pandas as pd
 from revitalize.core import settings
 from revitalize.core.errors import BusyError, DatabaseMissingError
 from revitalize.data import store
+from revitalize.data.store import ident  # the one identifier-quoting helper (db.ident)
 
 _SQL = importlib.resources.files("revitalize.data") / "sql"
 _QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")  # a regular expression's {4} inside a statement, not a placeholder
@@ -45,17 +46,6 @@ def load_spatial(con: duckdb.DuckDBPyConnection) -> None:
         return
     con.install_extension("spatial")  # only reached where the wheel is absent
     con.load_extension("spatial")
-
-
-def ident(name: str) -> str:
-    """``name`` as a quoted SQL identifier: wrapped in double quotes, embedded quotes doubled.
-
-    The one way a table or column name enters SQL text (values are always bound parameters),
-    as datasette's ``escape_sqlite``: ``ident('a"b')`` is ``"a""b"``.
-    """
-    if not isinstance(name, str) or not name or "\x00" in name:
-        raise ValueError(f"identifier: expected a non-empty name, found {name!r}")
-    return '"' + name.replace('"', '""') + '"'
 
 
 @functools.cache
@@ -162,6 +152,12 @@ WORKFLOW_MIGRATIONS = {store.DUCKDB: "workflow", store.POSTGRESQL: "workflow_pos
 _MIGRATED: set[str] = set()  # PostgreSQL URLs migrated by this process (checked once, not per operation)
 
 
+def template(name: str) -> str:
+    """The raw text of a statement with ``{placeholders}`` that the caller fills with identifiers it quotes
+    with ``ident`` (the workflow store's bulk copy and backup statements)."""
+    return _sql_text(name)
+
+
 def sql_for(name: str, dialect: str) -> str:
     """``<name>.<dialect>.sql`` when that file exists (where the dialects differ), else ``<name>.sql``."""
     special = _SQL / f"{name}.{dialect}.sql"
@@ -261,7 +257,8 @@ def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 1
                 raise
             if time.monotonic() + pause > deadline:
                 raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it "
-                                f"locked for {wait_s:g} s; nothing was changed — try again in a moment") from None
+                                f"locked for {wait_s:g} s; nothing was changed — try again in a moment",
+                                key="fail.busy", store="workflow", path=str(target)) from None
             time.sleep(pause * random.uniform(0.5, 1.5))
             pause = min(pause * 2, 0.1)
 

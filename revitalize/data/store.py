@@ -34,14 +34,21 @@ import pandas as pd
 import psycopg
 import psycopg_pool
 
-from revitalize.core.errors import ConflictError, StoreError, StoreUnreachableError
+from revitalize.core.errors import (
+    ConflictError, DiskFullError, StoreDamagedError, StoreError, StoreReadOnlyError, StoreUnreachableError,
+)
+from revitalize.data import failures
 
 DUCKDB, POSTGRESQL = "duckdb", "postgresql"
 
 
-def quote_ident(name: str) -> str:
-    """An SQL identifier, double-quoted (the same rule in DuckDB and PostgreSQL)."""
-    return '"' + str(name).replace('"', '""') + '"'
+def ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier: wrapped in double quotes, embedded quotes doubled (the same rule
+    in DuckDB and PostgreSQL). The one way a table or column name enters SQL text (values are always bound
+    parameters), as datasette's ``escape_sqlite``: ``ident('a"b')`` is ``"a""b"``; ``db.ident`` is this."""
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise ValueError(f"identifier: expected a non-empty name, found {name!r}")
+    return '"' + name.replace('"', '""') + '"'
 
 
 @functools.lru_cache(maxsize=512)
@@ -79,7 +86,11 @@ class Result:
         return pd.DataFrame.from_records(self.rows, columns=self.columns)
 
 
-def _duckdb_error(exc: duckdb.Error) -> Exception:
+def _duckdb_error(exc: duckdb.Error, path: str = "") -> Exception:
+    # a read-only file or folder, a full disk or a damaged file is said as such (the error boundary's words)
+    told = failures.classify(exc, store="workflow", path=path or None)
+    if isinstance(told, (StoreReadOnlyError, DiskFullError, StoreDamagedError)):
+        return told
     text = str(exc)
     if isinstance(exc, duckdb.TransactionException):
         return ConflictError("another save was committed at the same moment; nothing was changed — reload and try "
@@ -129,7 +140,7 @@ class Store:
         try:
             yield
         except duckdb.Error as exc:
-            raise _duckdb_error(exc) from exc
+            raise _duckdb_error(exc, self.path) from exc
         except psycopg.Error as exc:
             raise _postgres_error(exc, self.url) from exc
 
@@ -178,18 +189,18 @@ class Store:
         rows = list(rows)
         if not rows:
             return 0
-        cols = ", ".join(quote_ident(c) for c in columns)
+        cols = ", ".join(ident(c) for c in columns)
         with self._mapped():
             if self.dialect == DUCKDB:
                 name = f"batch_{threading.get_ident()}_{id(rows)}"
                 self.raw.register(name, pd.DataFrame.from_records(rows, columns=list(columns)))
                 try:
-                    self.raw.execute(insert_sql.format(table=quote_ident(table), columns=cols,
-                                                       source=quote_ident(name)))
+                    self.raw.execute(insert_sql.format(table=ident(table), columns=cols,
+                                                       source=ident(name)))
                 finally:
                     self.raw.unregister(name)
             else:
-                with self.raw.cursor() as cur, cur.copy(copy_sql.format(table=quote_ident(table), columns=cols)) as cp:
+                with self.raw.cursor() as cur, cur.copy(copy_sql.format(table=ident(table), columns=cols)) as cp:
                     for r in rows:
                         cp.write_row(r)
         return len(rows)

@@ -17,22 +17,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import functools
+import types
+
 import altair as alt
 import duckdb
-import matplotlib
 import pandas as pd
 
-matplotlib.use("Agg")  # files only, never a window; set before pyplot is imported
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager, ticker  # noqa: E402
-
-from revitalize.analysis import effects, events, panel  # noqa: E402
-from revitalize.core import i18n  # noqa: E402
-from revitalize.core.errors import EffectError  # noqa: E402
-from revitalize.data.credits import credit  # noqa: E402
-from revitalize.outputs import evidence, tables  # noqa: E402
+from revitalize.analysis import effects, events, panel
+from revitalize.core import i18n
+from revitalize.core.errors import EffectError
+from revitalize.data.credits import credit
+from revitalize.outputs import evidence, tables
 from revitalize.workflow.candidates import Candidate  # noqa: E402
 
 FORMATS = ("json", "text", "xlsx", "svg", "png")
@@ -145,8 +141,24 @@ def charts(run: events.EffectRun, lang: str = "ja") -> tuple[alt.LayerChart, alt
 
 
 # --- matplotlib figure (SVG, PNG, evidence sheets) ------------------------------------------------------------
+@functools.cache
+def _mpl() -> types.SimpleNamespace:
+    """matplotlib with the Agg backend (files only, never a window). Imported when a chart is first drawn:
+    it costs about a second and wants a writable config folder, which every other command can do without."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot is imported
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager, ticker
+
+    return types.SimpleNamespace(matplotlib=matplotlib, mdates=mdates, plt=plt, font_manager=font_manager,
+                                 ticker=ticker)
+
+
 def cjk_font() -> str | None:
     """The family name of an installed Japanese font (Noto CJK preferred), registered with matplotlib."""
+    font_manager = _mpl().font_manager
     known = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in known:
@@ -167,6 +179,8 @@ def figure(run: events.EffectRun, lang: str = "ja", *, width_in: float = 8.0, he
     s = r.series
     x = s.index.to_timestamp()
     start = pd.Period(r.start, freq="M").to_timestamp()
+    m = _mpl()
+    plt, ticker, mdates = m.plt, m.ticker, m.mdates
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(width_in, height_in), sharex=True,
                                       gridspec_kw={"height_ratios": [2.2, 1]})
     if s["band_low"].notna().any():
@@ -200,13 +214,14 @@ def _render(run: events.EffectRun, fmt: str, lang: str, **kw) -> bytes:
     font = cjk_font()
     rc = {"svg.fonttype": "none", "svg.hashsalt": "revitalize", "font.family": "sans-serif",
           "font.sans-serif": ([font] if font else []) + ["DejaVu Sans"]}
-    with matplotlib.rc_context(rc):
+    m = _mpl()
+    with m.matplotlib.rc_context(rc):
         fig = figure(run, lang, **kw)
         try:
             buf = io.BytesIO()
             fig.savefig(buf, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
         finally:
-            plt.close(fig)
+            m.plt.close(fig)
     return buf.getvalue()
 
 

@@ -116,8 +116,8 @@ def _reserve_ids(con: Store, fiscal_year: int, n: int = 1) -> list[str]:
 
 def _append(con: Store, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Bulk-append rows (DuckDB: from a DataFrame; PostgreSQL: COPY)."""
-    con.copy_rows(table, columns, rows, insert_sql=db.sql("workflow_store/insert_rows"),
-                  copy_sql=db.sql("workflow_store/copy_rows"))
+    con.copy_rows(table, columns, rows, insert_sql=db.template("workflow_store/insert_rows"),
+                  copy_sql=db.template("workflow_store/copy_rows"))
 
 
 def _write_lists(con: Store, cid: str, data: CandidateData) -> None:

@@ -64,8 +64,8 @@ def dump(con: Store) -> dict:
     """Every row of every workflow table as a JSON-ready document."""
     tables = {}
     for name, columns in TABLES.items():
-        cols = ", ".join(store.quote_ident(c) for c in columns)
-        rows = con.execute(db.sql("workflow_store/select_all").format(table=store.quote_ident(name), columns=cols))
+        cols = ", ".join(db.ident(c) for c in columns)
+        rows = con.execute(db.template("workflow_store/select_all").format(table=db.ident(name), columns=cols))
         tables[name] = {"columns": list(columns), "rows": [[_plain(v) for v in r] for r in rows.fetchall()]}
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": db.workflow_schema_version(con),
             "written_from": con.dialect, "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -158,8 +158,8 @@ def restore(con: Store, path: Path | str, *, replace: bool = False) -> dict[str,
             rows = [tuple(_typed(c, v) for c, v in zip(cols, r)) for r in t["rows"]]
             if name == "candidate_id_counters":
                 con.execute(db.sql("workflow_store/clear_id_counters"))
-            written[name] = con.copy_rows(name, cols, rows, insert_sql=db.sql("workflow_store/insert_rows"),
-                                          copy_sql=db.sql("workflow_store/copy_rows"))
+            written[name] = con.copy_rows(name, cols, rows, insert_sql=db.template("workflow_store/insert_rows"),
+                                          copy_sql=db.template("workflow_store/copy_rows"))
         top = max((r[0] for r in doc["tables"].get("candidate_events", {}).get("rows", [])), default=0)
         if top:
             con.execute(_q("advance_event_ids", con), [top])
