@@ -12,8 +12,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +40,10 @@ def _free_port() -> int:
 def streamlit_app(env_extra: dict[str, str]):
     """The app served by a real Streamlit process on a free port (its URL), stopped afterwards."""
     port = _free_port()
-    env = {**os.environ, "REVITALIZE_TILES": "none", **env_extra}
+    # never the user's own workflow database: module fixtures start before the per-test environment
+    private = {"REVITALIZE_WORKFLOW_DB": str(Path(tempfile.mkdtemp(prefix="rv-app-")) / "workflow.duckdb"),
+               "REVITALIZE_WEIGHTS_DIR": tempfile.mkdtemp(prefix="rv-weights-")}
+    env = {**os.environ, "REVITALIZE_TILES": "none", **private, **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
                             cwd=settings.PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
