@@ -14,6 +14,7 @@ import pytest
 
 from revitalize.core import domain
 from revitalize.data import db
+from revitalize.core import i18n
 from revitalize.outputs import formats, geo, shortlists, tables
 from revitalize.workflow import candidates as C
 from revitalize.workflow.auth import User
@@ -39,8 +40,10 @@ def register():
 
 
 def _csv_frame(sl) -> pd.DataFrame:
+    """The CSV export's data columns (its last column, the credit lines, travels in GIS files as metadata)."""
     data, _ = tables.to_csv(sl)
-    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", nrows=len(sl), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", nrows=len(sl), dtype=str, keep_default_na=False)
+    return frame.drop(columns=[i18n.t("csv.credit_col", sl.lang)])
 
 
 def _text(v) -> str:
