@@ -148,7 +148,8 @@ def test_a_locked_duckdb_file_is_busy_not_a_raw_lock_error(tmp_path, monkeypatch
         assert "busy" in text and "try again" in text and "PID" not in text and "Could not set lock" not in text
         assert e.value.i18n_key == "wf.busy"
         r = subprocess.run([sys.executable, "-m", "revitalize", "candidates", "list"], capture_output=True, text=True,
-                           env={**env(), "REVITALIZE_WORKFLOW_DB": str(path), "REVITALIZE_WORKFLOW_WAIT_S": "0.5"},
+                           env={**env(), "REVITALIZE_WORKFLOW_DB": str(path), "REVITALIZE_WORKFLOW_WAIT_S": "0.5",
+                                "REVITALIZE_LANG": "en"},
                            cwd=settings.PROJECT_ROOT, timeout=60)
         assert r.returncode == 2 and "busy" in r.stderr and "Could not set lock" not in r.stderr, r.stderr[-1500:]
     finally:

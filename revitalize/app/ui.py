@@ -294,8 +294,8 @@ def show_error(exc: BaseException) -> None:
         first = failures.redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
         st.error(t("fail.ui_internal", what=f"{type(exc).__name__}: {first}".rstrip(": ")))
         return
-    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", StorageError: "err.storage",
-             BusyError: "wf.busy", StoreUnavailableError: "wf.unavailable", StoreError: "wf.store_error"}
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", BusyError: "wf.busy",
+             StoreUnavailableError: "wf.unavailable", StoreError: "wf.store_error", StorageError: "err.storage"}
     head = next((t(k) for cls, k in heads.items() if isinstance(err, cls)), t("err.input"))
     if isinstance(err, InputError) and err.problems:
         st.error(f"**{head}**: " + t("err.count", n=len(err.problems)))

@@ -1,7 +1,8 @@
+-- IF NOT EXISTS: `workflow restore --replace` lays the candidate schema anew and must keep the user layers.
 -- Layers that users import (CSV, Excel, GeoJSON, GeoPackage, KML/KMZ, zipped Shapefile), their features and
 -- an append-only audit trail. Layer names are unique among layers (checked by revitalize/workflow/user_layers.py:
 -- DuckDB cannot delete and re-insert the same primary key inside one transaction, which a re-import does).
-CREATE TABLE user_layers (
+CREATE TABLE IF NOT EXISTS user_layers (
     name VARCHAR NOT NULL,               -- identifier: lower-case letters, digits, underscore
     title VARCHAR NOT NULL,              -- shown in the app
     source VARCHAR NOT NULL,             -- the uploaded file's name
@@ -19,7 +20,7 @@ CREATE TABLE user_layers (
     version INTEGER NOT NULL             -- every change adds 1
 );
 
-CREATE TABLE user_layer_features (
+CREATE TABLE IF NOT EXISTS user_layer_features (
     layer_name VARCHAR NOT NULL,
     row_no INTEGER NOT NULL,             -- 1-based data row of the file
     muni_code VARCHAR,                   -- 5 digits: by spatial join, else from the file's code column
@@ -31,10 +32,10 @@ CREATE TABLE user_layer_features (
     lon DOUBLE
 );
 
-CREATE SEQUENCE user_layer_event_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS user_layer_event_seq START 1;
 
 -- Append-only: the package only ever inserts here.
-CREATE TABLE user_layer_events (
+CREATE TABLE IF NOT EXISTS user_layer_events (
     event_id BIGINT PRIMARY KEY DEFAULT nextval('user_layer_event_seq'),
     layer_name VARCHAR NOT NULL,
     happened_at TIMESTAMP NOT NULL,
