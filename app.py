@@ -28,9 +28,10 @@ def home() -> None:
     elif not maps.assets_available():
         st.warning(ui.t("map.assets_missing"))
     else:
-        spec = explorer.build_map(data, explorer.Filters(), outlines=ui.map_outlines(), sources=ui.map_points(),
+        everything = explorer.Filters()
+        spec = explorer.build_map(data, everything, outlines=ui.map_outlines(), sources=ui.map_points(),
                                   lang=lang, tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
-                                  candidates=ui.candidate_places())
+                                  candidates=ui.candidate_places(), frame=ui.municipality_frame(data, everything))
         ui.show_map(spec, height=560, key="home_map")
     st.subheader(ui.t("home.pages"))
     c1, c2, c3, c4 = st.columns(4)

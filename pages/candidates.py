@@ -96,8 +96,8 @@ with tab_list:
     else:
         st.dataframe(candidates.list_view(shown, lang=lang, muni_labels=muni_label, scores=scores), hide_index=True,
                      width="stretch")
-        st.download_button(ui.t("s.download"), tables.to_csv_bytes(shown), file_name="candidates.csv",
-                           mime="text/csv", key="cd_dl")
+        ui.download(ui.t("s.download"), lambda: tables.to_csv_bytes(shown), file_name="candidates.csv",
+                    mime="text/csv", key="cd_dl")
 
 with tab_detail:
     ids = shown["candidate_id"].tolist() if not shown.empty else []

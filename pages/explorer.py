@@ -45,14 +45,16 @@ view = explorer.apply_filters(data, filters)
 if maps.assets_available():
     spec = explorer.build_map(view, filters, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
                               tiles=tiles, profile_link=f"/profile?muni={{code}}&lang={lang}",
-                              candidates=ui.candidate_places(), extra_points=ui.user_map_layers())
+                              candidates=ui.candidate_places(), extra_points=ui.user_map_layers(),
+                              frame=ui.municipality_frame(view, filters))
     ui.show_map(spec, height=620, key="explorer_map")
 else:
     st.warning(ui.t("map.assets_missing"))
-table = explorer.items_table(view, lang)
-st.download_button(ui.t("s.download"), tables.to_csv_bytes(table, credits=credits.credits(
-    ["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage", "gi_products"], lang), lang=lang),
-    file_name="revitalize_explorer.csv", mime="text/csv", key="f_download")
+table = ui.items_table(view, filters)
+credit_lines = credits.credits(["boundaries", "anime_sites", "filming_locations", "film_commissions", "heritage",
+                                "gi_products"], lang)
+ui.download(ui.t("s.download"), lambda: tables.to_csv_bytes(table, credits=credit_lines, lang=lang),
+            file_name="revitalize_explorer.csv", mime="text/csv", key="f_download")
 st.caption(ui.t("f.rows", n=len(table)))
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "source_url": st.column_config.LinkColumn(ui.t("map.source")),

@@ -26,6 +26,13 @@ def _pool(stamp, weights_name, register):
                                    inputs=ui.scoring_inputs(stamp))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _compare(stamp, weights_name, register, constraints, _pool):
+    """The exact and greedy selections; the pool is a function of the other keys (see ``_pool``), so a second
+    visit with the same settings shows the result without solving again."""
+    return portfolio.compare(_pool, constraints)
+
+
 @st.cache_resource(show_spinner=False)
 def _places(stamp):
     return geo.municipality_places(ui.connection())
@@ -37,8 +44,9 @@ with st.sidebar:
                                 format_func=lambda v: ui.t("pf.weights_default") if v is None else v, key="pf_weights")
     tiles = ui.tiles_choice()
 
+register = ui.register_key()
 try:
-    pool = _pool(ui.stamp(), weights_name, ui.register_key())
+    pool = _pool(ui.stamp(), weights_name, register)
 except RevitalizeError as exc:
     ui.show_error(exc)
     st.stop()
@@ -65,17 +73,29 @@ with st.form("pf_form"):
                           on_click=lambda: st.session_state.update(pf_submitted=True))
 submitted = st.session_state.pop("pf_submitted", False)
 
+
+def _solve() -> None:
+    constraints = portfolio.Constraints(k=int(k), max_per_pref=int(max_pp) or None, min_per_region=int(min_region),
+                                        min_per_pref=int(min_pref), min_km=float(min_km), min_type_share=shares)
+    st.session_state["pf_result"] = (weights_name, _compare(ui.stamp(), weights_name, register, constraints, pool))
+
+
+stored = st.session_state.get("pf_result")
+opened = not submitted and (stored is None or stored[0] != weights_name)
 if submitted:
     st.session_state.pop("pf_result", None)
     try:
-        constraints = portfolio.Constraints(k=int(k), max_per_pref=int(max_pp) or None,
-                                            min_per_region=int(min_region), min_per_pref=int(min_pref),
-                                            min_km=float(min_km), min_type_share=shares)
-        st.session_state["pf_result"] = (weights_name, portfolio.compare(pool, constraints))
+        _solve()
     except InfeasibleError as exc:
         st.error(f"**{ui.t('pf.infeasible')}**\n\n{exc.text(lang)}")
     except RevitalizeError as exc:
         ui.show_error(exc)
+elif opened:  # a first visit (or other weights): the form's values, solved at once; cached, so usually instant
+    try:
+        _solve()
+        st.caption(ui.t("pf.opened_with_defaults"))
+    except RevitalizeError:  # e.g. too few candidates for the defaults: the user sets the constraints
+        st.session_state.pop("pf_result", None)
 stored = st.session_state.get("pf_result")
 cmp = stored[1] if stored is not None and stored[0] == weights_name else None  # a result of other weights is stale
 if cmp is None:
@@ -122,7 +142,7 @@ d2.download_button(ui.t("pf.download_fmt", fmt=fmt), payload, file_name=formats.
                    mime=formats.MIME[fmt], key="pf_download")
 if warnings:
     st.caption("; ".join(str(w) for w in warnings[:10]))
-st.download_button(ui.t("pf.download"), tables.to_csv_bytes(table, credits=[
-    f"constraints: {ex.constraints.as_dict()}", f"weights: {weights_name or 'default'}"]
-    + credits.credits(credits.SCORING_SOURCES, lang), lang=lang), file_name="revitalize_portfolio_all.csv", mime="text/csv",
-    key="pf_download_all")
+all_credits = ([f"constraints: {ex.constraints.as_dict()}", f"weights: {weights_name or 'default'}"]
+               + credits.credits(credits.SCORING_SOURCES, lang))
+ui.download(ui.t("pf.download"), lambda: tables.to_csv_bytes(table, credits=all_credits, lang=lang),
+            file_name="revitalize_portfolio_all.csv", mime="text/csv", key="pf_download_all")

@@ -45,8 +45,9 @@ left, right = st.columns([3, 2])
 with left:
     if maps.assets_available() and p.muni.geometry.iloc[0] is not None:
         one = explorer.with_outline(explorer.apply_filters(data, explorer.Filters(muni_code=code)), p.muni)
-        spec = explorer.build_map(one, explorer.Filters(muni_code=code), outlines=ui.map_outlines(),
-                                  sources=ui.map_points(), lang=lang, tiles=ui.tiles_choice(), compact=True)
+        only = explorer.Filters(muni_code=code)
+        spec = explorer.build_map(one, only, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
+                                  tiles=ui.tiles_choice(), compact=True, frame=ui.municipality_frame(one, only))
         ui.show_map(spec, height=420, key="profile_map")
 with right:
     if len(p.population):

@@ -1,5 +1,7 @@
 """Scoring: weights, a ranked table with contributions, a score map, explanations, and rank stability."""
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -116,13 +118,12 @@ with st.expander(ui.t("s.indicators")):
     st.dataframe(scoring.indicator_docs(lang), hide_index=True, width="stretch")
 
 if maps.assets_available():
-    from dataclasses import replace
-
     scored = replace(data, scores=table.reset_index()[["muni_code", "score"]])
     f = explorer.Filters(layers=("score",))
-    spec = explorer.build_map(explorer.apply_filters(scored, f), f, outlines=ui.map_outlines(),
-                              sources=ui.map_points(), lang=lang, tiles=ui.tiles_choice(),
-                              profile_link=f"/profile?muni={{code}}&lang={lang}")
+    view = explorer.apply_filters(scored, f)
+    spec = explorer.build_map(view, f, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
+                              tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
+                              frame=ui.municipality_frame(view, f))
     ui.show_map(spec, height=480, key="score_map")
 
 st.subheader(ui.t("s.ranking"))
@@ -135,9 +136,9 @@ st.dataframe(shown, hide_index=True, width="stretch", height=380, column_config=
     "rank": ui.t("s.rank"), "muni_code": ui.t("col.muni_code"), "pref_name_ja": ui.t("col.prefecture"),
     name_col: ui.t("col.municipality"), "coverage": ui.t("s.coverage"), "reason": ui.t("s.reason"),
     "missing": ui.t("s.missing")})
-st.download_button(ui.t("s.download"), tables.to_csv_bytes(
-    table.reset_index(), credits=[f"weights: {weights.values}"] + credits.credits(credits.SCORING_SOURCES, lang), lang=lang),
-    file_name="revitalize_scores.csv", mime="text/csv", key="s_download")
+score_credits = [f"weights: {weights.values}"] + credits.credits(credits.SCORING_SOURCES, lang)
+ui.download(ui.t("s.download"), lambda: tables.to_csv_bytes(table.reset_index(), credits=score_credits, lang=lang),
+            file_name="revitalize_scores.csv", mime="text/csv", key="s_download")
 
 st.subheader(ui.t("s.contrib"))
 labels = {c: f"{int(r)}. {p}{n}" for c, r, p, n in zip(table.index, table["rank"].fillna(0), table["pref_name_ja"],

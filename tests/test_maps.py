@@ -44,7 +44,7 @@ def test_user_text_reaches_the_spec_as_data_only(tmp_path):
 
 
 def test_the_map_view_draws_data_as_text_only():
-    js = (FRONTEND / "mapview.js").read_text()
+    js = (FRONTEND / "index.html").read_text()  # the view's script is inline there
     # every innerHTML the script builds goes through esc() (textContent) or is a fixed string / colour
     for line in js.splitlines():
         if "innerHTML =" in line:
@@ -56,7 +56,7 @@ def test_no_cdn_or_external_asset_in_the_map_view():
     html = (FRONTEND / "index.html").read_text()
     srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert srcs and all(s.startswith("/app/static/vendor/") or "/" not in s for s in srcs), srcs
-    assert "cdn" not in html.lower() and "http" not in html
+    assert "cdn" not in html.lower() and not re.search(r"https?://\w", html)  # no URL to load anything from
     assert maps.tiles_spec("none") is None
 
 

@@ -607,7 +607,9 @@ def _page():
 
 def test_page_solves_and_shows_metrics_and_tables(app_env):
     at = _page()
-    assert at.title and at.info  # asks to press Solve
+    assert not at.exception and not at.info  # the page opens with the form's values solved
+    assert [m.label for m in at.metric][:2] == ["最適解の合計スコア", "貪欲法の合計スコア"]
+    assert any("上の条件で選定した結果" in c.value for c in at.caption)
     at.number_input(key="pf_k").set_value(25)
     at.number_input(key="pf_max_per_pref").set_value(2)
     at.number_input(key="pf_min_km").set_value(15.0)

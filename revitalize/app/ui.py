@@ -195,6 +195,33 @@ def map_points() -> explorer.PointSources | None:
     return _point_sources(stamp(), lang())
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _municipality_frame(stamp: tuple[str, float], filters: explorer.Filters, lang: str, _view) -> pd.DataFrame:
+    return explorer.municipality_frame(_view, lang)
+
+
+def municipality_frame(view: explorer.ExplorerData, filters: explorer.Filters) -> pd.DataFrame:
+    """``explorer.municipality_frame`` of a filtered view, cached per (data version, filters, language): the view
+    is a function of those three, so it is not hashed itself."""
+    return _municipality_frame(stamp(), filters, lang(), view)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _items_table(stamp: tuple[str, float], filters: explorer.Filters, lang: str, _view) -> pd.DataFrame:
+    return explorer.items_table(_view, lang)
+
+
+def items_table(view: explorer.ExplorerData, filters: explorer.Filters) -> pd.DataFrame:
+    """``explorer.items_table`` of a filtered view, cached like ``municipality_frame``."""
+    return _items_table(stamp(), filters, lang(), view)
+
+
+def download(label: str, make, *, file_name: str, mime: str, key: str, container=None) -> None:
+    """A download button whose file is made only when it is clicked (``make()``, on Streamlit's download
+    thread), so building a CSV of every row does not slow each rerun of the page."""
+    (container or st).download_button(label, make, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
 def show_map(spec: dict, *, key: str, height: int = 560) -> None:
     """Draw a map spec (``maps.spec``) in the map view; the same ``key`` keeps the same map across reruns."""
     _MAP_VIEW(spec=maps.spec_json(spec), height=height, key=key, default=None)

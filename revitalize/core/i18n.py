@@ -250,6 +250,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pf.min_km": ("拠点間の最小距離 km（0 = なし）", "Minimum distance between bases, km (0 = off)"),
     "pf.shares": ("拠点類型の最低割合（固定を含む全体に対して）", "Minimum share of each base type (of the whole set)"),
     "pf.solve": ("選定する", "Solve"),
+    "pf.opened_with_defaults": ("上の条件で選定した結果です。条件を変えたら「選定する」を押してください。",
+                                "The result for the constraints above. Change them and press Solve to select again."),
     "pf.press_solve": ("条件を設定して「選定する」を押してください。", "Set the constraints and press Solve."),
     "pf.exact_total": ("最適解の合計スコア", "Exact total score"),
     "pf.greedy_total": ("貪欲法の合計スコア", "Greedy total score"),

@@ -193,9 +193,11 @@ def _point_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["lat"].notna() & df["lon"].notna()]
 
 
-def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
-    """Municipal polygons with the columns the choropleths use (GI counts follow the GI filter)."""
-    m = data.munis.copy()
+def municipality_frame(data: ExplorerData, lang: str) -> pd.DataFrame:
+    """One row per municipality with the columns the choropleths use (GI counts follow the GI filter), without
+    the polygons (the map view has them) and without scores (``build_map`` adds ``data.scores``): so the frame
+    depends only on the filters and the language, and the app caches it per (data version, filters, language)."""
+    m = pd.DataFrame(data.munis.drop(columns="geometry"))
     m["label"] = [f"{i18n.localized(r, 'pref_name', lang)} {i18n.localized(r, 'name', lang)}"
                   for r in m[["name_ja", "name_en", "pref_name_ja", "pref_name_en"]].to_dict("records")]
     areas = data.gi_areas.dropna(subset=["muni_code"])
@@ -208,8 +210,6 @@ def municipality_frame(data: ExplorerData, lang: str) -> gpd.GeoDataFrame:
     m["gi_names"] = m["muni_code"].map(listed.groupby("muni_code")["label"].agg("、".join if lang == "ja" else
                                                                                ", ".join))
     m["pop_2020_f"] = m["pop_2020"].astype("Float64")
-    if data.scores is not None:
-        m = m.merge(data.scores[["muni_code", "score"]], on="muni_code", how="left")
     return m
 
 
@@ -257,17 +257,21 @@ def point_sources(data: ExplorerData, lang: str = "ja", *, static_dir=maps.STATI
 
 def build_map(data: ExplorerData, f: Filters, *, outlines: maps.Outlines, sources: PointSources, lang: str = "ja",
               tiles: str = "none", profile_link: str | None = None, compact: bool = False,
-              candidates: pd.DataFrame | None = None, extra_points: Sequence[dict] = ()) -> dict:
+              candidates: pd.DataFrame | None = None, extra_points: Sequence[dict] = (),
+              frame: pd.DataFrame | None = None) -> dict:
     """The explorer's map spec for the map view: the chosen choropleths (the last chosen is shown), the point
     layers with the rows the filters keep (clustered), designated bases and the pipeline (``candidates``,
     ``progress.places`` output), fitted to the filter's extent (Japan when unscoped).
 
-    ``data`` is the filtered view (``apply_filters``); ``outlines`` and ``sources`` come from the unfiltered data.
+    ``data`` is the filtered view (``apply_filters``); ``outlines`` and ``sources`` come from the unfiltered data;
+    ``frame`` is ``municipality_frame(data, lang)`` when the caller has it already (the app caches it).
     """
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     chosen = list(dict.fromkeys(f.layers))
     wanted = [k for k in chosen if k in CHOROPLETHS]
-    mf = municipality_frame(data, lang)
+    mf = municipality_frame(data, lang) if frame is None else frame
+    if data.scores is not None:
+        mf = mf.merge(data.scores[["muni_code", "score"]], on="muni_code", how="left")
     defs: dict[str, maps.Choropleth] = {}
     if "gi_areas" in wanted:
         defs["gi_areas"] = maps.Choropleth("gi_areas", t("layer.gi_areas"), "gi_count", maps.fixed_classes(
