@@ -42,6 +42,12 @@ def _postgres_url(value: str) -> str:
     return value
 
 
+def _worker_count(value: str) -> str:
+    if value != "auto" and not (value.isdigit() and int(value) >= 1):
+        raise ValueError("'auto' or a whole number of processes, 1 or more")
+    return value
+
+
 def _positive_number(value: str) -> str:
     try:
         ok = float(value) > 0
@@ -98,6 +104,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("REVITALIZE_ROLE", "admin", "that user's role (viewer, municipality, reviewer, admin; checked by auth.User)"),
     Setting("REVITALIZE_USER_MUNIS", "", "that user's municipality codes (for the municipality role)"),
     Setting("REVITALIZE_USERS_FILE", None, "TOML file giving signed-in people their role"),
+    Setting("REVITALIZE_PDF_WORKERS", "auto", "processes laying out a batch of evidence sheets as PDF (auto: one "
+            "per CPU core, at most 4; 1: in this process)", _worker_count),
     Setting("REVITALIZE_LANG", "ja", "language of command-line error messages (ja or en; a command's --lang "
             "wins)", _choice(("ja", "en"))),
 )}
@@ -155,6 +163,12 @@ def workflow_db_path() -> Path:
 def workflow_url() -> str | None:
     """The PostgreSQL URL of the shared workflow store, or None for the DuckDB file (the default)."""
     return get("REVITALIZE_WORKFLOW_URL")
+
+
+def pdf_workers() -> int:
+    """How many processes lay out a batch of evidence sheets as PDF (``REVITALIZE_PDF_WORKERS``)."""
+    value = get("REVITALIZE_PDF_WORKERS")
+    return min(os.cpu_count() or 1, 4) if value == "auto" else int(value)
 
 
 def workflow_wait_s() -> float:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import logging
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -37,11 +36,11 @@ import pandas as pd
 import shapely
 
 from revitalize.analysis import profile, scoring
-from revitalize.core import codes, domain, i18n
+from revitalize.core import codes, domain, i18n, settings
 from revitalize.core.errors import ExportError
 from revitalize.data import layers
 from revitalize.data.credits import SCORING_SOURCES, credit, credits
-from revitalize.outputs import maps
+from revitalize.outputs import maps, pdf_pages
 from revitalize.workflow.candidates import Candidate
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -533,25 +532,42 @@ Progress = Callable[[str, int, "int | None"], None]
 out; total unknown, None)."""
 
 
-def evidence_html(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], *,
-                  weights: scoring.Weights | None = None, lang: str = "ja", ctx: Context | None = None,
-                  title: str | None = None, progress: Progress | None = None) -> str:
-    """A standalone HTML document with one sheet per subject (each sheet starts a new printed page)."""
+def _subjects(subjects: Subject | Sequence[Subject], lang: str) -> list[Subject]:
     subs = [subjects] if isinstance(subjects, Subject) else list(subjects)
     if not subs:
         raise ExportError("evidence: expected at least one subject, found none")
     if lang not in i18n.LANGS:
         raise ExportError(f"lang: expected one of {list(i18n.LANGS)}, found {lang!r}")
-    c = ctx or context(con, weights)
-    sheets = []
+    return subs
+
+
+def _bodies(con: duckdb.DuckDBPyConnection, subs: Sequence[Subject], c: Context, lang: str,
+            progress: Progress | None):
+    """(sheet title, body HTML) of each subject, as they are gathered."""
     for i, s in enumerate(subs, start=1):
-        sheets.append(gather(con, s, c, lang))
+        sheet = gather(con, s, c, lang)
         if progress is not None:
             progress("sheets", i, len(subs))
-    doc_title = title or (sheets[0].title if len(sheets) == 1 else i18n.t("ex.ev.doc_title", lang, n=len(sheets)))
-    body = "".join(sheet_html(s, c, lang) for s in sheets)
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(doc_title)}'
-            f'</title><style>{_css()}</style></head><body>{body}</body></html>')
+        yield sheet.title, sheet_html(sheet, c, lang)
+
+
+def _doc_title(title: str | None, subs: Sequence[Subject], first_title: str, lang: str) -> str:
+    return title or (first_title if len(subs) == 1 else i18n.t("ex.ev.doc_title", lang, n=len(subs)))
+
+
+def _document(lang: str, title: str, body: str, *, style: bool = True) -> str:
+    css = f"<style>{_css()}</style>" if style else ""
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'{css}</head><body>{body}</body></html>')
+
+
+def evidence_html(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], *,
+                  weights: scoring.Weights | None = None, lang: str = "ja", ctx: Context | None = None,
+                  title: str | None = None, progress: Progress | None = None) -> str:
+    """A standalone HTML document with one sheet per subject (each sheet starts a new printed page)."""
+    subs = _subjects(subjects, lang)
+    sheets = list(_bodies(con, subs, ctx or context(con, weights), lang, progress))
+    return _document(lang, _doc_title(title, subs, sheets[0][0], lang), "".join(body for _, body in sheets))
 
 
 def pdf_problem() -> str | None:
@@ -563,51 +579,30 @@ def pdf_problem() -> str | None:
     return None
 
 
-class _PageCounter(logging.Handler):
-    """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page N") into ``progress("pages", N)``."""
-
-    def __init__(self, progress: Progress) -> None:
-        super().__init__(logging.INFO)
-        self.progress = progress
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg.startswith("Step 5") and record.args:
-            self.progress("pages", int(record.args[0]), None)
-
-
-def html_to_pdf(document: str, *, progress: Progress | None = None) -> bytes:
-    """PDF bytes of an HTML document, laid out as ONE WeasyPrint document (fonts and the stylesheet loaded once;
-    per sheet the cost is layout, linear in the number of sheets). Raises ExportError saying what to install
-    when it cannot."""
+def _require_pdf() -> None:
     problem = pdf_problem()
     if problem:
         raise ExportError(i18n.t("ex.err.pdf", "en", detail=problem)).keyed("ex.err.pdf", detail=problem)
-    import logging
-
-    import weasyprint  # here, not at the top: without Pango every other export still works
-
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-    if progress is None:
-        return weasyprint.HTML(string=document).write_pdf()
-    log = logging.getLogger("weasyprint.progress")
-    handler, level, propagate = _PageCounter(progress), log.level, log.propagate
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    try:
-        return weasyprint.HTML(string=document).write_pdf()
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(level)
-        log.propagate = propagate
 
 
 def evidence_pdf(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], *,
                  weights: scoring.Weights | None = None, lang: str = "ja", ctx: Context | None = None,
-                 title: str | None = None, progress: Progress | None = None) -> bytes:
-    """The sheets of ``evidence_html`` as a PDF (A4, one sheet starting on each new page)."""
-    return html_to_pdf(evidence_html(con, subjects, weights=weights, lang=lang, ctx=ctx, title=title,
-                                     progress=progress), progress=progress)
+                 title: str | None = None, progress: Progress | None = None, workers: int | None = None) -> bytes:
+    """The sheets of ``evidence_html`` as a PDF (A4; each sheet starts a new page and numbers its own pages).
+
+    Each sheet is laid out as its own WeasyPrint document, so a batch is linear in its sheets and is split over
+    ``workers`` processes (default ``settings.pdf_workers()``) from ``pdf_pages.POOL_MIN_DOCUMENTS`` sheets on."""
+    _require_pdf()
+    subs = _subjects(subjects, lang)
+    bodies = _bodies(con, subs, ctx or context(con, weights), lang, progress)
+    first_title, first_body = next(bodies)
+    doc_title = _doc_title(title, subs, first_title, lang)
+    with pdf_pages.Batch(len(subs), _css(), doc_title, workers=workers or settings.pdf_workers(),
+                         progress=progress) as batch:
+        batch.add(_document(lang, doc_title, first_body, style=False))
+        for _, body in bodies:  # each sheet is laid out (or handed to a worker) while the next is gathered
+            batch.add(_document(lang, doc_title, body, style=False))
+        return batch.pdf()
 
 
 def render(con: duckdb.DuckDBPyConnection, subjects: Subject | Sequence[Subject], fmt: str, *,
