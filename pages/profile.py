@@ -16,9 +16,21 @@ st.title(ui.t("nav.profile"))
 data = ui.require_data()
 con = ui.connection()
 
-munis = data.munis.sort_values("muni_code")
-labels = {r.muni_code: f"{r.muni_code} {r.pref_name_ja}{r.name_ja}（{r.name_kana or ''}） {r.name_en or ''}"
-          for r in munis.itertuples()}
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _labels(stamp, _munis) -> dict:
+    return {r.muni_code: f"{r.muni_code} {r.pref_name_ja}{r.name_ja}（{r.name_kana or ''}） {r.name_en or ''}"
+            for r in _munis.sort_values("muni_code").itertuples()}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _profile(stamp, code: str, _ind) -> profile.Profile:
+    """A municipality's profile, per data version (what the database holds does not change between reruns)."""
+    return profile.load(ui.connection(), code, _ind)
+
+
+labels = _labels(ui.stamp(), data.munis)
 codes = list(labels)
 wanted = st.query_params.get("muni")
 index = codes.index(wanted) if wanted in labels else 0
@@ -26,7 +38,7 @@ code = st.selectbox(ui.t("p.pick"), codes, index=index, format_func=labels.get, 
 if code != wanted:
     st.query_params["muni"] = code
 ind = data.munis.drop(columns="geometry")
-p = profile.load(con, code, ind)
+p = _profile(ui.stamp(), code, ind)
 row = p.indicators
 st.header(f"{i18n.localized(row, 'pref_name', lang)} {i18n.localized(row, 'name', lang)}")
 

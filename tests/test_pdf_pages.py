@@ -1,12 +1,15 @@
 """PDF batches: the same pages in the same order whether laid out here or over worker processes."""
 
+import io
 import shutil
 import subprocess
+import sys
 
+import pikepdf
 import pytest
 
 from revitalize.core import settings
-from revitalize.core.errors import ConfigError
+from revitalize.core.errors import ConfigError, ExportError
 from revitalize.outputs import evidence, pdf_pages
 
 pytestmark = [pytest.mark.skipif(evidence.pdf_problem() is not None, reason="WeasyPrint/Pango not installed"),
@@ -49,9 +52,9 @@ def test_a_pool_gives_the_same_pages_in_the_same_order_as_one_process(tmp_path):
 
 def test_a_small_batch_stays_in_this_process(monkeypatch):
     def no_pool(*a, **k):
-        raise AssertionError("a pool was started for a small batch")
+        raise AssertionError("a worker process was started for a small batch")
 
-    monkeypatch.setattr(pdf_pages.concurrent.futures, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(pdf_pages, "_Worker", no_pool)
     pdf = pdf_pages.to_pdf(_docs(pdf_pages.POOL_MIN_DOCUMENTS - 1), CSS, "small", workers=4)
     assert pdf.startswith(b"%PDF")
 
@@ -65,3 +68,32 @@ def test_the_worker_setting_is_checked(monkeypatch):
         monkeypatch.setenv("REVITALIZE_PDF_WORKERS", bad)
         with pytest.raises(ConfigError, match="REVITALIZE_PDF_WORKERS"):
             settings.pdf_workers()
+
+
+def test_a_failing_worker_is_a_clear_error_and_leaves_no_process(monkeypatch):
+    started = []
+    real = pdf_pages._Worker
+
+    def worker(*args):
+        w = real(*args)
+        started.append(w)
+        return w
+
+    monkeypatch.setattr(pdf_pages, "_Worker", worker)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # every worker exits at once with status 1
+    with pytest.raises(ExportError, match="PDF worker: expected a PDF, found exit status 1"):
+        pdf_pages.to_pdf(_docs(pdf_pages.POOL_MIN_DOCUMENTS), CSS, "bad", workers=2)
+    assert len(started) == 2 and all(w.proc.poll() is not None for w in started)
+
+
+def test_joined_parts_keep_every_bookmark_on_its_page_and_stay_small():
+    docs = [f"<html><body><h1>Sheet {i}</h1><h2>part {i}</h2></body></html>" for i in range(4)]
+    parts = [pdf_pages.lay_out(docs[:2], CSS, "t")[0], pdf_pages.lay_out(docs[2:], CSS, "t")[0]]
+    joined = pdf_pages.join(parts, "joined")
+    pdf = pikepdf.Pdf.open(io.BytesIO(joined))
+    assert len(pdf.pages) == 4 and str(pdf.docinfo["/Title"]) == "joined"
+    with pdf.open_outline() as outline:
+        tops = [(item.title, pdf.pages.index(pdf.pages.from_objgen(item.destination[0].objgen)),
+                 [c.title for c in item.children]) for item in outline.root]
+    assert tops == [(f"Sheet {i}", i, [f"part {i}"]) for i in range(4)]
+    assert len(joined) < 1.2 * sum(len(p) for p in parts)
