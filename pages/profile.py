@@ -17,7 +17,6 @@ data = ui.require_data()
 con = ui.connection()
 
 
-
 @st.cache_data(show_spinner=False, max_entries=2)
 def _labels(stamp, _munis) -> dict:
     return {r.muni_code: f"{r.muni_code} {r.pref_name_ja}{r.name_ja}（{r.name_kana or ''}） {r.name_en or ''}"
