@@ -59,35 +59,26 @@ def _target(args: argparse.Namespace) -> dict:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    con = db.connect_workflow(**_target(args), migrate_schema=False)
-    try:
+    with db.connect_workflow(**_target(args), migrate_schema=False) as con:
         version, applied = maintenance.migrate(con)
         if args.sync_ids:
             maintenance.sync_id_counters(con)
         print(f"{con.label}: workflow schema version {version}"
               + (f" (applied {', '.join(map(str, applied))})" if applied else " (already current)"))
-    finally:
-        con.close()
     return 0
 
 
 def _backup(args: argparse.Namespace) -> int:
-    con = db.connect_workflow(**_target(args))
-    try:
+    with db.connect_workflow(**_target(args)) as con:
         n = maintenance.backup(con, args.file)
         print(f"{con.label} → {args.file}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
-    finally:
-        con.close()
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
-    con = db.connect_workflow(**_target(args))
-    try:
+    with db.connect_workflow(**_target(args)) as con:
         n = maintenance.restore(con, args.file, replace=args.replace)
         print(f"{args.file} → {con.label}: " + ", ".join(f"{k} {v}" for k, v in n.items()))
-    finally:
-        con.close()
     return 0
 
 
@@ -103,11 +94,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    con = db.connect_workflow()
-    try:
+    with db.connect_workflow() as con:
         report = progress.compute(candidates.table(con))
-    finally:
-        con.close()
     if args.format == "json":
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=1, default=str)
         sys.stdout.write("\n")
@@ -117,11 +105,8 @@ def _progress(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    con = db.connect_workflow()
-    try:
+    with db.connect_workflow() as con:
         table = candidates.filter_table(candidates.table(con), candidates.CandidateFilter(include_withdrawn=args.all))
-    finally:
-        con.close()
     if args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
     else:
@@ -138,11 +123,8 @@ def _import(args: argparse.Namespace) -> int:
     except DatabaseMissingError:
         known = None
         print("note: no reference database; municipality codes are checked for form only", file=sys.stderr)
-    con = db.connect_workflow()
-    try:
+    with db.connect_workflow() as con:
         report = imports.import_file(con, user, args.file, known_munis=known)
-    finally:
-        con.close()
     print(f"imported {args.file}: {len(report.created)} created, {len(report.updated)} updated")
     for cid in report.created:
         print(f"  + {cid}")
