@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,9 +24,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from benchmarks._timing import timed  # noqa: E402
-from revitalize.data import build, db  # noqa: E402
-from revitalize.core import settings
+from benchmarks._timing import on_reference_db, timed  # noqa: E402
 from revitalize.analysis import effects, events, panel  # noqa: E402
 from revitalize.outputs import effect_report  # noqa: E402
 
@@ -108,18 +105,7 @@ def main() -> None:
     parser.add_argument("--no-timing", action="store_true", help="calibration only")
     args = parser.parse_args()
     kw = {"n": args.n, "methods": tuple(args.method or effects.METHODS), "timing": not args.no_timing}
-    path = settings.db_path()
-    if path.exists():
-        con = db.connect(path, read_only=True)
-        run(con, **kw)
-        con.close()
-        return
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d) / "bench.duckdb"
-        build.build(tmp)
-        con = db.connect(tmp, read_only=True)
-        run(con, **kw)
-        con.close()
+    on_reference_db(lambda con: run(con, **kw))
 
 
 if __name__ == "__main__":

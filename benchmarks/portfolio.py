@@ -9,7 +9,6 @@ seeded random type (40 % tourism, 30 % industry, 30 % composite) — synthetic, 
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -19,10 +18,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from benchmarks._timing import timed  # noqa: E402
-from revitalize.data import build, db  # noqa: E402
+from benchmarks._timing import on_reference_db, timed  # noqa: E402
 from revitalize.analysis import portfolio, scoring
-from revitalize.core import settings
 from revitalize.analysis.portfolio import Constraints  # noqa: E402
 
 
@@ -64,18 +61,7 @@ def bench_portfolio(con, *, repeat: int = 5) -> None:
 
 
 def main() -> None:
-    path = settings.db_path()
-    if path.exists():
-        con = db.connect(path, read_only=True)
-        bench_portfolio(con)
-        con.close()
-        return
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d) / "bench.duckdb"
-        build.build(tmp)
-        con = db.connect(tmp, read_only=True)
-        bench_portfolio(con)
-        con.close()
+    on_reference_db(lambda con: bench_portfolio(con))
 
 
 if __name__ == "__main__":
