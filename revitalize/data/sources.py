@@ -58,17 +58,22 @@ def _s0010(pref_code: str, sha256: str) -> ReferenceFile:
     return ReferenceFile(f"boundaries_fine_{pref_code}", "boundaries/s0010", name, sha256, _SMRI_FINE + name)
 
 
+# what the two boundary datasets (the 0.1 % nationwide files and the 1 % per-prefecture files) have in common
+_N03 = dict(
+    publisher="MLIT 国土数値情報 N03 (simplified by SmartNews Media Research Institute)",
+    as_of="2021-01-01",
+    licence="国土数値情報利用約款 (commercial use allowed, credit required)",
+    credit_ja="「国土数値情報（行政区域データ）（国土交通省）を加工して作成」",
+    credit_en="Source: National Land Numerical Information (Administrative Areas), MLIT Japan; processed.",
+    url="https://github.com/smartnews-smri/japan-topography",
+)
+
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
         key="boundaries",
         title_ja="行政区域（市区町村・都道府県境界）",
         title_en="Administrative boundaries (municipalities, prefectures)",
-        publisher="MLIT 国土数値情報 N03 (simplified by SmartNews Media Research Institute)",
-        as_of="2021-01-01",
-        licence="国土数値情報利用約款 (commercial use allowed, credit required)",
-        credit_ja="「国土数値情報（行政区域データ）（国土交通省）を加工して作成」",
-        credit_en="Source: National Land Numerical Information (Administrative Areas), MLIT Japan; processed.",
-        url="https://github.com/smartnews-smri/japan-topography",
+        **_N03,
         files=(
             ReferenceFile("municipalities_geojson", "boundaries", "N03-21_210101_designated_city_s0001.geojson",
                           "9792e697f889c218b4d0eea14c0c557342e382f7ebeb799e768e68adb9da61a7",
@@ -88,12 +93,7 @@ DATASETS: tuple[Dataset, ...] = (
         key="boundaries_fine",
         title_ja="行政区域（市区町村境界、1 % 簡略化、都道府県別）",
         title_en="Administrative boundaries, finer (municipalities, 1 % simplification, per prefecture)",
-        publisher="MLIT 国土数値情報 N03 (simplified by SmartNews Media Research Institute)",
-        as_of="2021-01-01",
-        licence="国土数値情報利用約款 (commercial use allowed, credit required)",
-        credit_ja="「国土数値情報（行政区域データ）（国土交通省）を加工して作成」",
-        credit_en="Source: National Land Numerical Information (Administrative Areas), MLIT Japan; processed.",
-        url="https://github.com/smartnews-smri/japan-topography",
+        **_N03,
         files=(
             _s0010("01", "510c69fe570e89c5bb16c1475361ba70631d83bc3456b5c4f3d11137a327be16"),
             _s0010("02", "37369dd1b3d7f295615b3d60e151a481049ce29d5ccf70ae86b4b7abc63bdab2"),
