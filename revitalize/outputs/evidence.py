@@ -25,7 +25,7 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -527,7 +527,7 @@ def _css() -> str:
     return (TEMPLATES / "evidence.css").read_text(encoding="utf-8")
 
 
-Progress = Callable[[str, int, "int | None"], None]
+Progress = pdf_pages.Progress  # the same callback type, with one more stage here
 """``progress(stage, done, total)``: stage "sheets" (sheets gathered of total) or "pages" (PDF pages laid
 out; total unknown, None)."""
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from revitalize.core.errors import ExportError
 
 Progress = Callable[[str, int, "int | None"], None]
-"""``progress("pages", pages laid out so far, None)``."""
+"""``progress(stage, done, total)``; here always ``("pages", pages laid out so far, None)``."""
 
 POOL_MIN_DOCUMENTS = 8  # below this, starting worker processes costs more than it saves
 
