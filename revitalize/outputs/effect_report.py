@@ -255,7 +255,12 @@ def estimate_rows(run: events.EffectRun, munis: pd.DataFrame | None = None, lang
             (i18n.t("effect.method_row", lang), i18n.t(f"effect.method.{r.method}", lang))]
     table = effects.estimate_table(r, lang)
     rows = head + list(zip(table["item"], table["value"]))
-    rows.append((i18n.t("effect.excluded_row", lang), ", ".join(run.excluded) or "—"))
+    counts: dict[str, int] = {}
+    for why in r.excluded_donors.values():
+        counts[why.key] = counts.get(why.key, 0) + 1
+    rows.append((i18n.t("effect.excluded_row", lang), "; ".join(
+        f"{i18n.t('effect.excl_kind.' + k.rsplit('.', 1)[1], lang)} {n}" for k, n in counts.items()) or "—"))
+    rows.append((i18n.t("effect.interval_method", lang), r.interval_method))
     rows += [(i18n.t("effect.warnings", lang), w.text(lang)) for w in r.warnings]
     rows += [(i18n.t("effect.caveats", lang), i18n.t(k, lang)) for k in CAVEATS]
     return pd.DataFrame(rows, columns=[i18n.t("effect.item", lang), i18n.t("effect.value", lang)])
