@@ -40,7 +40,9 @@ def _cohorts(stamp, lang):
     con = ui.connection()
     content = events.content_events(con)
     dramas, awards = events.cohort_dramas(con), events.cohort_awards(con)
-    return {n: cohorts.builtin(n, content, dramas, awards) for n in cohorts.builtin_names(content)}
+    first, last = effect_report.data_months(_panel(stamp)[0])
+    return {n: cohorts.builtin(n, content, dramas, awards)
+            for n in cohorts.builtin_names(content, first=first, last=last)}
 
 
 def _register():
@@ -75,15 +77,28 @@ def _cohort_result(stamp, name, method, lang, progress=None):
     long, munis, wards = _panel(stamp)
 
     def compute():
-        return cohorts.estimate(_cohorts(stamp, lang)[name], long, munis, wards, _events(stamp, ()),
-                                method=method, neighbours=_neighbours(stamp), lang=lang, progress=progress)
+        return effect_report.cohort_cached(
+            name, method, lang, lambda: cohorts.estimate(_cohorts(stamp, lang)[name], long, munis, wards,
+                                                         _events(stamp, ()), method=method,
+                                                         neighbours=_neighbours(stamp), lang=lang, progress=progress))
 
     return _cached(("cohort", stamp, name, method, lang), compute)
 
 
 def _computed(stamp, names, method, lang):
-    store, _ = _store()
-    return {n: store[("cohort", stamp, n, method, lang)] for n in names if ("cohort", stamp, n, method, lang) in store}
+    """The cohorts already computed: in this server's memory, else on disk (the command line fills it too)."""
+    store, lock = _store()
+    out = {}
+    for n in names:
+        key = ("cohort", stamp, n, method, lang)
+        if key not in store:
+            found = effect_report.cohort_cached(n, method, lang)
+            if found is None:
+                continue
+            with lock:
+                store[key] = found
+        out[n] = store[key]
+    return out
 
 
 long, munis, _ = _panel(ui.stamp())
@@ -176,9 +191,9 @@ with tab_single:
             method = c3.radio(ui.t("effect.method"), list(effects.METHODS), format_func=method_labels.get,
                               key="e_method")
             st.markdown(f"**{ui.t('effect.rules')}**", help=ui.t("effect.rules_help"))
-            r1, r2, r3, r4 = st.columns(4)
+            r1, r2 = st.columns(2)
             rules = {r: col.checkbox(ui.t(f"effect.rule.{r}"), value=True, key=f"e_rule_{r}")
-                     for r, col in zip(effects.HYGIENE_RULES, (r1, r2, r3, r4))}
+                     for r, col in zip(effects.HYGIENE_RULES, (r1, r2, r1, r2))}
             excluded = st.multiselect(ui.t("effect.exclude"), list(labels), format_func=labels.get,
                                       key="e_excluded", help=ui.t("effect.exclude_help"),
                                       placeholder=ui.t("f.choose"))

@@ -112,10 +112,18 @@ class CohortResult:
 
 
 # --- cohorts --------------------------------------------------------------------------------------------------
-def builtin_names(content: pd.DataFrame) -> tuple[str, ...]:
+def builtin_names(content: pd.DataFrame, *, first: str | None = None, last: str | None = None) -> tuple[str, ...]:
     """The built-in cohorts: one per Anime Tourism 88 edition in ``content`` (``events.content_events``), then
-    taiga, asadora and location-award."""
-    editions = sorted({int(k.split(":")[1]) for k in content.loc[content["source"] == "anime88", "key"]})
+    taiga, asadora and location-award. With the data's ``first`` and ``last`` months ('YYYY-MM'), only the
+    editions announced when the data can judge them (``effects.MIN_PRE_MONTHS`` before, ``SHORT_POST_MONTHS``
+    after)."""
+    rows = content[content["source"] == "anime88"]
+    editions = sorted({int(k.split(":")[1]) for k in rows["key"]})
+    if first and last:
+        lo = str(pd.Period(first, "M") + effects.MIN_PRE_MONTHS)
+        hi = str(pd.Period(last, "M") - (effects.SHORT_POST_MONTHS - 1))
+        months = rows.groupby("key")["month"].min()
+        editions = [e for e in editions if lo <= months[f"anime88:{e}"] <= hi]
     return tuple(f"anime88-{e}" for e in editions) + BUILTIN_FIXED
 
 

@@ -27,8 +27,9 @@ import pandas as pd
 from revitalize.analysis import cohorts, effects, events, panel
 from revitalize.core import i18n
 from revitalize.core.errors import EffectError
+from revitalize.data import results_cache
 from revitalize.data.credits import credit
-from revitalize.outputs import evidence, tables
+from revitalize.outputs import evidence, maps, tables
 from revitalize.workflow.candidates import Candidate  # noqa: E402
 
 FORMATS = ("json", "text", "xlsx", "svg", "png")
@@ -363,6 +364,7 @@ def robustness_frame(result: effects.EffectResult, lang: str = "ja", *, labelled
                      "what": f"{tp['start']} – {tp['end']}" + ("" if p is None else f" (p = {p:.3f})"),
                      "effect_pct": tp["effect_pct"]})
     frame = pd.DataFrame(rows, columns=["kind", "what", "effect_pct"])
+    frame["effect_pct"] = frame["effect_pct"].astype(float).round(1)
     if labelled:
         frame = frame.rename(columns={"kind": i18n.t("effect.rob.kind", lang), "what": i18n.t("effect.rob.what", lang),
                                       "effect_pct": i18n.t("effect.rob.effect", lang)})
@@ -495,3 +497,17 @@ def calibration_frame(lang: str = "ja") -> pd.DataFrame:
                                       rules=i18n.t(f"effect.cal.rules_{state}", lang)), f"{g['bias_pp']:+.1f}",
                          g["n"]))
     return pd.DataFrame(rows, columns=cols)
+
+
+def cohort_cached(name: str, method: str, lang: str, compute=None) -> cohorts.CohortResult | None:
+    """A built-in cohort's result from the disk cache (per data version, method and language); when missing,
+    ``compute()`` it and store it (None when missing and nothing to compute with)."""
+    try:
+        key = (results_cache.data_version(), name, method, lang)
+    except OSError:
+        return compute() if compute else None
+    found = results_cache.load("cohort", key)
+    if found is None and compute is not None:
+        found = compute()
+        results_cache.save("cohort", key, found)
+    return found

@@ -164,12 +164,15 @@ def _progress_bar(total_label: str):
     return update
 
 
-def load_cohort(name: str, con, *, munis, lang: str) -> list[cohorts.Cohort]:
-    """The cohort(s) a name stands for: a built-in name, ``national`` (every built-in) or a CSV file."""
+def load_cohort(name: str, con, *, munis, lang: str, months: tuple[str | None, str | None] = (None, None)
+                ) -> list[cohorts.Cohort]:
+    """The cohort(s) a name stands for: a built-in name, ``national`` (every built-in the data can judge) or a
+    CSV file."""
     content = events.content_events(con)
     dramas, awards = events.cohort_dramas(con), events.cohort_awards(con)
     if name == "national":
-        return [cohorts.builtin(n, content, dramas, awards) for n in cohorts.builtin_names(content)]
+        return [cohorts.builtin(n, content, dramas, awards)
+                for n in cohorts.builtin_names(content, first=months[0], last=months[1])]
     path = Path(name)
     if path.suffix.lower() == ".csv" or path.exists():
         if not path.is_file():
@@ -194,18 +197,23 @@ def run_cohort(args: argparse.Namespace) -> int:
         found = events.all_events(con)
         near = panel.neighbours(con, effects.SPILLOVER_KM) if not args.keep_neighbours else {}
         try:
-            chosen = load_cohort(args.cohort, con, munis=munis, lang=lang)
+            chosen = load_cohort(args.cohort, con, munis=munis, lang=lang, months=effect_report.data_months(long))
         except EffectError as exc:
             print(f"error: {exc.text(lang)}", file=sys.stderr)
             return 2
     finally:
         con.close()
     results = []
+    builtin = set(cohorts.builtin_names(found[found["source"] != "designation"]))
     for cohort in chosen:
+        def compute(cohort=cohort):
+            return cohorts.estimate(cohort, long, munis, wards, found, method=args.method, neighbours=near,
+                                    hygiene=hygiene(args), lang=lang, progress=_progress_bar(cohort.name))
         try:
-            results.append(cohorts.estimate(cohort, long, munis, wards, found, method=args.method, neighbours=near,
-                                            hygiene=hygiene(args), lang=lang,
-                                            progress=_progress_bar(cohort.name)))
+            default_rules = hygiene(args) == effects.Hygiene()
+            # built-in cohorts with every rule on are kept per data version (the page reads the same cache)
+            results.append(effect_report.cohort_cached(cohort.name, args.method, lang, compute)
+                           if cohort.name in builtin and default_rules else compute())
         except EffectError as exc:
             if len(chosen) == 1:
                 print(f"error: {exc.text(lang)}", file=sys.stderr)

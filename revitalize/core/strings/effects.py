@@ -240,7 +240,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect.national_intro": ("各地を合成コントロールで推定し（同じ除外ルール）、その平均をプラセボ平均の分布と比べます（Cavallo ほか 2013）。区間が 0 を含むものは「検出できる効果なし」です。これも結果です。",
                               "Each place is estimated with a synthetic control (same hygiene rules) and their average is compared with averages of placebos (Cavallo et al. 2013). Where the interval contains 0 the table says \"no detectable effect\": that is a finding too."),
     "effect.national_compute": ("未計算の種類を計算する（{n} 種類）", "Compute the kinds not yet computed ({n})"),
-    "effect.national_missing": ("まだ計算していない種類：{names}。計算には1種類あたり最大1分ほどかかります。", "Not computed yet: {names}. Each kind takes up to about a minute."),
+    "effect.national_missing": ("まだ計算していない種類：{names}。計算には1種類あたり数分かかることがあります（結果はデータの版ごとに保存され、次からはすぐ開きます）。", "Not computed yet: {names}. Each kind can take a few minutes (results are kept per data version and open at once afterwards)."),
     "effect.national_progress": ("{cohort}：{i} / {n} 地", "{cohort}: place {i} of {n}"),
     "effect.col.kind": ("コンテンツの種類", "Kind of content"),
     "effect.col.att": ("平均効果（%）", "Average effect (%)"),
