@@ -1,0 +1,245 @@
+"""The API's collections, declared once, and their features held in memory.
+
+Each collection names the feature table it serves (``data.features``), the datasets or curated layers it
+comes from (licence, credit line, source and as-of date are taken from their registry entries in
+``data.sources`` / ``data.curated``), its time field for ``datetime`` queries and the extra filters it takes.
+The tables are small (about 1,900 municipalities and a few thousand points), so the whole of each is read
+once per database version and every query is answered from memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from revitalize.analysis import scoring
+from revitalize.core import i18n
+from revitalize.data import credits, curated, db, features, layers, sources
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One collection of the API: id, feature table, sources, time field and the filters beyond its fields."""
+
+    key: str
+    table: str
+    sources: tuple[str, ...]  # dataset / curated layer keys, the first one gives title, licence and as-of
+    time_field: str | None = None
+    list_filters: tuple[tuple[str, str], ...] = ()  # (parameter, ';'-joined list column it matches one of)
+    title_key: str | None = None  # i18n key overriding the first source's title
+    description_key: str | None = None
+
+
+COLLECTIONS: tuple[Collection, ...] = (
+    Collection("municipalities", "municipalities", ("boundaries", "population", "tourism"),
+               title_key="api.coll.municipalities", description_key="api.coll.municipalities.desc"),
+    Collection("anime_places", "anime_places", ("anime_sites",), time_field="first_released_on",
+               list_filters=(("edition", "editions"),)),
+    Collection("filming_locations", "filming_locations", ("filming_locations",), time_field="released_on"),
+    Collection("film_commissions", "film_commissions", ("film_commissions",)),
+    Collection("gi_products", "gi_products", ("gi_products", "gi_areas"), time_field="registered_on",
+               description_key="api.coll.gi_products.desc"),
+    Collection("heritage", "heritage", ("heritage",)),
+    Collection("roadside_stations", "roadside_stations", ("michi_no_eki",), time_field="registered_on",
+               description_key="api.coll.roadside_stations.desc"),
+)
+BY_KEY: dict[str, Collection] = {c.key: c for c in COLLECTIONS}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a collection must carry about where its data comes from."""
+
+    title_ja: str
+    title_en: str
+    licence: str
+    credit_ja: str
+    credit_en: str
+    url: str
+    as_of: str
+
+
+def source_info(key: str) -> SourceInfo:
+    """Title, licence, credit line, source URL and as-of date of a dataset or curated layer."""
+    item = curated.LAYERS_BY_KEY.get(key) or sources.DATASETS_BY_KEY[key]
+    return SourceInfo(item.title_ja, item.title_en, item.licence, credits.credit(key, "ja"),
+                      credits.credit(key, "en"), item.url, item.as_of)
+
+
+def title(c: Collection, lang: str) -> str:
+    if c.title_key:
+        return i18n.t(c.title_key, lang)
+    info = source_info(c.sources[0])
+    return info.title_en if lang == "en" else info.title_ja
+
+
+def credit_line(c: Collection, lang: str) -> str:
+    """Every source's credit line, joined (the municipality names' too where the collection shows them)."""
+    lines = credits.credits(c.sources, lang)
+    if c.key == "municipalities":
+        lines.append(credits.names_credit(lang))
+    return " / ".join(lines)
+
+
+@dataclass
+class Table:
+    """One collection's features, ready to filter: the frame, prepared GeoJSON and lookup arrays."""
+
+    frame: pd.DataFrame  # attribute columns (no geometry)
+    id_field: str
+    ids: np.ndarray  # str
+    geometries: np.ndarray  # shapely objects or None
+    geojson: list  # GeoJSON geometry dicts or None, per row
+    properties: list[dict]  # JSON-ready properties, per row
+    bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy; NaN without geometry
+    fields: dict[str, dict]  # JSON schema type per attribute
+    position: dict[str, int]  # id -> row
+
+    @property
+    def extent(self) -> list[float]:
+        b = self.bounds[~np.isnan(self.bounds[:, 0])]
+        if not len(b):
+            return [-180.0, -90.0, 180.0, 90.0]
+        return [float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())]
+
+
+def _json_value(v: object) -> object:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, (pd.Timestamp, dt.datetime)):
+        return v.date().isoformat() if v == v.normalize() else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _field_type(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(s):
+        return "integer"
+    if pd.api.types.is_float_dtype(s):
+        return "number"
+    return "string"
+
+
+def _field(s: pd.Series) -> dict:
+    typ = _field_type(s)
+    out = {"type": typ}
+    if pd.api.types.is_datetime64_any_dtype(s) or (
+            typ == "string" and s.dropna().map(lambda v: isinstance(v, dt.date)).any()):
+        out["format"] = "date"
+    return out
+
+
+def prepare(frame: pd.DataFrame, id_field: str) -> Table:
+    """A :class:`Table` from a frame with a ``geometry`` column of shapely objects (or None)."""
+    frame = frame.reset_index(drop=True)
+    geoms = np.array(list(frame.pop("geometry")), dtype=object)
+    attrs = frame
+    ids = attrs[id_field].astype(str).to_numpy()
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{id_field}: expected unique feature ids, found duplicates")
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    bounds = np.full((len(geoms), 4), np.nan)
+    if present.any():
+        bounds[present] = shapely.bounds(list(geoms[present]))
+    geojson = [shapely.geometry.mapping(g) if g is not None else None for g in geoms]
+    cols = [c for c in attrs.columns]
+    props = [{c: _json_value(v) for c, v in zip(cols, row)} for row in attrs.itertuples(index=False, name=None)]
+    fields = {c: _field(attrs[c]) for c in cols}
+    return Table(attrs, id_field, ids, geoms, geojson, props, bounds, fields, {k: i for i, k in enumerate(ids)})
+
+
+def municipality_frame(con) -> pd.DataFrame:
+    """Municipalities with their polygon, population, latest full-year visitors and the default-weight score:
+    ``score`` (0–1), ``rank`` (1 = best), ``k_<criterion>`` (each criterion's contribution, adding up to the
+    score) and ``coverage`` (share of the weight with data)."""
+    base = features.read(con, "municipalities")
+    ind, _raw, sub = scoring.inputs(con)
+    year = layers.latest_full_visitor_year(con)
+    scored = scoring.score(sub, scoring.Weights())
+    crit = [f"k_{k}" for k in scoring.CRITERIA]
+    out = scored[["score", "rank", "coverage", *crit]].copy()
+    out["rank"] = out["rank"].astype("Int64")
+    visitors = ind.set_index("muni_code")["visitors_latest"].astype("Int64").rename("visitors_latest_full_year")
+    out = out.join(visitors)
+    base["visitor_year"] = year
+    merged = base.merge(out, left_on="muni_code", right_index=True, how="left")
+    return merged
+
+
+def read_tables(con) -> dict[str, Table]:
+    """Every collection's :class:`Table` from an open reference database."""
+    out = {}
+    for c in COLLECTIONS:
+        frame = municipality_frame(con) if c.key == "municipalities" else features.read(con, c.table)
+        out[c.key] = prepare(frame, features.TABLES[c.table].id_field)
+    return out
+
+
+class Store:
+    """The tables of one database file, read again when the file changes (its size and mtime)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._tables: dict[str, Table] = {}
+        self._version = ""
+
+    def _file_stamp(self) -> tuple[int, int]:
+        st = self.path.stat()
+        return st.st_mtime_ns, st.st_size
+
+    def _refresh(self) -> None:
+        stamp = self._file_stamp()
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            con = db.connect(self.path, read_only=True)
+            try:
+                tables = read_tables(con)
+                version = features.data_version(con)
+            finally:
+                con.close()
+            self._tables, self._version, self._stamp = tables, f"{version}-{stamp[0]}-{stamp[1]}", stamp
+
+    def table(self, key: str) -> Table:
+        self._refresh()
+        return self._tables[key]
+
+    def version(self) -> str:
+        """A string that changes whenever the data does (for ETags)."""
+        self._refresh()
+        return self._version
+
+
+_STORES: dict[Path, Store] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def store(path: Path | str) -> Store:
+    """The one :class:`Store` of a database file in this process."""
+    p = Path(path).resolve()
+    with _STORES_LOCK:
+        if p not in _STORES:
+            _STORES[p] = Store(p)
+        return _STORES[p]

@@ -1,0 +1,53 @@
+"""The OGC API – Features server (app/api): collection titles and the problems it answers with."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "api.title": ("revitalize オープンデータ API（OGC API – Features）",
+                  "revitalize open data API (OGC API – Features)"),
+    "api.description": ("地域活性化の候補地選定に使う市区町村・観光資源のデータと、既定の重みによるスコアを、"
+                        "QGIS・GDAL・Excel・スクリプトから読める標準の形（読み取り専用）で提供します。",
+                        "The municipalities, tourism assets and default-weight scores behind revitalize, read-only "
+                        "in a standard form for QGIS, GDAL, Excel and scripts."),
+    "api.coll.municipalities": ("市区町村（スコア・順位つき）", "Municipalities (with score and rank)"),
+    "api.coll.municipalities.desc": ("市区町村の境界（0.1 % 簡略化）、人口（2020 年）、最新の通年の観光来訪者数、"
+                                     "既定の重みによるスコア・基準ごとの寄与・順位。",
+                                     "Municipal boundaries (0.1 % simplified), population (2020), visitors in the "
+                                     "latest full year, and the score under the default weights with each "
+                                     "criterion's contribution and the rank."),
+    "api.coll.gi_products.desc": ("GI 産品 × 生産地の市区町村ごとに 1 件（市区町村内の代表点）。生産地のない産品は"
+                                  "位置なしの 1 件。",
+                                  "One feature per GI product and municipality of its production area (at a point "
+                                  "inside the municipality); a product without one is a single feature without "
+                                  "geometry."),
+    "api.coll.roadside_stations.desc": ("道の駅（位置は所在市区町村内の代表点。出典に座標がないため）。",
+                                        "Roadside stations (placed at a point inside their municipality: the "
+                                        "source gives no coordinates)."),
+    "api.err.title.400": ("リクエストが正しくありません", "Bad request"),
+    "api.err.title.404": ("見つかりません", "Not found"),
+    "api.err.title.405": ("この API は読み取り専用です", "This API is read-only"),
+    "api.err.title.414": ("クエリ文字列が長すぎます", "Query string too long"),
+    "api.err.title.500": ("サーバー内部のエラー", "Internal server error"),
+    "api.err.unknown_param": ("パラメータ {name} はこのコレクションでは使えません。使えるもの：{allowed}",
+                              "Parameter {name} is not accepted here; expected one of: {allowed}"),
+    "api.err.repeated_param": ("パラメータ {name} が 2 回以上指定されています（1 回だけにしてください）",
+                               "Parameter {name} is given more than once; expected it once"),
+    "api.err.limit": ("limit は 1〜{max} の整数にしてください（指定値：{found}）",
+                      "limit: expected an integer from 1 to {max}, found {found}"),
+    "api.err.offset": ("offset は 0 以上の整数にしてください（指定値：{found}）",
+                       "offset: expected an integer of 0 or more, found {found}"),
+    "api.err.bbox": ("bbox は 経度最小,緯度最小,経度最大,緯度最大 の 4 つの数（経度 −180〜180、緯度 −90〜90、"
+                     "最小 ≦ 最大）にしてください（指定値：{found}）",
+                     "bbox: expected 4 numbers minLon,minLat,maxLon,maxLat (longitude −180..180, latitude −90..90, "
+                     "min ≤ max), found {found}"),
+    "api.err.filter_value": ("{name} の値は {expected} の形にしてください（指定値：{found}）",
+                             "{name}: expected {expected}, found {found}"),
+    "api.err.format": ("f は {allowed} のいずれかにしてください（指定値：{found}）",
+                       "f: expected one of {allowed}, found {found}"),
+    "api.err.too_long": ("クエリ文字列は {max} バイトまでです（{found} バイト）",
+                         "The query string may be at most {max} bytes; found {found}"),
+    "api.err.read_only": ("{method} は使えません。この API は GET（と HEAD、OPTIONS）だけを受け付けます",
+                          "{method} is not allowed: this API answers GET (and HEAD, OPTIONS) only"),
+    "api.err.not_found": ("{what} はありません", "{what} does not exist"),
+    "api.err.upstream": ("{detail}", "{detail}"),
+    "api.err.internal": ("サーバー内部でエラーが起きました。管理者に連絡してください（詳細はサーバーのログ）",
+                         "The server failed; please tell its administrator (details are in the server log)"),
+}

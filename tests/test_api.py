@@ -1,0 +1,316 @@
+"""The OGC API – Features server (revitalize/app/api) as a real process on the synthetic fixture database,
+read by real clients: OWSLib, GDAL's OAPIF driver (ogrinfo / ogr2ogr) and plain HTTP for the manners."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from owslib.ogcapi.features import Features
+
+import fixture_db
+from revitalize.analysis import scoring
+from revitalize.app.api import collections
+from revitalize.core import settings
+from revitalize.data import credits, db, features
+
+COLLECTION_IDS = [c.key for c in collections.COLLECTIONS]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def api(fixture_db_path: Path, tmp_path_factory):
+    """The API process (``python -m revitalize api``) serving the fixture database; yields its base URL."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("api") / "api.log"
+    env = {**os.environ, "REVITALIZE_DB": str(fixture_db_path)}
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "revitalize", "api", "--port", str(port)],
+                                cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):  # up to about a minute on a busy machine
+        if proc.poll() is not None:
+            pytest.fail(f"the API process ended: {log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/?f=json", timeout=5):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail(f"the API did not answer: {log.read_text(errors='replace')[-3000:]}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def get(url: str, *, headers: dict | None = None, method: str = "GET") -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def get_json(url: str, **kw) -> dict:
+    status, _, body = get(url, **kw)
+    assert status == 200, body[:500]
+    return json.loads(body)
+
+
+# ---- the database's answers, to compare with ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def db_ids(fixture_db_path: Path) -> dict[str, list[str]]:
+    """Every collection's feature ids as the database holds them."""
+    con = db.connect(fixture_db_path, read_only=True)
+    try:
+        return {k: sorted(str(r[0]) for r in con.execute(db.sql(f"api/{features.TABLES[k].statement}")).fetchall())
+                for k in COLLECTION_IDS}
+    finally:
+        con.close()
+
+
+class TestOWSLib:
+    def test_landing_conformance_and_collections(self, api):
+        w = Features(api)
+        assert any(link["rel"] == "conformance" for link in w.links)
+        conf = w.conformance()["conformsTo"]
+        assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf
+        assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conf
+        ids = {c["id"] for c in w.collections()["collections"]}
+        assert ids == set(COLLECTION_IDS)
+
+    def test_every_collection_carries_its_licence_credit_and_as_of(self, api):
+        w = Features(api)
+        for c in collections.COLLECTIONS:
+            doc = w.collection(c.key)
+            licence = [link for link in doc["links"] if link["rel"] == "license"]
+            assert licence, c.key
+            info = collections.source_info(c.sources[0])
+            assert licence[0]["title"] == info.licence
+            assert credits.credit(c.sources[0], "ja") in doc["description"]
+            assert info.as_of in doc["description"]
+
+    def test_queryables_list_the_filters(self, api):
+        w = Features(api)
+        q = w.collection_queryables("municipalities")["properties"]
+        assert {"muni_code", "pref_code", "score", "rank", "population_2020"} <= set(q)
+        assert q["muni_code"].get("x-ogc-role") == "id"
+        assert "registry" in w.collection_queryables("gi_products")["properties"]
+
+    def test_items_with_bbox_limit_and_a_property_filter(self, api):
+        w = Features(api)
+        # 函館 (140.6–140.9) and 北斗 (140.4–140.6) lie in this box; 札幌 and Tokyo do not
+        got = w.collection_items("municipalities", bbox=[140.45, 41.75, 140.8, 41.85], limit=10)
+        assert sorted(f["id"] for f in got["features"]) == ["01202", "01236"]
+        assert got["numberMatched"] == 2
+        page = w.collection_items("municipalities", limit=2)
+        assert page["numberReturned"] == 2 and page["numberMatched"] == 6
+        assert any(link["rel"] == "next" for link in page["links"])
+        tokyo = w.collection_items("municipalities", pref_code="13")
+        assert sorted(f["id"] for f in tokyo["features"]) == ["13101", "13102", "13308"]
+
+    def test_one_item_by_id_with_its_score(self, api, fixture_db_path):
+        w = Features(api)
+        item = w.collection_item("municipalities", "01202")
+        props = item["properties"]
+        assert props["name_ja"] == "函館市" and props["pref_code"] == "01"
+        assert props["population_2020"] == fixture_db.POPULATION["01202"][1]
+        con = db.connect(fixture_db_path, read_only=True)
+        try:
+            _, _, sub = scoring.inputs(con)
+        finally:
+            con.close()
+        expected = scoring.score(sub, scoring.Weights()).loc["01202"]
+        assert props["score"] == pytest.approx(expected["score"])
+        assert props["rank"] == int(expected["rank"])
+        parts = [props[f"k_{k}"] for k in scoring.CRITERIA]
+        assert sum(parts) == pytest.approx(props["score"])
+        assert item["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+class TestQueries:
+    def test_paging_walks_every_feature_once(self, api, db_ids):
+        seen, url = [], f"{api}/collections/municipalities/items?f=json&limit=4"
+        while url:
+            doc = get_json(url)
+            assert doc["numberMatched"] == len(db_ids["municipalities"])
+            seen += [f["id"] for f in doc["features"]]
+            url = next((link["href"] for link in doc["links"] if link["rel"] == "next"), None)
+        assert sorted(seen) == db_ids["municipalities"]
+        prev = get_json(f"{api}/collections/municipalities/items?f=json&limit=4&offset=4")
+        assert any(link["rel"] == "prev" for link in prev["links"])
+
+    def test_datetime_on_release_dates(self, api):
+        doc = get_json(f"{api}/collections/anime_places/items?f=json&datetime=2024-01-01/..")
+        assert [f["id"] for f in doc["features"]] == ["ANI-T1"]
+        doc = get_json(f"{api}/collections/filming_locations/items?f=json&datetime=2020-01-01/2030-12-31")
+        assert [f["id"] for f in doc["features"]] == ["FLM-T2"]
+
+    def test_edition_and_registry_filters(self, api):
+        doc = get_json(f"{api}/collections/anime_places/items?f=json&edition=2019")
+        assert [f["id"] for f in doc["features"]] == ["ANI-T2"]
+        doc = get_json(f"{api}/collections/anime_places/items?f=json&edition=2026")
+        assert [f["id"] for f in doc["features"]] == ["ANI-T1"]
+        doc = get_json(f"{api}/collections/gi_products/items?f=json&registry=MAFF")
+        assert sorted(f["id"] for f in doc["features"]) == ["MAFF-T1-01202", "MAFF-T1-01236"]
+        assert get_json(f"{api}/collections/gi_products/items?f=json&registry=NTA")["numberMatched"] == 0
+
+    def test_sortby(self, api):
+        doc = get_json(f"{api}/collections/municipalities/items?f=json&sortby=-population_2020")
+        pops = [f["properties"]["population_2020"] for f in doc["features"]]
+        assert pops == sorted(pops, reverse=True)
+        assert doc["features"][0]["id"] == "01100"
+
+    def test_csv_for_excel(self, api):
+        status, headers, body = get(f"{api}/collections/anime_places/items?f=csv")
+        assert status == 200 and headers["content-type"].startswith("text/csv")
+        assert body.startswith(b"\xef\xbb\xbf")
+        text = body.decode("utf-8-sig")
+        lines = text.strip().splitlines()
+        assert len(lines) == 3  # header + the two places
+        assert lines[0].startswith("id,") and "lon" in lines[0] and "lat" in lines[0]
+        assert credits.credit("anime_sites", "ja") in text
+        assert "テスト作品<b>" in text  # values as they are (CSV is not HTML)
+
+
+BAD = [
+    ("collections/municipalities/items?limit=-1", 400, "limit"),
+    ("collections/municipalities/items?limit=100000", 400, "limit"),
+    ("collections/municipalities/items?bbox=1,2,3", 400, "bbox"),
+    ("collections/municipalities/items?bbox=-200,0,10,10", 400, "bbox"),
+    ("collections/municipalities/items?bbox=10,80,20,95", 400, "bbox"),
+    ("collections/municipalities/items?offset=x", 400, "offset"),
+    ("collections/municipalities/items?colour=red", 400, "colour"),
+    ("collections/municipalities/items?pref_code=01%27%20OR%20%271%27%3D%271", 400, "pref_code"),
+    ("collections/municipalities/items?muni_code=1;DROP%20TABLE%20municipalities", 400, "muni_code"),
+    ("collections/municipalities/items?f=xml", 400, "f"),
+    ("collections/nowhere/items", 404, "/collections/nowhere/items"),
+    ("collections/nowhere", 404, "/collections/nowhere"),
+    ("collections/municipalities/items/99999", 404, "99999"),
+    ("collections/municipalities/items?" + "x" * 10_240, 414, "4096"),
+]
+
+
+class TestManners:
+    @pytest.mark.parametrize("path,status,mention", BAD)
+    def test_bad_requests_are_problem_json_and_the_server_keeps_serving(self, api, path, status, mention):
+        code, headers, body = get(f"{api}/{path}", headers={"Accept-Language": "en"})
+        assert code == status
+        assert headers["content-type"].startswith("application/problem+json")
+        doc = json.loads(body)
+        assert doc["status"] == status and doc["title"] and mention in doc["detail"]
+        assert "Traceback" not in body.decode() and 'File "' not in body.decode()
+        assert get(f"{api}/?f=json")[0] == 200
+
+    def test_problem_in_japanese_by_default(self, api):
+        code, headers, body = get(f"{api}/collections/municipalities/items?limit=0")
+        doc = json.loads(body)
+        assert code == 400 and headers["content-language"] == "ja"
+        assert doc["title"] == "リクエストが正しくありません" and "1〜10000" in doc["detail"]
+        code, headers, body = get(f"{api}/collections/municipalities/items?limit=0",
+                                  headers={"Accept-Language": "fr;q=1, en;q=0.8, ja;q=0.5"})
+        assert headers["content-language"] == "en" and "expected an integer" in json.loads(body)["detail"]
+
+    @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+    def test_no_write_endpoints(self, api, method):
+        for path in ("collections/municipalities/items", "collections/municipalities/items/01202"):
+            code, headers, body = get(f"{api}/{path}", method=method)
+            assert code == 405 and json.loads(body)["status"] == 405
+            assert "GET" in headers["allow"]
+        assert get_json(f"{api}/collections/municipalities/items/01202?f=json")["id"] == "01202"
+
+    def test_cors_and_etag(self, api):
+        url = f"{api}/collections/municipalities/items?f=json&limit=2"
+        code, headers, _ = get(url, headers={"Origin": "https://example.org"})
+        assert code == 200 and headers["access-control-allow-origin"] == "*"
+        etag = headers["etag"]
+        assert etag.startswith('"') and "max-age" in headers["cache-control"]
+        code, headers, body = get(url, headers={"If-None-Match": etag})
+        assert code == 304 and body == b""
+        assert get(url + "&offset=2")[1]["etag"] != etag
+        code, headers, _ = get(url, method="OPTIONS", headers={"Origin": "https://example.org",
+                                                                 "Access-Control-Request-Method": "GET"})
+        assert code == 204 and "GET" in headers["access-control-allow-methods"]
+        assert "POST" not in headers["access-control-allow-methods"]
+
+    def test_html_pages_load_nothing_from_the_internet(self, api):
+        for path in ("", "collections", "collections/municipalities", "collections/anime_places/items",
+                     "collections/anime_places/items/ANI-T1", "openapi"):
+            code, headers, body = get(f"{api}/{path}?f=html")
+            assert code == 200 and headers["content-type"].startswith("text/html"), path
+            html = body.decode()
+            for host in ("unpkg.com", "cdnjs", "jsdelivr", "googleapis"):
+                assert host not in html, (path, host)
+        html = get(f"{api}/collections/anime_places/items?f=html")[2].decode()
+        assert "/vendor/leaflet/leaflet.js" in html
+        if (settings.PROJECT_ROOT / "static/vendor/leaflet/leaflet.js").exists():
+            code, headers, body = get(f"{api}/vendor/leaflet/leaflet.js")
+            assert code == 200 and b"Leaflet" in body[:2000]
+        assert get(f"{api}/vendor/../revitalize/__init__.py")[0] == 404
+
+    def test_openapi_document(self, api):
+        doc = get_json(f"{api}/openapi?f=json")
+        assert doc["openapi"].startswith("3.0")
+        assert "/collections/municipalities/items" in doc["paths"]
+        writes = [m for p in doc["paths"].values() for m in p if m in ("post", "put", "patch", "delete")]
+        assert writes == []
+
+
+needs_gdal = pytest.mark.skipif(shutil.which("ogrinfo") is None or shutil.which("ogr2ogr") is None,
+                                reason="GDAL's ogrinfo/ogr2ogr are not installed (.ci/run installs gdal-bin)")
+
+
+@needs_gdal
+class TestGDAL:
+    def test_ogrinfo_lists_every_collection_with_its_fields(self, api):
+        out = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{api}"], capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        for key in COLLECTION_IDS:
+            assert key in out.stdout, key
+        out = subprocess.run(["ogrinfo", "-ro", "-so", f"OAPIF:{api}", "municipalities"], capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        assert "Feature Count: 6" in out.stdout
+        for field in ("muni_code", "name_ja", "score", "rank", "population_2020"):
+            assert f"{field}:" in out.stdout, field
+
+    @pytest.mark.parametrize("key", COLLECTION_IDS)
+    def test_ogr2ogr_copies_each_collection_through_the_pages(self, api, key, tmp_path, db_ids):
+        dest = tmp_path / f"{key}.geojson"
+        out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", str(dest), f"OAPIF:{api}", key, "-oo", "PAGE_SIZE=1"],
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr
+        copied = json.loads(dest.read_text(encoding="utf-8"))["features"]
+        assert len(copied) == len(db_ids[key])
+        id_field = features.TABLES[key].id_field
+        assert sorted(str(f["properties"][id_field]) for f in copied) == db_ids[key]
+
+    def test_ogr2ogr_values_equal_the_database(self, api, tmp_path, fixture_db_path):
+        dest = tmp_path / "m.geojson"
+        out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", str(dest), f"OAPIF:{api}", "municipalities"],
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr
+        got = {f["properties"]["muni_code"]: f for f in json.loads(dest.read_text(encoding="utf-8"))["features"]}
+        for code, pref, ja, en, _kind, (x0, y0, x1, y1) in fixture_db.MUNICIPALITIES:
+            p = got[code]["properties"]
+            assert (p["pref_code"], p["name_ja"], p["name_en"]) == (pref, ja, en)
+            assert p["population_2020"] == fixture_db.POPULATION[code][1]
+            xs = [pt[0] for pt in got[code]["geometry"]["coordinates"][0]]
+            assert min(xs) == pytest.approx(x0) and max(xs) == pytest.approx(x1)
