@@ -8,7 +8,6 @@ folder of this process first, then imports it.
 from __future__ import annotations
 
 import atexit
-import importlib
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import uvicorn
 import yaml
+from pygeoapi import openapi
 
 from revitalize.app.api import collections, config, http
 
@@ -34,15 +34,27 @@ def app(db_path: Path, *, url: str, host: str = DEFAULT_HOST, port: int = DEFAUL
     cfg_file = folder / "pygeoapi-config.yml"
     cfg_file.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     os.environ["PYGEOAPI_CONFIG"] = str(cfg_file)
-    openapi = importlib.import_module("pygeoapi.openapi")
-    oas = openapi.get_oas(cfg)
+    oas = read_only(openapi.get_oas(cfg))
     oas_file = folder / "openapi.json"
     oas_file.write_text(json.dumps(oas, ensure_ascii=False, default=str), encoding="utf-8")
     os.environ["PYGEOAPI_OPENAPI"] = str(oas_file)
-    # imported here: the module reads the two files above when it is first imported
-    starlette_app = importlib.import_module("pygeoapi.starlette_app")
+    # imported here, not at the top: pygeoapi's module reads the two files above when it is first imported
+    from pygeoapi import starlette_app
     starlette_app.APP.debug = False  # never a traceback page; our middleware answers errors
     return http.Manners(starlette_app.APP, store=store)
+
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def read_only(oas: dict) -> dict:
+    """The OpenAPI document without write operations (our middleware refuses them) nor paths left empty."""
+    paths = {}
+    for path, ops in oas.get("paths", {}).items():
+        kept = {k: v for k, v in ops.items() if k not in WRITE_METHODS}
+        if any(k in ("get", "head") for k in kept):
+            paths[path] = kept
+    return {**oas, "paths": paths}
 
 
 def serve(db_path: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, url: str | None = None) -> None:

@@ -47,7 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "api.err.read_only": ("{method} は使えません。この API は GET（と HEAD、OPTIONS）だけを受け付けます",
                           "{method} is not allowed: this API answers GET (and HEAD, OPTIONS) only"),
     "api.err.not_found": ("{what} はありません", "{what} does not exist"),
-    "api.err.upstream": ("{detail}", "{detail}"),
+    "api.err.upstream": ("リクエストの値を受け付けられません（{detail}）", "{detail}"),
     "api.err.internal": ("サーバー内部でエラーが起きました。管理者に連絡してください（詳細はサーバーのログ）",
                          "The server failed; please tell its administrator (details are in the server log)"),
 }
