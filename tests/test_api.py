@@ -3,6 +3,7 @@ read by real clients: OWSLib, GDAL's OAPIF driver (ogrinfo / ogr2ogr) and plain 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -22,6 +23,8 @@ from revitalize.analysis import scoring
 from revitalize.app.api import collections
 from revitalize.core import settings
 from revitalize.data import credits, db, features
+from revitalize.workflow import candidates
+from revitalize.workflow.auth import User
 
 COLLECTION_IDS = [c.key for c in collections.COLLECTIONS]
 
@@ -32,12 +35,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+CONTACT = "山田 太郎 090-0000-0000"
+
+
+def _register(path: Path) -> Path:
+    """A workflow register with one designated base (two municipalities), one draft and one under review."""
+    admin = User("test", "admin")
+    with db.connect_workflow(path) as con:
+        candidates.create(con, admin, candidates.CandidateData(
+            name_ja="函館・北斗アニメ拠点", base_type="tourism", fiscal_year=2025, muni_codes=("01202", "01236"),
+            applicants=(("函館市", "municipality"),), contact=CONTACT, source_url="https://example.org/designated"),
+            status="designated", origin="import", designated_on=dt.date(2025, 12, 1))
+        candidates.create(con, admin, candidates.CandidateData(
+            name_ja="下書きの候補", base_type="industry", fiscal_year=2026, muni_codes=("13101",),
+            contact="secret@example.org"))
+        candidates.create(con, admin, candidates.CandidateData(
+            name_ja="審査中の候補", base_type="composite", fiscal_year=2026, muni_codes=("13102",)),
+            status="under_review", origin="import")
+    return path
+
+
 @pytest.fixture(scope="module")
 def api(fixture_db_path: Path, tmp_path_factory):
-    """The API process (``python -m revitalize api``) serving the fixture database; yields its base URL."""
+    """The API process (``python -m revitalize api``) serving the fixture database and a small register;
+    yields its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("api") / "api.log"
-    env = {**os.environ, "REVITALIZE_DB": str(fixture_db_path)}
+    folder = tmp_path_factory.mktemp("api")
+    log = folder / "api.log"
+    env = {**os.environ, "REVITALIZE_DB": str(fixture_db_path),
+           "REVITALIZE_WORKFLOW_DB": str(_register(folder / "workflow.duckdb"))}
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "revitalize", "api", "--port", str(port)],
                                 cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -80,10 +106,12 @@ def db_ids(fixture_db_path: Path) -> dict[str, list[str]]:
     """Every collection's feature ids as the database holds them."""
     con = db.connect(fixture_db_path, read_only=True)
     try:
-        return {k: sorted(str(r[0]) for r in con.execute(db.sql(f"api/{features.TABLES[k].statement}")).fetchall())
-                for k in COLLECTION_IDS}
+        out = {k: sorted(str(r[0]) for r in con.execute(db.sql(f"api/{features.TABLES[k].statement}")).fetchall())
+               for k in COLLECTION_IDS if k in features.TABLES}
     finally:
         con.close()
+    out["bases"] = ["C2025-0001"]  # the one designated base of the register (_register)
+    return out
 
 
 class TestOWSLib:
@@ -104,7 +132,7 @@ class TestOWSLib:
             assert licence, c.key
             info = collections.source_info(c.sources[0])
             assert licence[0]["title"] == info.licence
-            assert credits.credit(c.sources[0], "ja") in doc["description"]
+            assert collections.credit_line(c, "ja").split(" / ")[0] in doc["description"]
             assert info.as_of in doc["description"]
 
     def test_queryables_list_the_filters(self, api):
@@ -143,6 +171,33 @@ class TestOWSLib:
         parts = [props[f"k_{k}"] for k in scoring.CRITERIA]
         assert sum(parts) == pytest.approx(props["score"])
         assert item["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+class TestBases:
+    def test_only_designated_bases_without_personal_data(self, api):
+        doc = get_json(f"{api}/collections/bases/items?f=json")
+        assert doc["numberMatched"] == 1
+        base = doc["features"][0]
+        assert base["id"] == "C2025-0001" and base["properties"]["name_ja"] == "函館・北斗アニメ拠点"
+        assert base["properties"]["muni_codes"] == "01202;01236" and base["properties"]["pref_codes"] == "01"
+        assert base["properties"]["designated_on"].startswith("2025-12-01")
+        assert "contact" not in base["properties"] and "updated_by" not in base["properties"]
+        everything = json.dumps(doc, ensure_ascii=False)
+        assert CONTACT not in everything and "下書き" not in everything and "審査中" not in everything
+        # the geometry covers both municipalities (函館 140.6–140.9, 北斗 140.4–140.6)
+        xs = [pt[0] for ring in _rings(base["geometry"]) for pt in ring]
+        assert min(xs) == pytest.approx(140.4) and max(xs) == pytest.approx(140.9)
+        assert get(f"{api}/collections/bases/items/C2026-0001")[0] == 404  # the draft
+
+    def test_bases_by_datetime_and_prefecture(self, api):
+        assert get_json(f"{api}/collections/bases/items?f=json&datetime=2025-01-01/2025-12-31")["numberMatched"] == 1
+        assert get_json(f"{api}/collections/bases/items?f=json&datetime=2026-01-01/..")["numberMatched"] == 0
+
+
+def _rings(geometry: dict) -> list:
+    if geometry["type"] == "Polygon":
+        return geometry["coordinates"]
+    return [ring for poly in geometry["coordinates"] for ring in poly]
 
 
 class TestQueries:
@@ -299,7 +354,7 @@ class TestGDAL:
         assert out.returncode == 0, out.stderr
         copied = json.loads(dest.read_text(encoding="utf-8"))["features"]
         assert len(copied) == len(db_ids[key])
-        id_field = features.TABLES[key].id_field
+        id_field = features.TABLES[key].id_field if key in features.TABLES else "candidate_id"
         assert sorted(str(f["properties"][id_field]) for f in copied) == db_ids[key]
 
     def test_ogr2ogr_values_equal_the_database(self, api, tmp_path, fixture_db_path):

@@ -10,8 +10,11 @@ once per database version and every query is answered from memory.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 import math
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,15 @@ import shapely
 from revitalize.analysis import scoring
 from revitalize.core import i18n
 from revitalize.data import credits, curated, db, features, layers, sources
+from revitalize.workflow import candidates
+
+LOG = logging.getLogger("revitalize.api")
+REGISTER = "register"  # the source key of the designated bases: our own register, not a reference dataset
+BASES_REFRESH_S = 30.0  # the register is looked at again at most this often (it changes while the API runs)
+# what the bases collection shows of a candidate: public facts of a designation, never the contact person,
+# the editors or anything of a draft (only status 'designated' is shown)
+BASE_COLUMNS = ("candidate_id", "name_ja", "name_en", "base_type", "fiscal_year", "designated_on", "muni_codes",
+                "pref_codes", "applicants", "summary", "source_url")
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,8 @@ COLLECTIONS: tuple[Collection, ...] = (
     Collection("heritage", "heritage", ("heritage",)),
     Collection("roadside_stations", "roadside_stations", ("michi_no_eki",), time_field="registered_on",
                description_key="api.coll.roadside_stations.desc"),
+    Collection("bases", "bases", (REGISTER,), time_field="designated_on", title_key="api.coll.bases",
+               description_key="api.coll.bases.desc"),
 )
 BY_KEY: dict[str, Collection] = {c.key: c for c in COLLECTIONS}
 
@@ -67,7 +81,12 @@ class SourceInfo:
 
 
 def source_info(key: str) -> SourceInfo:
-    """Title, licence, credit line, source URL and as-of date of a dataset or curated layer."""
+    """Title, licence, credit line, source URL and as-of date of a dataset or curated layer (or the register)."""
+    if key == REGISTER:
+        return SourceInfo(i18n.t("api.coll.bases", "ja"), i18n.t("api.coll.bases", "en"),
+                          i18n.t("api.coll.bases.licence", "en"), i18n.t("api.coll.bases.credit", "ja"),
+                          i18n.t("api.coll.bases.credit", "en"), "urn:revitalize:register",
+                          dt.date.today().isoformat())
     item = curated.LAYERS_BY_KEY.get(key) or sources.DATASETS_BY_KEY[key]
     return SourceInfo(item.title_ja, item.title_en, item.licence, credits.credit(key, "ja"),
                       credits.credit(key, "en"), item.url, item.as_of)
@@ -82,6 +101,8 @@ def title(c: Collection, lang: str) -> str:
 
 def credit_line(c: Collection, lang: str) -> str:
     """Every source's credit line, joined (the municipality names' too where the collection shows them)."""
+    if c.sources == (REGISTER,):
+        return i18n.t("api.coll.bases.credit", lang)
     lines = credits.credits(c.sources, lang)
     if c.key == "municipalities":
         lines.append(credits.names_credit(lang))
@@ -185,16 +206,45 @@ def municipality_frame(con) -> pd.DataFrame:
 
 
 def read_tables(con) -> dict[str, Table]:
-    """Every collection's :class:`Table` from an open reference database."""
+    """Every reference collection's :class:`Table` from an open reference database (not the register's)."""
     out = {}
     for c in COLLECTIONS:
-        frame = municipality_frame(con) if c.key == "municipalities" else features.read(con, c.table)
-        out[c.key] = prepare(frame, features.TABLES[c.table].id_field)
+        if c.table in features.TABLES:
+            frame = municipality_frame(con) if c.key == "municipalities" else features.read(con, c.table)
+            out[c.key] = prepare(frame, features.TABLES[c.table].id_field)
+    return out
+
+
+def bases_frame(register: pd.DataFrame, municipalities: Table) -> pd.DataFrame:
+    """The designated bases of a register table (``candidates.table``): :data:`BASE_COLUMNS` and, as geometry,
+    the union of their municipalities' polygons (None when none is known)."""
+    rows = register[register["status"] == "designated"] if len(register) else register
+    out = pd.DataFrame({c: [] for c in BASE_COLUMNS}) if not len(rows) else pd.DataFrame({
+        "candidate_id": rows["candidate_id"].astype(str).to_numpy(),
+        "name_ja": rows["name_ja"].to_numpy(),
+        "name_en": rows["name_en"].to_numpy(),
+        "base_type": rows["base_type"].to_numpy(),
+        "fiscal_year": rows["fiscal_year"].astype("Int64").to_numpy(),
+        "designated_on": rows["designated_on"].to_numpy(),
+        "muni_codes": [";".join(cs) for cs in rows["muni_codes"]],
+        "pref_codes": [";".join(sorted({c[:2] for c in cs})) for cs in rows["muni_codes"]],
+        # organisations and their kind (public bodies, DMOs, companies) as the official list names them
+        "applicants": rows["applicants"].to_numpy(),
+        "summary": rows["summary"].to_numpy(),
+        "source_url": rows["source_url"].to_numpy(),
+    })
+    geoms = []
+    for codes_ in (out["muni_codes"] if len(out) else []):
+        parts = [municipalities.geometries[municipalities.position[c]] for c in codes_.split(";")
+                 if c in municipalities.position and municipalities.geometries[municipalities.position[c]] is not None]
+        geoms.append(shapely.union_all(parts) if parts else None)
+    out["geometry"] = geoms
     return out
 
 
 class Store:
-    """The tables of one database file, read again when the file changes (its size and mtime)."""
+    """The tables of one database file, read again when the file changes (its size and mtime), and the
+    designated bases of the workflow register, looked at again every :data:`BASES_REFRESH_S` seconds."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -202,6 +252,10 @@ class Store:
         self._stamp: tuple[int, int] | None = None
         self._tables: dict[str, Table] = {}
         self._version = ""
+        self._bases_lock = threading.Lock()
+        self._bases_checked = -math.inf
+        self._bases_version: tuple = ()
+        self._bases: Table | None = None
 
     def _file_stamp(self) -> tuple[int, int]:
         st = self.path.stat()
@@ -222,14 +276,42 @@ class Store:
                 con.close()
             self._tables, self._version, self._stamp = tables, f"{version}-{stamp[0]}-{stamp[1]}", stamp
 
+    def _refresh_bases(self) -> None:
+        if time.monotonic() - self._bases_checked < BASES_REFRESH_S and self._bases is not None:
+            return
+        with self._bases_lock:
+            if time.monotonic() - self._bases_checked < BASES_REFRESH_S and self._bases is not None:
+                return
+            self._bases_checked = time.monotonic()
+            register = pd.DataFrame({"status": []})
+            version: tuple = ()
+            try:
+                with db.connect_workflow(read_only=True) as con:
+                    version = candidates.versions(con)
+                    if version != self._bases_version or self._bases is None:
+                        register = candidates.table(con)
+            except Exception as exc:  # no register yet, or busy: keep what was read last (empty at first)
+                LOG.warning("bases: the register could not be read (%s); keeping the last copy", type(exc).__name__)
+                if self._bases is not None:
+                    return
+            if version == self._bases_version and self._bases is not None:
+                return
+            self._bases = prepare(bases_frame(register, self._tables["municipalities"]), "candidate_id")
+            self._bases_version = version
+
     def table(self, key: str) -> Table:
         self._refresh()
+        if key == "bases":
+            self._refresh_bases()
+            return self._bases
         return self._tables[key]
 
     def version(self) -> str:
         """A string that changes whenever the data does (for ETags)."""
         self._refresh()
-        return self._version
+        self._refresh_bases()
+        bases = hashlib.sha256(repr(self._bases_version).encode()).hexdigest()[:12]
+        return f"{self._version}-{bases}"
 
 
 _STORES: dict[Path, Store] = {}

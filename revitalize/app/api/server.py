@@ -16,7 +16,7 @@ from pathlib import Path
 
 import uvicorn
 import yaml
-from pygeoapi import openapi
+from pygeoapi.openapi import get_oas
 
 from revitalize.app.api import collections, config, http
 
@@ -34,7 +34,7 @@ def app(db_path: Path, *, url: str, host: str = DEFAULT_HOST, port: int = DEFAUL
     cfg_file = folder / "pygeoapi-config.yml"
     cfg_file.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
     os.environ["PYGEOAPI_CONFIG"] = str(cfg_file)
-    oas = read_only(openapi.get_oas(cfg))
+    oas = read_only(get_oas(cfg))
     oas_file = folder / "openapi.json"
     oas_file.write_text(json.dumps(oas, ensure_ascii=False, default=str), encoding="utf-8")
     os.environ["PYGEOAPI_OPENAPI"] = str(oas_file)

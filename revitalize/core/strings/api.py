@@ -21,6 +21,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "api.coll.roadside_stations.desc": ("道の駅（位置は所在市区町村内の代表点。出典に座標がないため）。",
                                         "Roadside stations (placed at a point inside their municipality: the "
                                         "source gives no coordinates)."),
+    "api.coll.bases": ("選定された拠点（コンテンツ地方創生拠点）", "Designated bases (Content Regional Revitalization Bases)"),
+    "api.coll.bases.desc": ("登録簿のうち選定済みの拠点だけ（下書き・審査中などと担当者の連絡先は含みません）。"
+                            "位置は構成市区町村の境界を合わせたもの。",
+                            "Only the designated bases of the register (never drafts or candidates under review, "
+                            "never the contact person); the geometry is their municipalities' outlines together."),
+    "api.coll.bases.credit": ("出典：公表された拠点の選定結果（revitalize の登録簿、各行の出典URL）",
+                              "Source: the published designations of bases (revitalize register; each row's "
+                              "source URL)"),
+    "api.coll.bases.licence": ("公表情報（各行の出典URLを参照）", "published facts; see each row's source_url"),
     "api.err.title.400": ("リクエストが正しくありません", "Bad request"),
     "api.err.title.404": ("見つかりません", "Not found"),
     "api.err.title.405": ("この API は読み取り専用です", "This API is read-only"),
