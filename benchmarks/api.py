@@ -68,6 +68,8 @@ def start(db: Path) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen([sys.executable, "-m", "revitalize", "api", "--port", str(port)], cwd=ROOT, env=env)
     t = time.perf_counter()
     for _ in range(1200):
+        if proc.poll() is not None:
+            raise SystemExit(f"the API process ended with status {proc.returncode}")
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             c.request("GET", "/?f=json")

@@ -24,6 +24,7 @@ import shapely
 
 from revitalize.analysis import scoring
 from revitalize.core import i18n
+from revitalize.core.errors import DatabaseMissingError
 from revitalize.data import credits, curated, db, features, layers, sources
 from revitalize.workflow import candidates
 
@@ -290,7 +291,9 @@ class Store:
                     version = candidates.versions(con)
                     if version != self._bases_version or self._bases is None:
                         register = candidates.table(con)
-            except Exception as exc:  # no register yet, or busy: keep what was read last (empty at first)
+            except DatabaseMissingError:  # no register yet: no designated base
+                pass
+            except Exception as exc:  # busy or broken: keep what was read last (empty at first)
                 LOG.warning("bases: the register could not be read (%s); keeping the last copy", type(exc).__name__)
                 if self._bases is not None:
                     return
