@@ -36,6 +36,7 @@ def _free_port() -> int:
 
 
 CONTACT = "山田 太郎 090-0000-0000"
+HOSTILE = "</script><script>alert('x')</script> 港と坂のまち"
 
 
 def _register(path: Path) -> Path:
@@ -44,7 +45,8 @@ def _register(path: Path) -> Path:
     with db.connect_workflow(path) as con:
         candidates.create(con, admin, candidates.CandidateData(
             name_ja="函館・北斗アニメ拠点", base_type="tourism", fiscal_year=2025, muni_codes=("01202", "01236"),
-            applicants=(("函館市", "municipality"),), contact=CONTACT, source_url="https://example.org/designated"),
+            applicants=(("函館市", "municipality"),), contact=CONTACT, source_url="https://example.org/designated",
+            summary=HOSTILE),
             status="designated", origin="import", designated_on=dt.date(2025, 12, 1))
         candidates.create(con, admin, candidates.CandidateData(
             name_ja="下書きの候補", base_type="industry", fiscal_year=2026, muni_codes=("13101",),
@@ -188,6 +190,14 @@ class TestBases:
         xs = [pt[0] for ring in _rings(base["geometry"]) for pt in ring]
         assert min(xs) == pytest.approx(140.4) and max(xs) == pytest.approx(140.9)
         assert get(f"{api}/collections/bases/items/C2026-0001")[0] == 404  # the draft
+
+    def test_user_text_is_data_in_json_and_inert_in_html(self, api):
+        doc = get_json(f"{api}/collections/bases/items?f=json")
+        assert doc["features"][0]["properties"]["summary"] == HOSTILE
+        for path in ("collections/bases/items", "collections/bases/items/C2025-0001"):
+            code, _, body = get(f"{api}/{path}?f=html")
+            assert code == 200
+            assert "<script>alert(" not in body.decode(), path
 
     def test_bases_by_datetime_and_prefecture(self, api):
         assert get_json(f"{api}/collections/bases/items?f=json&datetime=2025-01-01/2025-12-31")["numberMatched"] == 1

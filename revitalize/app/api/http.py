@@ -61,6 +61,10 @@ FILTER_VALUES: dict[str, tuple[Callable[[str], bool], str]] = {
     "edition": (lambda v: bool(re.fullmatch(r"(19|20)[0-9]{2}", v)), "a year, e.g. 2025"),
     "registry": (lambda v: v in _REGISTRIES, ", ".join(_REGISTRIES)),
 }
+# pygeoapi's item pages put the features into a script as one line of JSON ("var geojson_data = …;"); a
+# value holding "</script>" would end that script early, so <, > and & are written as JSON escapes there
+_SCRIPT_JSON = re.compile(r"^(\s*var geojson_data = )(.*);[ \t]*$", re.MULTILINE)
+_JSON_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 _ITEMS = re.compile(r"^/collections/([^/]+)/items/?$")
 _ITEM = re.compile(r"^/collections/([^/]+)/items/(.+)$")
 
@@ -149,9 +153,12 @@ def check_params(path: str, params: list[tuple[str, str]], lang: str, *,
 
 
 def offline_html(text: str) -> str:
-    """pygeoapi's HTML with CDN assets pointed at ``/vendor/`` and every other external script/style dropped."""
+    """pygeoapi's HTML with CDN assets pointed at ``/vendor/``, every other external script/style dropped and the
+    features' JSON inside its scripts unable to close them."""
     for pattern, local in _CDN:
         text = pattern.sub(local, text)
+    text = _SCRIPT_JSON.sub(lambda m: m.group(1) + re.sub(r"[<>&]", lambda c: _JSON_HTML_ESCAPES[c.group(0)],
+                                                          m.group(2)) + ";", text)
     return _EXTERNAL_TAG.sub("", text)
 
 
