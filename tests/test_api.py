@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -236,6 +237,19 @@ class TestQueries:
         doc = get_json(f"{api}/collections/gi_products/items?f=json&registry=MAFF")
         assert sorted(f["id"] for f in doc["features"]) == ["MAFF-T1-01202", "MAFF-T1-01236"]
         assert get_json(f"{api}/collections/gi_products/items?f=json&registry=NTA")["numberMatched"] == 0
+
+    def test_cql2_text_basic_filter(self, api):
+        q = urllib.parse.quote("pref_code = '13' AND population_2020 > 100000")
+        doc = get_json(f"{api}/collections/municipalities/items?f=json&filter={q}")
+        assert sorted(f["id"] for f in doc["features"]) == ["13102"]  # 中央区 169,179; 千代田区 66,680
+        q = urllib.parse.quote("name_ja LIKE '%市' AND score IS NOT NULL")
+        doc = get_json(f"{api}/collections/municipalities/items?f=json&filter={q}")
+        assert sorted(f["id"] for f in doc["features"]) == ["01100", "01202", "01236"]
+        for text in ("exec('import os') = 1", "colour = 'red'", "INTERSECTS(geometry, POINT(140 41))", "((("):
+            code, headers, body = get(f"{api}/collections/municipalities/items?filter={urllib.parse.quote(text)}",
+                                      headers={"Accept-Language": "en"})
+            assert code == 400 and headers["content-type"].startswith("application/problem+json"), text
+        assert get(f"{api}/?f=json")[0] == 200
 
     def test_sortby(self, api):
         doc = get_json(f"{api}/collections/municipalities/items?f=json&sortby=-population_2020")

@@ -31,7 +31,7 @@ LOG = logging.getLogger("revitalize.api")
 MAX_QUERY_BYTES = 4096
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
 ITEMS_PARAMS = frozenset({"f", "lang", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "sortby",
-                          "properties", "skipGeometry", "resulttype"})
+                          "properties", "skipGeometry", "resulttype", "filter", "filter-lang"})
 ITEM_PARAMS = frozenset({"f", "lang", "crs"})
 OTHER_PARAMS = frozenset({"f", "lang", "profile", "properties", "ui"})
 FORMATS = ("json", "html", "jsonld")

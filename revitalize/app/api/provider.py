@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from pygeoapi.provider.base import (BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError)
 
-from revitalize.app.api import collections
+from revitalize.app.api import collections, cql
 
 RESERVED = frozenset({"bbox", "bbox-crs", "crs", "f", "lang", "limit", "offset", "resulttype", "datetime", "sortby",
                       "properties", "skipGeometry", "q", "filter", "filter-lang", "filter-crs"})
@@ -122,10 +122,15 @@ class LayerProvider(BaseProvider):
               **kwargs) -> dict:
         if q:
             raise ProviderInvalidQueryError(user_msg="q: free-text search is not offered; use property filters")
-        if filterq is not None:
-            raise ProviderInvalidQueryError(user_msg="filter: CQL2 filters are not offered; use property filters")
         t = self._table()
-        idx = np.flatnonzero(self._mask(t, bbox=bbox, datetime_=datetime_, properties=properties))
+        keep = self._mask(t, bbox=bbox, datetime_=datetime_, properties=properties)
+        if filterq is not None:
+            wrong = cql.problems(filterq, set(t.fields))
+            if wrong:
+                raise ProviderInvalidQueryError(user_msg="; ".join(wrong))
+            match = cql.matcher(filterq, set(t.fields))
+            keep &= np.array([match(p) for p in t.properties], dtype=bool)
+        idx = np.flatnonzero(keep)
         matched = len(idx)
         out = {"type": "FeatureCollection", "numberMatched": matched, "features": []}
         if resulttype == "hits":
