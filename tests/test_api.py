@@ -251,6 +251,18 @@ class TestQueries:
             assert code == 400 and headers["content-type"].startswith("application/problem+json"), text
         assert get(f"{api}/?f=json")[0] == 200
 
+    def test_jgd2011_on_request(self, api):
+        """OGC API – Features Part 2: EPSG:6668 (JGD2011, latitude first) besides CRS84."""
+        jgd = "http://www.opengis.net/def/crs/EPSG/0/6668"
+        assert jgd in get_json(f"{api}/collections/anime_places?f=json")["crs"]
+        code, headers, body = get(f"{api}/collections/anime_places/items/ANI-T1?f=json&crs={jgd}")
+        assert code == 200 and headers["content-crs"] == f"<{jgd}>"
+        assert json.loads(body)["geometry"]["coordinates"] == pytest.approx([41.8, 140.75], abs=1e-6)
+        doc = get_json(f"{api}/collections/anime_places/items?f=json&bbox=41.7,140.7,41.9,140.8&bbox-crs={jgd}")
+        assert [f["id"] for f in doc["features"]] == ["ANI-T1"]
+        code, _, body = get(f"{api}/collections/anime_places/items?crs=http://www.opengis.net/def/crs/EPSG/0/3857")
+        assert code == 400 and json.loads(body)["status"] == 400
+
     def test_sortby(self, api):
         doc = get_json(f"{api}/collections/municipalities/items?f=json&sortby=-population_2020")
         pops = [f["properties"]["population_2020"] for f in doc["features"]]

@@ -9,6 +9,7 @@ from revitalize.core import i18n
 
 PROVIDER = "revitalize.app.api.provider.LayerProvider"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+JGD2011 = "http://www.opengis.net/def/crs/EPSG/0/6668"  # Japan's geodetic datum (lat, lon axis order)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 LANGUAGES = ("ja", "en")  # the first is the default
@@ -38,7 +39,7 @@ def resource(c: collections.Collection, db_path: Path, table: collections.Table)
     provider = {
         "type": "feature", "name": PROVIDER, "data": str(db_path), "id_field": table.id_field,
         "options": {"collection": c.key}, "include_extra_query_parameters": True,
-        "crs": [CRS84], "storage_crs": CRS84,
+        "crs": [CRS84, JGD2011], "storage_crs": CRS84,
     }
     if c.time_field:
         provider["time_field"] = c.time_field

@@ -97,7 +97,7 @@ def problem(status: int, lang: str, detail: str, *, instance: str, code: str | N
     return status, body
 
 
-def _bbox_ok(text: str) -> bool:
+def _bbox_ok(text: str, *, lat_first: bool = False) -> bool:
     parts = text.split(",")
     if len(parts) != 4:
         return False
@@ -105,6 +105,8 @@ def _bbox_ok(text: str) -> bool:
         x0, y0, x1, y1 = (float(p) for p in parts)
     except ValueError:
         return False
+    if lat_first:  # EPSG:6668 and other lat/lon CRSs: minLat,minLon,maxLat,maxLon
+        x0, y0, x1, y1 = y0, x0, y1, x1
     inside = all(-180 <= x <= 180 for x in (x0, x1)) and all(-90 <= y <= 90 for y in (y0, y1))
     return inside and x0 <= x1 and y0 <= y1
 
@@ -131,6 +133,7 @@ def check_params(path: str, params: list[tuple[str, str]], lang: str, *,
     else:
         allowed, formats = set(OTHER_PARAMS), FORMATS
     seen: set[str] = set()
+    lat_first = dict(params).get("bbox-crs", config.CRS84) == config.JGD2011
     for name, value in params:
         if name in seen:
             out.append(i18n.t("api.err.repeated_param", lang, name=name))
@@ -142,8 +145,8 @@ def check_params(path: str, params: list[tuple[str, str]], lang: str, *,
             out.append(i18n.t("api.err.limit", lang, max=config.MAX_LIMIT, found=repr(value[:40])))
         elif name == "offset" and not _int_in(value, 0, None):
             out.append(i18n.t("api.err.offset", lang, found=repr(value[:40])))
-        elif name == "bbox" and not _bbox_ok(value):
-            out.append(i18n.t("api.err.bbox", lang, found=repr(value[:80])))
+        elif name == "bbox" and not _bbox_ok(value, lat_first=lat_first):
+            out.append(i18n.t("api.err.bbox_latlon" if lat_first else "api.err.bbox", lang, found=repr(value[:80])))
         elif name in FILTER_VALUES and not FILTER_VALUES[name][0](value):
             out.append(i18n.t("api.err.filter_value", lang, name=name, expected=FILTER_VALUES[name][1],
                               found=repr(value[:40])))

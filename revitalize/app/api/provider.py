@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import shapely
 from pygeoapi.provider.base import (BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError)
+from pygeoapi.util import crs_transform
 
 from revitalize.app.api import collections, cql
 
@@ -117,6 +118,8 @@ class LayerProvider(BaseProvider):
                 "properties": props}
 
     # -- the provider contract ------------------------------------------------------------------------------
+    # (``crs_transform``: pygeoapi converts the CRS84 coordinates when a client asks for another CRS, Part 2)
+    @crs_transform
     def query(self, offset=0, limit=10, resulttype="results", bbox=[], datetime_=None, properties=[],  # noqa: B006
               sortby=[], select_properties=[], skip_geometry=False, q=None, filterq=None,  # noqa: B006
               **kwargs) -> dict:
@@ -142,6 +145,7 @@ class LayerProvider(BaseProvider):
         out["numberReturned"] = len(out["features"])
         return out
 
+    @crs_transform
     def get(self, identifier, **kwargs) -> dict:
         t = self._table()
         i = t.position.get(str(identifier))

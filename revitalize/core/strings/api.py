@@ -49,6 +49,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "min ≤ max), found {found}"),
     "api.err.filter_value": ("{name} の値は {expected} の形にしてください（指定値：{found}）",
                              "{name}: expected {expected}, found {found}"),
+    "api.err.bbox_latlon": ("bbox-crs が EPSG:6668 のとき、bbox は 緯度最小,経度最小,緯度最大,経度最大 の 4 つの数"
+                            "（緯度 −90〜90、経度 −180〜180、最小 ≦ 最大）にしてください（指定値：{found}）",
+                            "bbox with bbox-crs EPSG:6668: expected 4 numbers minLat,minLon,maxLat,maxLon (latitude "
+                            "−90..90, longitude −180..180, min ≤ max), found {found}"),
     "api.err.format": ("f は {allowed} のいずれかにしてください（指定値：{found}）",
                        "f: expected one of {allowed}, found {found}"),
     "api.err.too_long": ("クエリ文字列は {max} バイトまでです（{found} バイト）",
