@@ -22,7 +22,6 @@ def _both(fn) -> dict[str, str]:
 def resource(c: collections.Collection, db_path: Path, table: collections.Table) -> dict:
     """One collection's pygeoapi resource: titles, credits, licence links, extent and our provider."""
     infos = [collections.source_info(k) for k in c.sources]
-    first = infos[0]
     links = []
     for key, info in zip(c.sources, infos):
         links.append({"type": "text/html", "rel": "license", "title": info.licence, "href": _href(info.url),
@@ -30,7 +29,7 @@ def resource(c: collections.Collection, db_path: Path, table: collections.Table)
         links.append({"type": "text/html", "rel": "describedby",
                       "title": f"{info.title_en} ({key}), as of {info.as_of}", "href": _href(info.url),
                       "hreflang": "ja"})
-    description = _both(lambda lang: " ".join(filter(None, [
+    description = _both(lambda lang: " | ".join(filter(None, [
         i18n.t(c.description_key, lang) if c.description_key else "",
         collections.credit_line(c, lang),
         ("データの時点：" if lang == "ja" else "As of: ") + ", ".join(i.as_of for i in infos),
@@ -52,9 +51,6 @@ def resource(c: collections.Collection, db_path: Path, table: collections.Table)
         "extents": {"spatial": {"bbox": table.extent, "crs": CRS84}},
         "limits": {"default_items": DEFAULT_LIMIT, "max_items": MAX_LIMIT, "on_exceed": "error"},
         "providers": [provider],
-        # our own metadata, repeated in the collection document for machines (pygeoapi passes it through)
-        "x-revitalize": {"licence": first.licence, "credit": _both(lambda lang: collections.credit_line(c, lang)),
-                         "source": first.url, "as_of": first.as_of},
     }
 
 

@@ -20,7 +20,7 @@ RESERVED = frozenset({"bbox", "bbox-crs", "crs", "f", "lang", "limit", "offset",
                       "properties", "skipGeometry", "q", "filter", "filter-lang", "filter-crs"})
 
 
-def _day(text: str, *, end: bool) -> dt.date | None:
+def _day(text: str) -> dt.date | None:
     text = text.strip()
     if text in ("", ".."):
         return None
@@ -36,8 +36,8 @@ def date_range(datetime_: str) -> tuple[dt.date | None, dt.date | None]:
     """(first, last) day of an OGC ``datetime`` value: an instant or an interval with ``..`` for open ends."""
     if "/" in datetime_:
         a, b = datetime_.split("/", 1)
-        return _day(a, end=False), _day(b, end=True)
-    d = _day(datetime_, end=False)
+        return _day(a), _day(b)
+    d = _day(datetime_)
     return d, d
 
 
@@ -83,8 +83,8 @@ class LayerProvider(BaseProvider):
             else:
                 raise ProviderInvalidQueryError(user_msg=f"{name}: not a property of this collection")
         if bbox:
-            x0, y0, x1, y1 = (float(v) for v in (bbox[:2] + bbox[-2:] if len(bbox) == 4 else
-                                                 (bbox[0], bbox[1], bbox[3], bbox[4])))
+            corners = list(bbox) if len(bbox) == 4 else [bbox[0], bbox[1], bbox[3], bbox[4]]  # 6: with heights
+            x0, y0, x1, y1 = (float(v) for v in corners)
             b = t.bounds
             near = ~np.isnan(b[:, 0]) & (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
             idx = np.flatnonzero(near & keep)
