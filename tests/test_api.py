@@ -405,3 +405,11 @@ class TestGDAL:
             assert p["population_2020"] == fixture_db.POPULATION[code][1]
             xs = [pt[0] for pt in got[code]["geometry"]["coordinates"][0]]
             assert min(xs) == pytest.approx(x0) and max(xs) == pytest.approx(x1)
+
+
+def test_without_a_database_the_command_says_so_and_exits_2(tmp_path):
+    env = {**os.environ, "REVITALIZE_DB": str(tmp_path / "none.duckdb"), "REVITALIZE_LANG": "ja"}
+    r = subprocess.run([sys.executable, "-m", "revitalize", "api", "--port", str(_free_port())],
+                       cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2
+    assert "none.duckdb" in r.stderr and "Traceback" not in r.stderr
