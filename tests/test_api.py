@@ -333,6 +333,7 @@ class TestManners:
         assert code == 200 and headers["access-control-allow-origin"] == "*"
         etag = headers["etag"]
         assert etag.startswith('"') and "max-age" in headers["cache-control"]
+        assert "Accept-Language" in headers["vary"]
         code, headers, body = get(url, headers={"If-None-Match": etag})
         assert code == 304 and body == b""
         assert get(url + "&offset=2")[1]["etag"] != etag

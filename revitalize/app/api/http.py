@@ -245,9 +245,10 @@ class Manners:
         elif ctype.startswith("text/html"):
             body = offline_html(body.decode("utf-8", "replace")).encode("utf-8")
         etag = self._etag(scope, headers)
-        resp_headers.update({"etag": etag, "cache-control": CACHE_CONTROL})
+        resp_headers.update({"etag": etag, "cache-control": CACHE_CONTROL, "vary": "Accept, Accept-Language"})
         if status == 200 and _matches(headers.get("if-none-match", ""), etag):
-            await _send(send, 304, b"", [("etag", etag), ("cache-control", CACHE_CONTROL)])
+            await _send(send, 304, b"", [("etag", etag), ("cache-control", CACHE_CONTROL),
+                                         ("vary", "Accept, Accept-Language")])
             return
         resp_headers.pop("content-length", None)
         await _send(send, status, b"" if method == "HEAD" else body, list(resp_headers.items()),
