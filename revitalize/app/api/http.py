@@ -205,23 +205,14 @@ class Manners:
                                           "Accept, Accept-Language, If-None-Match, Content-Type"),
                                          ("access-control-max-age", "86400")])
             return
-        if method not in ("GET", "HEAD"):
-            await self._problem(send, *problem(405, lang, i18n.t("api.err.read_only", lang, method=method[:20]),
-                                               instance=path), lang, extra=[("allow", "GET, HEAD, OPTIONS")])
-            return
-        if path.startswith("/vendor/"):
+        if method in ("GET", "HEAD") and path.startswith("/vendor/"):
             await self._vendor(send, path, method)
             return
-        qs: bytes = scope.get("query_string", b"")
-        if len(qs) > MAX_QUERY_BYTES:
-            await self._problem(send, *problem(414, lang, i18n.t("api.err.too_long", lang, max=MAX_QUERY_BYTES,
-                                                                  found=len(qs)), instance=path), lang)
-            return
-        params = parse_qsl(qs.decode("utf-8", "replace"), keep_blank_values=True)
-        issues = check_params(path, params, lang, fields=self._fields)
-        if issues:
-            await self._problem(send, *problem(400, lang, "; ".join(issues), instance=path,
-                                               code="InvalidParameterValue"), lang)
+        params = parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True)
+        refused = self._refusal(method, path, scope.get("query_string", b""), params, lang)
+        if refused is not None:
+            status, body, extra = refused
+            await self._problem(send, status, body, lang, extra=extra)
             return
         m_items = _ITEMS.match(path)
         want_csv = bool(m_items) and dict(params).get("f") == "csv"
@@ -253,6 +244,20 @@ class Manners:
         resp_headers.pop("content-length", None)
         await _send(send, status, b"" if method == "HEAD" else body, list(resp_headers.items()),
                     length=len(body))
+
+    def _refusal(self, method: str, path: str, qs: bytes, params: list[tuple[str, str]],
+                 lang: str) -> tuple[int, dict, list] | None:
+        """(status, problem, extra headers) when the request is refused before pygeoapi sees it, else None."""
+        if method not in ("GET", "HEAD"):
+            return (*problem(405, lang, i18n.t("api.err.read_only", lang, method=method[:20]), instance=path),
+                    [("allow", "GET, HEAD, OPTIONS")])
+        if len(qs) > MAX_QUERY_BYTES:
+            return (*problem(414, lang, i18n.t("api.err.too_long", lang, max=MAX_QUERY_BYTES, found=len(qs)),
+                             instance=path), [])
+        issues = check_params(path, params, lang, fields=self._fields)
+        if issues:
+            return (*problem(400, lang, "; ".join(issues), instance=path, code="InvalidParameterValue"), [])
+        return None
 
     def _etag(self, scope, headers: dict[str, str]) -> str:
         key = "\n".join([self.store.version(), scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"),
