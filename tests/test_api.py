@@ -319,6 +319,22 @@ class TestManners:
                                   headers={"Accept-Language": "fr;q=1, en;q=0.8, ja;q=0.5"})
         assert headers["content-language"] == "en" and "expected an integer" in json.loads(body)["detail"]
 
+    @pytest.mark.parametrize("query,ja,en", [
+        ("filter=" + urllib.parse.quote("exec('x') = 1"), "filter で Function は使えません", "filter: Function is not offered"),
+        ("filter=" + urllib.parse.quote("colour = 'red'"), "filter にはこのコレクションの属性", "found 'colour'"),
+        ("filter=" + urllib.parse.quote("((("), "CQL2 テキストとして読めません", "expected CQL2 text"),
+        ("datetime=yesterday", "datetime は 日付", "datetime: expected a date"),
+        ("sortby=colour", "sortby にはこのコレクションの属性", "sortby: expected properties"),
+    ])
+    def test_refusals_from_behind_pygeoapi_speak_both_languages(self, api, query, ja, en):
+        """Refusals raised by our provider or pygeoapi itself reach the client in its language, not as English."""
+        url = f"{api}/collections/anime_places/items?{query}"
+        code, headers, body = get(url)
+        assert code == 400 and headers["content-language"] == "ja"
+        assert ja in json.loads(body)["detail"]
+        code, headers, body = get(url, headers={"Accept-Language": "en"})
+        assert code == 400 and en in json.loads(body)["detail"]
+
     @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
     def test_no_write_endpoints(self, api, method):
         for path in ("collections/municipalities/items", "collections/municipalities/items/01202"):

@@ -17,23 +17,23 @@ from pygeofilter.backends.native.evaluate import NativeEvaluator
 ALLOWED = (ast.And, ast.Or, ast.Not, ast.Comparison, ast.Between, ast.Like, ast.In, ast.IsNull, ast.Attribute)
 
 
-def problems(node: object, fields: set[str]) -> list[str]:
-    """What in the parsed filter is not basic CQL2 on ``fields`` (empty when it may be evaluated)."""
-    out: list[str] = []
+def problems(node: object, fields: set[str]) -> list[tuple[str, dict]]:
+    """What in the parsed filter is not basic CQL2 on ``fields``, as (i18n key, parameters); empty when the
+    filter may be evaluated."""
+    out: list[tuple[str, dict]] = []
     if isinstance(node, ast.Node):
         if not isinstance(node, ALLOWED):
-            out.append(f"filter: {type(node).__name__} is not offered (expected comparisons, BETWEEN, LIKE, IN, "
-                       f"IS NULL with AND/OR/NOT)")
+            out.append(("api.err.cql_node", {"node": type(node).__name__}))
             return out
         if isinstance(node, ast.Attribute) and node.name not in fields:
-            out.append(f"filter: expected a property of this collection, found {node.name!r}")
+            out.append(("api.err.cql_property", {"found": repr(node.name)[:60]}))
         for sub in node.get_sub_nodes():
             out += problems(sub, fields)
     elif isinstance(node, list):
         for sub in node:
             out += problems(sub, fields)
     elif not isinstance(node, values.LITERALS) and node is not None:
-        out.append(f"filter: {type(node).__name__} values are not offered")
+        out.append(("api.err.cql_node", {"node": type(node).__name__}))
     return out
 
 

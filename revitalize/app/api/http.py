@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
-from revitalize.app.api import collections, config
+from revitalize.app.api import collections, config, provider
 from revitalize.core import codes, i18n, settings
 from revitalize.data import curated
 from revitalize.outputs import tables
@@ -153,6 +153,26 @@ def check_params(path: str, params: list[tuple[str, str]], lang: str, *,
         elif name == "f" and value not in formats:
             out.append(i18n.t("api.err.format", lang, allowed=", ".join(formats), found=repr(value[:40])))
     return out
+
+
+# pygeoapi's own messages for requests it refuses, in our words (others are quoted inside a sentence of ours)
+_PYGEOAPI_MESSAGES = {"Bad CQL text": "api.err.cql_syntax", "Bad CQL JSON": "api.err.cql_syntax",
+                      "bad sort property": "api.err.sortby", "unknown properties specified": "api.err.properties",
+                      "Invalid filter language": "api.err.filter_lang"}
+
+
+def upstream_detail(description: str, lang: str) -> str:
+    """The detail of a problem pygeoapi reported: our keyed refusals (``provider.refusal``) and pygeoapi's known
+    messages in ``lang``; anything else quoted inside a sentence in ``lang``."""
+    if description.startswith(provider.KEYED):
+        try:
+            keyed = json.loads(description[len(provider.KEYED):])
+            return "; ".join(i18n.t(key, lang, **params) for key, params in keyed)
+        except (ValueError, TypeError, KeyError):
+            pass
+    if description in _PYGEOAPI_MESSAGES:
+        return i18n.t(_PYGEOAPI_MESSAGES[description], lang)
+    return i18n.t("api.err.upstream", lang, detail=description[:300]) if description else ""
 
 
 def offline_html(text: str) -> str:
@@ -292,7 +312,7 @@ class Manners:
         if status == 404:
             detail = i18n.t("api.err.not_found", lang, what=path)
         else:
-            detail = i18n.t("api.err.upstream", lang, detail=description[:300] or str(status))
+            detail = upstream_detail(description, lang) or str(status)
         await self._problem(send, *problem(status, lang, detail, instance=path, code=code), lang)
 
     async def _problem(self, send, status: int, body: dict, lang: str, *, extra: list | None = None) -> None:

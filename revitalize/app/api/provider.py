@@ -8,6 +8,7 @@ shared (``collections.store``). Read-only: no create, update or delete.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import shapely
@@ -15,6 +16,14 @@ from pygeoapi.provider.base import (BaseProvider, ProviderInvalidQueryError, Pro
 from pygeoapi.util import crs_transform
 
 from revitalize.app.api import collections, cql
+
+KEYED = "i18n:"  # a refusal's message: this prefix and a JSON list of [i18n key, parameters] (see http.py)
+
+
+def refusal(*problems: tuple[str, dict]) -> ProviderInvalidQueryError:
+    """A 400 for pygeoapi carrying our i18n keys, so the middleware can say it in the client's language."""
+    return ProviderInvalidQueryError(user_msg=KEYED + json.dumps([[k, p] for k, p in problems], ensure_ascii=False))
+
 
 RESERVED = frozenset({"bbox", "bbox-crs", "crs", "f", "lang", "limit", "offset", "resulttype", "datetime", "sortby",
                       "properties", "skipGeometry", "q", "filter", "filter-lang", "filter-crs"})
@@ -27,9 +36,7 @@ def _day(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError as exc:
-        raise ProviderInvalidQueryError(
-            user_msg=f"datetime: expected a date (YYYY-MM-DD), an RFC 3339 date-time or an interval a/b, "
-                     f"found {text!r}") from exc
+        raise refusal(("api.err.datetime", {"found": repr(text)[:60]})) from exc
 
 
 def date_range(datetime_: str) -> tuple[dt.date | None, dt.date | None]:
@@ -81,7 +88,7 @@ class LayerProvider(BaseProvider):
             elif name in t.fields:
                 keep &= np.array([_text(p.get(name)) == value for p in t.properties], dtype=bool)
             else:
-                raise ProviderInvalidQueryError(user_msg=f"{name}: not a property of this collection")
+                raise refusal(("api.err.not_property", {"name": name[:60]}))
         if bbox:
             corners = list(bbox) if len(bbox) == 4 else [bbox[0], bbox[1], bbox[3], bbox[4]]  # 6: with heights
             x0, y0, x1, y1 = (float(v) for v in corners)
@@ -94,7 +101,7 @@ class LayerProvider(BaseProvider):
             keep &= hit
         if datetime_:
             if not self.collection.time_field:
-                raise ProviderInvalidQueryError(user_msg="datetime: this collection has no dates")
+                raise refusal(("api.err.no_dates", {}))
             first, last = date_range(datetime_)
             days = [_as_date(p.get(self.collection.time_field)) for p in t.properties]
             keep &= np.array([d is not None and (first is None or d >= first) and (last is None or d <= last)
@@ -124,13 +131,13 @@ class LayerProvider(BaseProvider):
               sortby=[], select_properties=[], skip_geometry=False, q=None, filterq=None,  # noqa: B006
               **kwargs) -> dict:
         if q:
-            raise ProviderInvalidQueryError(user_msg="q: free-text search is not offered; use property filters")
+            raise refusal(("api.err.q", {}))
         t = self._table()
         keep = self._mask(t, bbox=bbox, datetime_=datetime_, properties=properties)
         if filterq is not None:
             wrong = cql.problems(filterq, set(t.fields))
             if wrong:
-                raise ProviderInvalidQueryError(user_msg="; ".join(wrong))
+                raise refusal(*wrong)
             match = cql.matcher(filterq, set(t.fields))
             keep &= np.array([match(p) for p in t.properties], dtype=bool)
         idx = np.flatnonzero(keep)
@@ -154,13 +161,13 @@ class LayerProvider(BaseProvider):
         return self._feature(t, i, skip_geometry=False, select=[])
 
     def create(self, item):
-        raise ProviderInvalidQueryError(user_msg="read-only")
+        raise refusal(("api.err.read_only", {"method": "write"}))
 
     def update(self, identifier, item):
-        raise ProviderInvalidQueryError(user_msg="read-only")
+        raise refusal(("api.err.read_only", {"method": "write"}))
 
     def delete(self, identifier):
-        raise ProviderInvalidQueryError(user_msg="read-only")
+        raise refusal(("api.err.read_only", {"method": "write"}))
 
     def __repr__(self) -> str:
         return f"<LayerProvider> {self.collection.key}"

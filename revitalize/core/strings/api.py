@@ -53,6 +53,27 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "（緯度 −90〜90、経度 −180〜180、最小 ≦ 最大）にしてください（指定値：{found}）",
                             "bbox with bbox-crs EPSG:6668: expected 4 numbers minLat,minLon,maxLat,maxLon (latitude "
                             "−90..90, longitude −180..180, min ≤ max), found {found}"),
+    "api.err.datetime": ("datetime は 日付（YYYY-MM-DD）、RFC 3339 の日時、または期間 a/b（.. で開いた端）にしてください"
+                         "（指定値：{found}）",
+                         "datetime: expected a date (YYYY-MM-DD), an RFC 3339 date-time or an interval a/b (.. for an "
+                         "open end), found {found}"),
+    "api.err.no_dates": ("このコレクションには日付がないため datetime は使えません",
+                         "datetime: this collection has no dates"),
+    "api.err.not_property": ("{name} はこのコレクションの属性ではありません", "{name}: not a property of this collection"),
+    "api.err.q": ("q（全文検索）は提供していません。属性での絞り込みか filter を使ってください",
+                  "q: free-text search is not offered; use property filters or filter"),
+    "api.err.cql_node": ("filter で {node} は使えません（比較、BETWEEN、LIKE、IN、IS NULL と AND/OR/NOT が使えます）",
+                         "filter: {node} is not offered (expected comparisons, BETWEEN, LIKE, IN, IS NULL with "
+                         "AND/OR/NOT)"),
+    "api.err.cql_property": ("filter にはこのコレクションの属性を指定してください（指定値：{found}）",
+                             "filter: expected a property of this collection, found {found}"),
+    "api.err.cql_syntax": ("filter を CQL2 テキストとして読めません（例：pref_code = '13' AND population_2020 > 100000）",
+                           "filter: expected CQL2 text, e.g. pref_code = '13' AND population_2020 > 100000"),
+    "api.err.sortby": ("sortby にはこのコレクションの属性を指定してください（降順は -属性名）",
+                       "sortby: expected properties of this collection (-name for descending)"),
+    "api.err.properties": ("properties にはこのコレクションの属性を指定してください",
+                           "properties: expected properties of this collection"),
+    "api.err.filter_lang": ("filter-lang は cql-text にしてください", "filter-lang: expected cql-text"),
     "api.err.format": ("f は {allowed} のいずれかにしてください（指定値：{found}）",
                        "f: expected one of {allowed}, found {found}"),
     "api.err.too_long": ("クエリ文字列は {max} バイトまでです（{found} バイト）",
