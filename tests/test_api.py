@@ -430,3 +430,27 @@ def test_without_a_database_the_command_says_so_and_exits_2(tmp_path):
                        cwd=settings.PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 2
     assert "none.duckdb" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed (.ci/run installs it)")
+def test_html_map_page_works_offline_in_a_browser(api):
+    """pygeoapi's items page in headless Chromium: the Leaflet map draws the features from our /vendor/ copy,
+    nothing is requested from another host and no script fails."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            external, errors = [], []
+            page.on("request", lambda r: None if r.url.startswith(api) else external.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{api}/collections/anime_places/items?f=html", wait_until="load")
+            page.wait_for_selector(".leaflet-container", timeout=60_000)
+            assert page.locator(".leaflet-marker-icon, .marker-cluster, path.leaflet-interactive").count() >= 1
+            assert external == [] and errors == []
+        finally:
+            browser.close()

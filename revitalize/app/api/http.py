@@ -50,7 +50,7 @@ _CDN = (
     (re.compile(r"https://unpkg\.com/leaflet\.markercluster[^\"']*/leaflet\.markercluster(-src)?\.js"),
      "/vendor/markercluster/leaflet.markercluster.js"),
 )
-_EXTERNAL_TAG = re.compile(r"<(script|link)\b[^>]*(src|href)=[\"']https?://[^\"']*[\"'][^>]*>(\s*</script>)?",
+_EXTERNAL_TAG = re.compile(r"<(script|link)\b[^>]*(src|href)=[\"'](https?://[^\"']*)[\"'][^>]*>(\s*</script>)?",
                            re.IGNORECASE)
 # the queryables every client filters by, with what a value must look like (anything else is refused, so a
 # filter value is never more than a code, a year or a registry name)
@@ -175,14 +175,16 @@ def upstream_detail(description: str, lang: str) -> str:
     return i18n.t("api.err.upstream", lang, detail=description[:300]) if description else ""
 
 
-def offline_html(text: str) -> str:
-    """pygeoapi's HTML with CDN assets pointed at ``/vendor/``, every other external script/style dropped and the
-    features' JSON inside its scripts unable to close them."""
+def offline_html(text: str, base_url: str = "") -> str:
+    """pygeoapi's HTML with CDN assets pointed at ``/vendor/``, every other script/style from outside
+    ``base_url`` (this server's public address) dropped and the features' JSON inside its scripts unable to
+    close them."""
     for pattern, local in _CDN:
         text = pattern.sub(local, text)
     text = _SCRIPT_JSON.sub(lambda m: m.group(1) + re.sub(r"[<>&]", lambda c: _JSON_HTML_ESCAPES[c.group(0)],
                                                           m.group(2)) + ";", text)
-    return _EXTERNAL_TAG.sub("", text)
+    own = base_url.rstrip("/") + "/" if base_url else None
+    return _EXTERNAL_TAG.sub(lambda m: m.group(0) if own and m.group(3).startswith(own) else "", text)
 
 
 def csv_bytes(collection: str, geojson: dict, lang: str) -> bytes:
@@ -201,11 +203,13 @@ def csv_bytes(collection: str, geojson: dict, lang: str) -> bytes:
 
 
 class Manners:
-    """The ASGI middleware around pygeoapi; ``store`` gives the fields and the data version (for ETags)."""
+    """The ASGI middleware around pygeoapi; ``store`` gives the fields and the data version (for ETags),
+    ``base_url`` is the public address (pages may load their own styles and scripts from there)."""
 
-    def __init__(self, app, *, store: collections.Store) -> None:
+    def __init__(self, app, *, store: collections.Store, base_url: str = "") -> None:
         self.app = app
         self.store = store
+        self.base_url = base_url
 
     def _fields(self, key: str) -> set[str]:
         return set(self.store.table(key).fields)
@@ -254,7 +258,7 @@ class Manners:
             resp_headers["content-type"] = "text/csv; charset=utf-8"
             resp_headers["content-disposition"] = f'attachment; filename="{m_items.group(1)}.csv"'
         elif ctype.startswith("text/html"):
-            body = offline_html(body.decode("utf-8", "replace")).encode("utf-8")
+            body = offline_html(body.decode("utf-8", "replace"), self.base_url).encode("utf-8")
         etag = self._etag(scope, headers)
         resp_headers.update({"etag": etag, "cache-control": CACHE_CONTROL, "vary": "Accept, Accept-Language"})
         if status == 200 and _matches(headers.get("if-none-match", ""), etag):

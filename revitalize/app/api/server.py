@@ -41,7 +41,7 @@ def app(db_path: Path, *, url: str, host: str = DEFAULT_HOST, port: int = DEFAUL
     # imported here, not at the top: pygeoapi's module reads the two files above when it is first imported
     from pygeoapi import starlette_app
     starlette_app.APP.debug = False  # never a traceback page; our middleware answers errors
-    return http.Manners(starlette_app.APP, store=store)
+    return http.Manners(starlette_app.APP, store=store, base_url=cfg["server"]["url"])
 
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
