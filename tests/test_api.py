@@ -212,6 +212,13 @@ def _rings(geometry: dict) -> list:
 
 
 class TestQueries:
+    def test_every_page_carries_credit_and_licence(self, api):
+        for c in collections.COLLECTIONS:
+            doc = get_json(f"{api}/collections/{c.key}/items?f=json&limit=1")
+            assert doc["credit"]["ja"] == collections.credit_line(c, "ja"), c.key
+            assert doc["credit"]["en"] == collections.credit_line(c, "en"), c.key
+            assert [link for link in doc["links"] if link["rel"] == "license"], c.key
+
     def test_paging_walks_every_feature_once(self, api, db_ids):
         seen, url = [], f"{api}/collections/municipalities/items?f=json&limit=4"
         while url:

@@ -110,6 +110,17 @@ def credit_line(c: Collection, lang: str) -> str:
     return " / ".join(lines)
 
 
+def href(url: str) -> str:
+    """A source URL as a link: project-relative paths (geodata/README.md) point at nothing external."""
+    return url if url.startswith(("http://", "https://")) else f"urn:revitalize:{url}"
+
+
+def licence_links(c: Collection) -> list[dict]:
+    """One ``rel=license`` link per source of the collection (title: the licence, href: the source)."""
+    return [{"type": "text/html", "rel": "license", "title": info.licence, "href": href(info.url), "hreflang": "ja"}
+            for info in (source_info(k) for k in c.sources)]
+
+
 @dataclass
 class Table:
     """One collection's features, ready to filter: the frame, prepared GeoJSON and lookup arrays."""

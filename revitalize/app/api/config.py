@@ -22,13 +22,9 @@ def _both(fn) -> dict[str, str]:
 def resource(c: collections.Collection, db_path: Path, table: collections.Table) -> dict:
     """One collection's pygeoapi resource: titles, credits, licence links, extent and our provider."""
     infos = [collections.source_info(k) for k in c.sources]
-    links = []
-    for key, info in zip(c.sources, infos):
-        links.append({"type": "text/html", "rel": "license", "title": info.licence, "href": _href(info.url),
-                      "hreflang": "ja"})
-        links.append({"type": "text/html", "rel": "describedby",
-                      "title": f"{info.title_en} ({key}), as of {info.as_of}", "href": _href(info.url),
-                      "hreflang": "ja"})
+    links = collections.licence_links(c) + [
+        {"type": "text/html", "rel": "describedby", "title": f"{info.title_en} ({key}), as of {info.as_of}",
+         "href": collections.href(info.url), "hreflang": "ja"} for key, info in zip(c.sources, infos)]
     description = _both(lambda lang: " | ".join(filter(None, [
         i18n.t(c.description_key, lang) if c.description_key else "",
         collections.credit_line(c, lang),
@@ -52,11 +48,6 @@ def resource(c: collections.Collection, db_path: Path, table: collections.Table)
         "limits": {"default_items": DEFAULT_LIMIT, "max_items": MAX_LIMIT, "on_exceed": "error"},
         "providers": [provider],
     }
-
-
-def _href(url: str) -> str:
-    """A source URL as a link: project-relative paths (geodata/README.md) point at nothing external."""
-    return url if url.startswith(("http://", "https://")) else f"urn:revitalize:{url}"
 
 
 def build(db_path: Path, *, url: str, host: str, port: int, templates: Path | None = None,

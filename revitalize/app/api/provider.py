@@ -142,7 +142,10 @@ class LayerProvider(BaseProvider):
             keep &= np.array([match(p) for p in t.properties], dtype=bool)
         idx = np.flatnonzero(keep)
         matched = len(idx)
-        out = {"type": "FeatureCollection", "numberMatched": matched, "features": []}
+        # every page carries its credit lines and licence links (pygeoapi adds its own links after these)
+        out = {"type": "FeatureCollection", "numberMatched": matched, "features": [],
+               "credit": {lang: collections.credit_line(self.collection, lang) for lang in ("ja", "en")},
+               "links": collections.licence_links(self.collection)}
         if resulttype == "hits":
             out["numberReturned"] = 0
             return out
