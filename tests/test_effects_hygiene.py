@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from revitalize.analysis import cohorts, effects, events, panel
 from revitalize.app.cli import main as cli
 from revitalize.core.errors import EffectError
+from revitalize.outputs import effect_report, maps
 from test_effects import MONTHS, START, synthetic_long
 
 NEIGHBOURS = ("01002", "01003")
@@ -53,6 +54,17 @@ class TestHygiene:
         # without the rule the shocked neighbours are the donors and the effect all but vanishes
         assert {d.muni_code for d in off.donors if d.weight > 0.2} & set(NEIGHBOURS)
         assert off.effect_pct < 10.0
+
+    def test_the_map_colours_subject_donors_and_left_out_with_the_reason(self):
+        prepared = effects.prepare_panel(regional_long(1.3), ["01001"], START)
+        r = effects.estimate(prepared, rule_exclusions=near_rules(), time_placebo=False, robustness=False)
+        codes = ("01001", "01002", "01003", r.donors[0].muni_code, "99999")
+        ol = maps.Outlines(url=None, codes=codes, bounds=pd.DataFrame(
+            {"w": 140.0, "s": 35.0, "e": 141.0, "n": 36.0}, index=list(codes)), data={"features": []})
+        spec = effect_report.donor_map_spec(r, ol, lang="en")
+        layer = spec["choropleths"][0]
+        assert layer["cls"] == "2001-"  # subject, left out ×2, donor, not in the comparison
+        assert "neighbour of 01001" in layer["detail"][1] and spec["highlight"] == ["01001"]
 
     def test_robustness_shows_each_rule_off_and_leave_one_out(self):
         prepared = effects.prepare_panel(regional_long(1.3), ["01001"], START)

@@ -464,8 +464,8 @@ def donor_map_spec(result: effects.EffectResult, ol: maps.Outlines, *, lang: str
     layer = maps.Choropleth("roles", i18n.t("effect.role.title", lang), "role", classes,
                             i18n.t("effect.credit_visitors", lang), show=True, value_format="{:.0f}",
                             detail_column="why")
-    payload = maps.choropleth_payload(layer, frame, ol.order)
-    payload["text"] = [None] * len(ol.order)
+    payload = maps.choropleth_payload(layer, frame, ol.codes)
+    payload["text"] = [None] * len(ol.codes)
     return maps.spec(ol, lang=lang, tiles=tiles, choropleths=[payload], active="roles",
                      highlight=list(result.muni_codes), extent_key="effect:" + ";".join(result.muni_codes))
 
