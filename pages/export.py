@@ -104,7 +104,8 @@ if st.session_state.pop("ex_go", False):
                                           progress=ui.evidence_progress(len(subjects), fmt))
                 warnings = []
             else:
-                places = _places(ui.stamp(), polygons) if formats.get(fmt).needs_places else None
+                f = formats.get(fmt)
+                places = _places(ui.stamp(), polygons or f.polygons) if f.needs_places else None
                 payload, warnings = formats.export(sl, fmt, places=places)
         st.session_state["ex_result"] = (formats.export_filename(sl, fmt), payload, formats.MIME[fmt],
                                          [str(w) for w in warnings], signature)

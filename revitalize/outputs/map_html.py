@@ -241,11 +241,13 @@ def explorer_document(data: explorer.ExplorerData, filters: explorer.Filters, *,
 
 
 def spec_document(spec: Mapping, munis: gpd.GeoDataFrame, *, title: str, lines: Sequence[str] = (),
-                  created: dt.date | None = None, static_dir: Path = maps.STATIC_DIR) -> bytes:
-    """A spec with inline points only (``maps.progress_spec``, ``maps.portfolio_spec``) over the outlines of
-    ``munis`` as one HTML file."""
-    return document(spec, outlines=maps.outline_collection(munis), title=title, lines=lines, created=created,
-                    static_dir=static_dir)
+                  point_layers: Mapping[str, dict] | None = None, created: dt.date | None = None,
+                  static_dir: Path = maps.STATIC_DIR) -> bytes:
+    """The map a page shows (its spec as sent to the map view: ``explorer.build_map``, ``maps.progress_spec``,
+    ``maps.portfolio_spec``) as one HTML file: ``munis`` are the municipalities its outlines were made of
+    (``maps.outlines``), ``point_layers`` the published point layers it refers to (``explorer.point_layers``)."""
+    return document(spec, outlines=maps.outline_collection(munis), point_layers=point_layers, title=title,
+                    lines=lines, created=created, static_dir=static_dir)
 
 
 def _row_points(sl: Shortlist, places: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -148,8 +148,8 @@ def run(args: argparse.Namespace) -> int:
                 raise ExportError(i18n.t("ex.err.no_rows", "en", source=args.source)).keyed(
                     "ex.err.no_rows", source=args.source)
             if fmt not in EVIDENCE_FORMATS:
-                places = geo.municipality_places(con, polygons=args.polygons) if fmt in (
-                    "geojson", "gpkg", "kml") else None
+                f = formats.get(fmt)
+                places = geo.municipality_places(con, polygons=args.polygons or f.polygons) if f.needs_places else None
                 data, warnings = formats.export(sl, fmt, places=places)
                 for w in warnings:
                     print(f"warning: {w}", file=sys.stderr)

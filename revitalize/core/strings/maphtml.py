@@ -14,6 +14,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mh.title_portfolio": ("revitalize ポートフォリオ（選定 {n} 件）", "revitalize portfolio ({n} chosen)"),
     "mh.title_progress": ("revitalize 拠点の進捗（指定 {designated} / 目標 {target}）",
                           "revitalize progress of bases ({designated} designated / target {target})"),
-    "mh.subject": ("対象：{name}", "Subject: {name}"),
+    "mh.constraints": ("制約", "Constraints"),
     "ex.fmt.map-html": ("インタラクティブ地図（HTML・オフライン）", "Interactive map (HTML, offline)"),
 }
