@@ -95,13 +95,13 @@ class _Points(Layer):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = rv.points({{ this.data|tojson }}, null, {{ this.opts|tojson }});
+            var {{ this.get_name() }} = rv.points({{ this.data_json }}, null, {{ this.opts|tojson }});
         {% endmacro %}""")
 
     def __init__(self, data: dict, *, cluster: bool, show: bool, source_text: str):
         super().__init__(name=html.escape(str(data["name"])), overlay=True, control=True, show=show)
         self._name = "RvPoints"
-        self.data = data
+        self.data_json = maps.safe_json(data)  # Japanese kept as it is (tojson would \u-escape it)
         self.opts = {"cluster": cluster, "text": {"source": source_text}}
 
 
@@ -125,15 +125,15 @@ class _Outlines(folium.MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = rv.outlines({{ this._parent.get_name() }}, {{ this.fc|tojson }},
-                                                    {{ this.spec|tojson }});
+            var {{ this.get_name() }} = rv.outlines({{ this._parent.get_name() }}, {{ this.fc_json }},
+                                                    {{ this.spec_json }});
         {% endmacro %}""")
 
     def __init__(self, fc: dict, spec: dict):
         super().__init__()
         self._name = "RvOutlines"
-        self.fc = fc
-        self.spec = spec
+        self.fc_json = maps.safe_json(fc)
+        self.spec_json = maps.safe_json(spec)
 
 
 def _subset(layer: dict, idx: Sequence[int] | None) -> dict:
@@ -173,7 +173,6 @@ def document(spec: Mapping, *, outlines: dict, point_layers: Mapping[str, dict] 
                    **{"minZoom": 3, "maxZoom": 18})  # folium's min_zoom/max_zoom go to its own tiles only
     m.default_js, m.default_css = [], []  # folium's CDN links: replaced by the inlined files below
     fig.add_child(m)
-    fig.header.add_child(Element('<meta charset="utf-8">'), name="charset", index=0)
     fig.header.add_child(Element(_assets(static_dir)), name="rv_assets")
 
     layer_credits = [spec["outlines"]["credit"]]
@@ -210,6 +209,7 @@ def document(spec: Mapping, *, outlines: dict, point_layers: Mapping[str, dict] 
     fig.html.add_child(Element(_header(title, lang, created, lines, [*layer_credits, *credits])), name="rv_header",
                        index=0)
     out = fig.render().replace("<html>", f'<html lang="{lang}">', 1)
+    out = out.replace("<head>", '<head>\n<meta charset="utf-8">', 1)  # first, before the (Japanese) title
     found = external_references(out)
     if found:  # pragma: no cover - folium changed what it emits
         raise ExportError(f"map HTML: expected no external script or stylesheet, found {found[:3]}")
