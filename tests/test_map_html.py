@@ -3,8 +3,11 @@ opened in headless Chromium with the network off."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -187,3 +190,21 @@ def test_a_progress_map_opens_offline_with_its_two_groups(fixture_data, offline_
     assert pg.inner_text("header h1") == "progress <b>map</b>"
     assert pg.evaluate("() => document.documentElement.lang") == "en"
     pg.close()
+
+
+# ------------------------------------------------------------------------------------------ the command line
+
+
+@needs_assets
+@pytest.mark.parametrize("source", ["score", "explorer"])
+def test_cli_writes_the_map_for_a_source(source, fixture_db_path, tmp_path):
+    out = tmp_path / "map.html"
+    env = {**os.environ, "REVITALIZE_DB": str(fixture_db_path),
+           "REVITALIZE_WORKFLOW_DB": str(tmp_path / "workflow.duckdb")}
+    r = subprocess.run([sys.executable, "-m", "revitalize", "export", "--from", source, "--format", "map-html",
+                        "--pref", "01", "-o", str(out)], capture_output=True, env=env, cwd=settings.PROJECT_ROOT,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr.decode()
+    text = out.read_text(encoding="utf-8")
+    assert map_html.external_references(text) == [] and '<meta charset="utf-8">' in text
+    assert "函館" in text and "北海道" in text  # the rows and the prefecture filter, in Japanese
