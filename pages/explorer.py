@@ -48,9 +48,11 @@ if maps.assets_available():
                               candidates=ui.candidate_places(), extra_points=ui.user_map_layers(),
                               frame=ui.municipality_frame(view, filters))
     ui.show_map(spec, height=620, key="explorer_map")
-    note = ui.t("ex.note_filters", filters=shortlists.describe_filters(filters, lang))
-    ui.map_html_download(lambda: map_html.spec_document(spec, data.munis, title=ui.t("mh.title_explorer"), lines=[note],
-                                                        point_layers=explorer.point_layers(data, lang)),
+    # texts made here: the file is made on Streamlit's download thread, without the session
+    head = {"title": ui.t("mh.title_explorer"),
+            "lines": [ui.t("ex.note_filters", filters=shortlists.describe_filters(filters, lang))]}
+    ui.map_html_download(lambda spec=spec: map_html.spec_document(spec, data.munis, **head,
+                                                                  point_layers=explorer.point_layers(data, lang)),
                          name="revitalize_explorer_map", key="f_map_html")
 else:
     st.warning(ui.t("map.assets_missing"))

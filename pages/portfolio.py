@@ -115,11 +115,11 @@ if gr.message is not None:
 if maps.assets_available():
     pf_spec = maps.portfolio_spec(ex.table[ex.table["selected"]], ui.map_outlines(), lang=lang, tiles=tiles)
     ui.show_map(pf_spec, height=520, key="pf_map")
-    pf_lines = [f"{ui.t('mh.constraints')}: {ex.constraints.as_dict()}",
-                f"{ui.t('pf.weights')}: {weights_name or ui.t('pf.weights_default')}"]
-    ui.map_html_download(lambda: map_html.spec_document(pf_spec, data.munis, title=ui.t(
-        "mh.title_portfolio", n=int(ex.table["selected"].sum())), lines=pf_lines),
-        name="revitalize_portfolio_map", key="pf_map_html")
+    pf_head = {"title": ui.t("mh.title_portfolio", n=int(ex.table["selected"].sum())),
+               "lines": [f"{ui.t('mh.constraints')}: {ex.constraints.as_dict()}",
+                         f"{ui.t('pf.weights')}: {weights_name or ui.t('pf.weights_default')}"]}
+    ui.map_html_download(lambda: map_html.spec_document(pf_spec, data.munis, **pf_head),
+                         name="revitalize_portfolio_map", key="pf_map_html")
 else:
     st.warning(ui.t("map.assets_missing"))
 
@@ -143,7 +143,8 @@ fmt = d1.selectbox(ui.t("ex.format"), list(formats.TABLE_FORMATS),
 weights = weightsets.resolve(weights_name)
 sl = shortlists.result_shortlist(ex, lang=lang, weights=weights)
 fmt_def = formats.get(fmt)
-payload, warnings = formats.export(sl, fmt, places=_places(ui.stamp(), fmt_def.polygons) if fmt_def.needs_places else None)
+places = _places(ui.stamp(), fmt_def.polygons) if fmt_def.needs_places else None
+payload, warnings = formats.export(sl, fmt, places=places)
 d2.download_button(ui.t("pf.download_fmt", fmt=fmt), payload, file_name=formats.export_filename(sl, fmt),
                    mime=formats.MIME[fmt], key="pf_download")
 if warnings:

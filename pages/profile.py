@@ -60,9 +60,10 @@ with left:
         spec = explorer.build_map(one, only, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
                                   tiles=ui.tiles_choice(), compact=True, frame=ui.municipality_frame(one, only))
         ui.show_map(spec, height=420, key="profile_map")
-        name = f"{i18n.localized(row, 'pref_name', lang)} {i18n.localized(row, 'name', lang)}"
-        ui.map_html_download(lambda: map_html.spec_document(
-            spec, data.munis, title=ui.t("mh.title_profile", name=name), point_layers=explorer.point_layers(data, lang)),
+        title = ui.t("mh.title_profile", name=f"{i18n.localized(row, 'pref_name', lang)} "
+                                              f"{i18n.localized(row, 'name', lang)}")
+        ui.map_html_download(lambda spec=spec, title=title: map_html.spec_document(
+            spec, data.munis, title=title, point_layers=explorer.point_layers(data, lang)),
             name=f"revitalize_profile_{code}", key="p_map_html")
 with right:
     if len(p.population):

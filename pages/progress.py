@@ -72,9 +72,9 @@ if data is not None and placed is not None and maps.assets_available():
     st.subheader(ui.t("pg.map"))
     pg_spec = maps.progress_spec(placed, ui.map_outlines(), lang=lang, tiles=ui.tiles_choice())
     ui.show_map(pg_spec, height=520, key="pg_map")
-    ui.map_html_download(lambda: map_html.spec_document(pg_spec, data.munis, title=ui.t(
-        "mh.title_progress", designated=report.designated, target=report.target)),
-        name="revitalize_progress_map", key="pg_map_html")
+    pg_title = ui.t("mh.title_progress", designated=report.designated, target=report.target)
+    ui.map_html_download(lambda: map_html.spec_document(pg_spec, data.munis, title=pg_title),
+                         name="revitalize_progress_map", key="pg_map_html")
 names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}
 st.subheader(ui.t("pg.without", n=len(report.prefectures_without)))
 st.write("、".join(names[c] for c in report.prefectures_without) or "—")

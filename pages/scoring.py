@@ -125,8 +125,8 @@ if maps.assets_available():
                               tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
                               frame=ui.municipality_frame(view, f))
     ui.show_map(spec, height=480, key="score_map")
-    ui.map_html_download(lambda: map_html.spec_document(spec, data.munis, title=ui.t("mh.title_scoring"),
-                                                        lines=[shortlists.weights_line(weights.values, lang)]),
+    head = {"title": ui.t("mh.title_scoring"), "lines": [shortlists.weights_line(weights.values, lang)]}
+    ui.map_html_download(lambda spec=spec: map_html.spec_document(spec, data.munis, **head),
                          name="revitalize_score_map", key="s_map_html")
 
 st.subheader(ui.t("s.ranking"))

@@ -77,8 +77,8 @@ def get(fmt: str) -> Format:
 def export(sl: Shortlist, fmt: str, *, places: gpd.GeoDataFrame | None = None) -> tuple[bytes, list[Problem]]:
     """Bytes of ``sl`` in a table or map format (csv, csv-cp932, xlsx, geojson, gpkg, kml, map-html) and warnings.
 
-    The map formats need ``places`` (``geo.municipality_places``; map-html the polygons). Evidence sheets (html, pdf) are made by
-    ``evidence.render``.
+    The map formats need ``places`` (``geo.municipality_places``; map-html the polygons). Evidence sheets (html,
+    pdf) are made by ``evidence.render``.
     """
     f = get(fmt)
     if f.document:

@@ -169,7 +169,8 @@ def document(spec: Mapping, *, outlines: dict, point_layers: Mapping[str, dict] 
     text = spec["text"]
     created = created or dt.date.today()
     fig = Figure(title=html.escape(title))
-    m = folium.Map(location=list(maps.JAPAN_CENTER), zoom_start=5, tiles=None, prefer_canvas=True, zoom_snap=0.25, zoom_delta=0.5,
+    m = folium.Map(location=list(maps.JAPAN_CENTER), zoom_start=5, tiles=None, prefer_canvas=True, zoom_snap=0.25,
+                   zoom_delta=0.5,
                    **{"minZoom": 3, "maxZoom": 18})  # folium's min_zoom/max_zoom go to its own tiles only
     m.default_js, m.default_css = [], []  # folium's CDN links: replaced by the inlined files below
     fig.add_child(m)
