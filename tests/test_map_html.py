@@ -208,3 +208,51 @@ def test_cli_writes_the_map_for_a_source(source, fixture_db_path, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert map_html.external_references(text) == [] and '<meta charset="utf-8">' in text
     assert "函館" in text and "北海道" in text  # the rows and the prefecture filter, in Japanese
+
+
+# ------------------------------------------------------------------------------------------ from the app
+
+
+PAGES = (  # page, file name, what its map file shows: a layer count and the legend's title
+    ("explorer", "revitalize_explorer_map.html", ("アニメ聖地", 2), "GI"),
+    ("scoring", "revitalize_score_map.html", ("市区町村", 6), "スコア"),
+    ("profile?muni=01202", "revitalize_profile_01202.html", ("ロケ地", 1), "GI"),
+)
+
+
+@needs_assets
+@pytest.mark.browser
+def test_the_download_buttons_give_the_current_view_as_a_file(fixture_db_path, tmp_path):
+    """The buttons in the running app (fixture database): the file is made on the click and opens offline."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+    from test_browser import streamlit_app
+
+    with streamlit_app({"REVITALIZE_DB": str(fixture_db_path)}) as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            for page, file_name, (layer, n), legend in PAGES:
+                ctx = b.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+                pg = ctx.new_page()
+                pg.goto(f"{url}/{page}")
+                button = pg.get_by_role("button", name="インタラクティブ地図（HTML）をダウンロード")
+                button.wait_for(timeout=120_000)
+                with pg.expect_download(timeout=120_000) as dl:
+                    button.click()
+                assert dl.value.suggested_filename == file_name
+                path = tmp_path / file_name
+                dl.value.save_as(path)
+                ctx.close()
+                assert map_html.external_references(path.read_text(encoding="utf-8")) == []
+                offline = b.new_context(offline=True)
+                view = offline.new_page()
+                view.goto(path.as_uri())
+                view.wait_for_function("() => window.rv && window.rv.map", timeout=60_000)
+                assert view.evaluate("() => rv.counts")[layer] == n, page
+                assert legend in view.inner_text(".rv-legend"), page
+                offline.close()
+        finally:
+            b.close()
