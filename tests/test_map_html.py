@@ -83,9 +83,10 @@ def test_user_text_never_reaches_the_page_as_markup(explorer_html):
 
 
 @needs_assets
-def test_english_file_has_english_header(fixture_data):
-    text = map_html.explorer_document(fixture_data, explorer.Filters(), lang="en").decode()
-    assert '<html lang="en">' in text and "revitalize map explorer" in text and "Hakodate" in text
+def test_english_file_has_english_header_and_names_the_chosen_municipality(fixture_data):
+    text = map_html.explorer_document(fixture_data, explorer.Filters(muni_code="01202"), lang="en").decode()
+    assert '<html lang="en">' in text and "revitalize map explorer" in text
+    assert "Subject: Hokkaido Hakodate City (01202)" in text
 
 
 def test_missing_leaflet_files_are_a_keyed_export_error(fixture_data, tmp_path):
@@ -201,13 +202,16 @@ def test_cli_writes_the_map_for_a_source(source, fixture_db_path, tmp_path):
     out = tmp_path / "map.html"
     env = {**os.environ, "REVITALIZE_DB": str(fixture_db_path),
            "REVITALIZE_WORKFLOW_DB": str(tmp_path / "workflow.duckdb")}
+    tiles = ["--tiles", "gsi_pale"] if source == "explorer" else []
     r = subprocess.run([sys.executable, "-m", "revitalize", "export", "--from", source, "--format", "map-html",
-                        "--pref", "01", "-o", str(out)], capture_output=True, env=env, cwd=settings.PROJECT_ROOT,
-                       timeout=300)
+                        "--pref", "01", *tiles, "-o", str(out)], capture_output=True, env=env,
+                       cwd=settings.PROJECT_ROOT, timeout=300)
     assert r.returncode == 0, r.stderr.decode()
     text = out.read_text(encoding="utf-8")
     assert map_html.external_references(text) == [] and '<meta charset="utf-8">' in text
     assert "函館" in text and "北海道" in text  # the rows and the prefecture filter, in Japanese
+    # tiles only when asked for, with their attribution (a tile URL is no script or stylesheet)
+    assert ("cyberjapandata.gsi.go.jp" in text and "maps.gsi.go.jp/development" in text) == bool(tiles)
 
 
 # ------------------------------------------------------------------------------------------ from the app

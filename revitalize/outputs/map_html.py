@@ -234,11 +234,23 @@ def explorer_document(data: explorer.ExplorerData, filters: explorer.Filters, *,
     sources = explorer.inline_point_sources(data, lang)
     spec = explorer.build_map(view, filters, outlines=ol, sources=sources, lang=lang, tiles=tiles,
                               candidates=candidates, extra_points=extra_points)
-    lines = [i18n.t("ex.note_filters", lang, filters=describe_filters(filters, lang))]
+    lines = filter_lines(data, filters, lang)
     if weights is not None:
         lines.append(weights_line(weights, lang))
     return document(spec, outlines=fc, title=title or i18n.t("mh.title_explorer", lang), lines=lines,
                     created=created, static_dir=static_dir)
+
+
+def filter_lines(data: explorer.ExplorerData, filters: explorer.Filters, lang: str = "ja") -> list[str]:
+    """The explorer's filters in words for the header, and the chosen municipality by name."""
+    lines = [i18n.t("ex.note_filters", lang, filters=describe_filters(filters, lang))]
+    if filters.muni_code:
+        hit = data.munis[data.munis["muni_code"].eq(filters.muni_code)]
+        if len(hit):
+            r = hit.iloc[0]
+            name = f"{i18n.localized(r, 'pref_name', lang)} {i18n.localized(r, 'name', lang)} ({filters.muni_code})"
+            lines.append(i18n.t("mh.subject", lang, name=name))
+    return lines
 
 
 def spec_document(spec: Mapping, munis: gpd.GeoDataFrame, *, title: str, lines: Sequence[str] = (),

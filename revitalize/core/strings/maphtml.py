@@ -15,5 +15,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mh.title_progress": ("revitalize 拠点の進捗（指定 {designated} / 目標 {target}）",
                           "revitalize progress of bases ({designated} designated / target {target})"),
     "mh.constraints": ("制約", "Constraints"),
+    "mh.subject": ("対象：{name}", "Subject: {name}"),
     "ex.fmt.map-html": ("インタラクティブ地図（HTML・オフライン）", "Interactive map (HTML, offline)"),
 }
