@@ -181,7 +181,7 @@ def test_the_file_opens_offline_with_every_layer_and_escaped_popups(explorer_htm
 @needs_assets
 @pytest.mark.browser
 def test_a_progress_map_opens_offline_with_its_two_groups(fixture_data, offline_page, tmp_path):
-    ol = maps.outlines(fixture_data.munis, static_dir=tmp_path / "static")
+    ol = maps.outlines(fixture_data.munis, static_dir=tmp_path / "static", lang="en")
     spec = maps.progress_spec(_placed("函館の拠点"), ol, lang="en")
     path = tmp_path / "progress.html"
     path.write_bytes(map_html.spec_document(spec, fixture_data.munis, title="progress <b>map</b>"))
@@ -190,6 +190,7 @@ def test_a_progress_map_opens_offline_with_its_two_groups(fixture_data, offline_
     assert pg.evaluate("() => document.querySelectorAll('.leaflet-marker-icon').length") == 2
     assert pg.inner_text("header h1") == "progress <b>map</b>"
     assert pg.evaluate("() => document.documentElement.lang") == "en"
+    assert pg.get_attribute(".folium-map", "aria-label") == "Map (municipalities and layers)"
     pg.close()
 
 

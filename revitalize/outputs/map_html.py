@@ -183,7 +183,7 @@ def document(spec: Mapping, *, outlines: dict, point_layers: Mapping[str, dict] 
                          show=True, name=html.escape(i18n.t("map.basemap", lang))).add_to(m)
     choros = spec.get("choropleths") or []
     active = spec.get("active") if any(c["key"] == spec.get("active") for c in choros) else None
-    _Outlines(outlines, {"lang": lang, "active": active, "choropleths": choros, "scope": spec.get("scope"),
+    _Outlines(outlines, {"lang": lang, "label": spec.get("label") or "map", "active": active, "choropleths": choros, "scope": spec.get("scope"),
                          "highlight": spec.get("highlight"), "text": text,
                          "outlines": {"credit": spec["outlines"]["credit"]}}).add_to(m)
     if choros:

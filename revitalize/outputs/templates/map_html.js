@@ -77,6 +77,8 @@
       }
       return h + '<div class="rv-credit">' + esc(s.outlines.credit) + '</div></div>';
     }
+    map.getContainer().setAttribute('role', 'region');
+    map.getContainer().setAttribute('aria-label', s.label);
     L.control.scale({imperial: false}).addTo(map);
     var poly = L.geoJSON(fc, {
       style: function (f) { return styleFor(f.properties.i); },
