@@ -261,3 +261,19 @@ def test_the_download_buttons_give_the_current_view_as_a_file(fixture_db_path, t
                 offline.close()
         finally:
             b.close()
+
+
+@needs_assets
+def test_export_page_offers_the_map_file_for_a_source(fixture_db_path, monkeypatch, tmp_path):
+    """The Export page (AppTest, fixture database): map-html is prepared like the other formats."""
+    from conftest import open_app_page
+
+    monkeypatch.setenv("REVITALIZE_DB", str(fixture_db_path))
+    monkeypatch.setenv("REVITALIZE_WEIGHTS_DIR", str(tmp_path / "weights"))
+    at = open_app_page("pages/export.py")
+    at.selectbox(key="ex_format").set_value("map-html").run()
+    assert not at.checkbox  # the map file always draws the outlines: no points/polygons choice
+    at.button(key="ex_prepare").click().run()
+    assert not at.exception and not at.error
+    (label,) = [e.proto.label for e in at.get("download_button") if e.proto.label.endswith(".html")]
+    assert "revitalize_score" in label
