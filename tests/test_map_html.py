@@ -110,7 +110,8 @@ def test_map_html_is_an_export_format_of_any_shortlist(fixture_con):
 
 
 @pytest.fixture(scope="module")
-def offline_page():
+def chromium():
+    """Debian's Chromium with the brief's flags (one Playwright per module: a second one cannot start)."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
@@ -119,10 +120,16 @@ def offline_page():
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
-        ctx = b.new_context(viewport={"width": 1200, "height": 850}, offline=True)
-        yield ctx
-        ctx.close()
+        yield b
         b.close()
+
+
+@pytest.fixture()
+def offline_page(chromium):
+    """A fresh browser context with the network off."""
+    ctx = chromium.new_context(viewport={"width": 1200, "height": 850}, offline=True)
+    yield ctx
+    ctx.close()
 
 
 def _open(ctx, path, name: str):
@@ -227,40 +234,31 @@ PAGES = (  # page, file name, what its map file shows: a layer count and the leg
 
 @needs_assets
 @pytest.mark.browser
-def test_the_download_buttons_give_the_current_view_as_a_file(fixture_db_path, tmp_path):
+def test_the_download_buttons_give_the_current_view_as_a_file(chromium, fixture_db_path, tmp_path):
     """The buttons in the running app (fixture database): the file is made on the click and opens offline."""
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
     from test_browser import streamlit_app
 
-    with streamlit_app({"REVITALIZE_DB": str(fixture_db_path)}) as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        try:
-            for page, file_name, (layer, n), legend in PAGES:
-                ctx = b.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-                pg = ctx.new_page()
-                pg.goto(f"{url}/{page}")
-                button = pg.get_by_role("button", name="インタラクティブ地図（HTML）をダウンロード")
-                button.wait_for(timeout=120_000)
-                with pg.expect_download(timeout=120_000) as dl:
-                    button.click()
-                assert dl.value.suggested_filename == file_name
-                path = tmp_path / file_name
-                dl.value.save_as(path)
-                ctx.close()
-                assert map_html.external_references(path.read_text(encoding="utf-8")) == []
-                offline = b.new_context(offline=True)
-                view = offline.new_page()
-                view.goto(path.as_uri())
-                view.wait_for_function("() => window.rv && window.rv.map", timeout=60_000)
-                assert view.evaluate("() => rv.counts")[layer] == n, page
-                assert legend in view.inner_text(".rv-legend"), page
-                offline.close()
-        finally:
-            b.close()
+    with streamlit_app({"REVITALIZE_DB": str(fixture_db_path)}) as url:
+        for page, file_name, (layer, n), legend in PAGES:
+            ctx = chromium.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            pg = ctx.new_page()
+            pg.goto(f"{url}/{page}")
+            button = pg.get_by_role("button", name="インタラクティブ地図（HTML）をダウンロード")
+            button.wait_for(timeout=120_000)
+            with pg.expect_download(timeout=120_000) as dl:
+                button.click()
+            assert dl.value.suggested_filename == file_name
+            path = tmp_path / file_name
+            dl.value.save_as(path)
+            ctx.close()
+            assert map_html.external_references(path.read_text(encoding="utf-8")) == []
+            offline = chromium.new_context(offline=True)
+            view = offline.new_page()
+            view.goto(path.as_uri())
+            view.wait_for_function("() => window.rv && window.rv.map", timeout=60_000)
+            assert view.evaluate("() => rv.counts")[layer] == n, page
+            assert legend in view.inner_text(".rv-legend"), page
+            offline.close()
 
 
 @needs_assets
