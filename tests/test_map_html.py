@@ -54,6 +54,20 @@ def explorer_html(fixture_data) -> str:
 # ------------------------------------------------------------------------------------------ the file as text
 
 
+@pytest.mark.parametrize("text, found", [
+    ('<script src="https://cdn.jsdelivr.net/npm/leaflet.js"></script>', True),
+    ('<script src="leaflet.js"></script>', True),  # a file beside it is not in the file either
+    ('<link rel="stylesheet" href="//cdn.example/x.css">', True),
+    ("<style>@import 'x.css';</style>", True),
+    ("<style>.a { background: url(images/layers.png) }</style>", True),
+    ("<style>.a { background: url(data:image/png;base64,AA==) }</style>", False),
+    ('<a href="https://www.openstreetmap.org/copyright">OSM</a>', False),  # a link to follow, not to load
+    ("<script>L.Icon.Default.prototype._getIconUrl('icon')</script>", False),
+])
+def test_external_references_finds_what_a_browser_would_load(text, found):
+    assert bool(map_html.external_references(text)) is found
+
+
 @needs_assets
 def test_the_file_has_no_external_script_or_stylesheet_and_carries_leaflet_itself(explorer_html):
     assert map_html.external_references(explorer_html) == []

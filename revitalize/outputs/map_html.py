@@ -36,15 +36,16 @@ from revitalize.outputs import explorer, maps
 from revitalize.outputs.shortlists import Shortlist, describe_filters, plain, weights_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# every reference a browser would follow to load code or style, and CSS imports/urls
-_EXTERNAL = re.compile(r"""<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*["']?(?:https?:)?//|@import|url\(\s*["']?"""
-                       r"""(?:https?:)?//""", re.IGNORECASE)
+# every reference a browser would follow to load code or style (another file or host), and CSS imports/urls
+_EXTERNAL = re.compile(r"""<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=|@import|(?<![\w$.])url\(\s*["']?(?!data:|#)""",
+                       re.IGNORECASE)
 SHORTLIST_COLOR = "#c2255c"
 CLUSTER_FROM = 200  # a shortlist with more located rows than this is clustered
 
 
 def external_references(text: str) -> list[str]:
-    """Script, stylesheet and CSS references to other files or hosts in an HTML text (none in ours)."""
+    """Script, stylesheet and CSS references to other files or hosts in an HTML text (none in ours): any
+    ``<script src>``, any ``<link href>``, ``@import``, and CSS ``url()`` other than a data URI or ``#``."""
     return [m.group(0) for m in _EXTERNAL.finditer(text)]
 
 
