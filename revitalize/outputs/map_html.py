@@ -33,7 +33,7 @@ from folium.template import Template
 from revitalize.core import codes, i18n
 from revitalize.core.errors import ExportError
 from revitalize.outputs import explorer, maps
-from revitalize.outputs.shortlists import Shortlist, describe_filters, plain, weights_line
+from revitalize.outputs.shortlists import Shortlist, describe_filters, headers, plain, weights_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # every reference a browser would follow to load code or style (another file or host), and CSS imports/urls
@@ -184,8 +184,8 @@ def document(spec: Mapping, *, outlines: dict, point_layers: Mapping[str, dict] 
                          show=True, name=html.escape(i18n.t("map.basemap", lang))).add_to(m)
     choros = spec.get("choropleths") or []
     active = spec.get("active") if any(c["key"] == spec.get("active") for c in choros) else None
-    _Outlines(outlines, {"lang": lang, "label": spec.get("label") or "map", "active": active, "choropleths": choros, "scope": spec.get("scope"),
-                         "highlight": spec.get("highlight"), "text": text,
+    _Outlines(outlines, {"lang": lang, "label": spec.get("label") or "map", "active": active, "choropleths": choros,
+                         "scope": spec.get("scope"), "highlight": spec.get("highlight"), "text": text,
                          "outlines": {"credit": spec["outlines"]["credit"]}}).add_to(m)
     if choros:
         _Choice(text["outlines"], None, show=active is None).add_to(m)
@@ -299,7 +299,8 @@ def shortlist_document(sl: Shortlist, places: gpd.GeoDataFrame, *, tiles: str = 
     table["lat"], table["lon"] = xy["lat"], xy["lon"]
     located = table[table["lat"].notna() & table["lon"].notna()]
     shown = [c for c in _SHORTLIST_FIELDS if c in located.columns]
-    labels = {c: i18n.t(f"ex.col.{c}", lang) if f"ex.col.{c}" in i18n.STRINGS else c for c in shown}
+    labels = headers(shown, lang)  # the headers of the table exports; the portfolio's kind as on its page
+    labels.update({c: i18n.t(f"pf.col.{c}", lang) for c in shown if labels[c] == c and f"pf.col.{c}" in i18n.STRINGS})
     for c in shown:
         located[f"_{c}"] = [plain(v) if not isinstance(plain(v), float) else round(plain(v), 3)
                             for v in located[c]]
@@ -307,7 +308,8 @@ def shortlist_document(sl: Shortlist, places: gpd.GeoDataFrame, *, tiles: str = 
     if "source_urls" in located.columns:
         located["_url"] = located["source_urls"].map(lambda v: str(v).split(";")[0].strip() if plain(v) else None)
         url = "_url"
-    payload = maps.point_payload(located, name=sl.title, color=SHORTLIST_COLOR, credit=" / ".join(sl.credits[:1]),
+    # the rows' sources are many (the header lists them all): no credit line in each popup
+    payload = maps.point_payload(located, name=sl.title, color=SHORTLIST_COLOR, credit="",
                                  title_col="name", fields={labels[c]: f"_{c}" for c in shown}, url_col=url)
     is_polygons = len(places) and not (places.geometry.geom_type == "Point").all()
     munis = places.reset_index()

@@ -33,8 +33,8 @@
         d.fields.forEach(function (f) { var v = d.values[f][j]; if (v != null && v !== '') { s += '<br>' + esc(f) + ': ' + esc(v); } });
         var u = d.url ? safeUrl(d.url[j]) : null;
         if (u) { s += '<br><a href="' + esc(u) + '" target="_blank" rel="noopener">' + esc(opts.text.source) + '</a>'; }
-        s += '<div class="rv-credit">' + esc(d.credit) + '</div></div>';
-        return s;
+        if (d.credit) { s += '<div class="rv-credit">' + esc(d.credit) + '</div>'; }
+        return s + '</div>';
       });
       markers.push(mk);
     }
