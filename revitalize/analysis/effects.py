@@ -669,8 +669,8 @@ def own_shocks(visitors: pd.DataFrame, window: pd.PeriodIndex) -> dict[str, str]
                         np.abs(spike) / np.maximum(SHOCK_LOG, SHOCK_RMSPE * diff_sd))
     inside = visitors.index.isin(window)
     ratio = np.where(inside[:, None] & np.isfinite(ratio), ratio, 0.0)
-    hit = (ratio > 1.0).any(axis=0)
-    strongest = ratio.argmax(axis=0)
+    hit = np.asarray((ratio > 1.0).any(axis=0))
+    strongest = np.asarray(ratio.argmax(axis=0))
     return {str(c): str(visitors.index[strongest[j]]) for j, c in enumerate(visitors.columns) if hit[j]}
 
 
@@ -815,10 +815,11 @@ def _estimate_all(panel: PreparedPanel, *, method: str, manual: Mapping[str, Rea
     if off:
         warns.append(Warning("effect.warn.rules_off", {"rules": ", ".join(off)}))
     counted = [c for c in result["pool"] if method == "did" or abs(weights.get(c, 0.0)) >= DONOR_WEIGHT_FLOOR]
-    flagged = [c for c in counted if donor_flags and c in donor_flags]
+    flags = donor_flags or {}
+    flagged = [c for c in counted if c in flags]
     if flagged:
         warns.append(Warning("effect.warn.donor_event", {"codes": _codes_text(
-            [f"{c} ({donor_flags[c]})" for c in flagged])}))
+            [f"{c} ({flags[c]})" for c in flagged])}))
     shocks = []
     for c in counted:
         if c in result["placebo_gaps"]:
@@ -1007,11 +1008,11 @@ class MoneyEstimate:
 def money(result: EffectResult, assumptions: MoneyAssumptions | None = None) -> MoneyEstimate:
     """effect visitors × spend per visitor × multiplier (an assumption, labelled as such)."""
     a = assumptions or MoneyAssumptions()
-    spend = result.effect_visitors * a.spend_per_visitor_yen
-    factor = a.spend_per_visitor_yen * a.multiplier
-    return MoneyEstimate(spend, spend * a.multiplier,
-                         (result.ci90_visitors[0] * factor, result.ci90_visitors[1] * factor),
-                         float(a.spend_per_visitor_yen), float(a.multiplier))
+    per, mult = float(a.spend_per_visitor_yen or 0.0), float(a.multiplier or 0.0)  # both > 0: __post_init__
+    spend = result.effect_visitors * per
+    factor = per * mult
+    return MoneyEstimate(spend, spend * mult, (result.ci90_visitors[0] * factor, result.ci90_visitors[1] * factor),
+                         per, mult)
 
 
 # --- KPIs -------------------------------------------------------------------------------------------------
