@@ -141,7 +141,7 @@ def _event(con: Store, cid: str, user: User, action: str, version: int, *,
 
 def _guarded(fn):
     """Run ``fn`` in one transaction (the store maps a concurrent write to ConflictError, a lock held too long
-    to BusyError, a lost connection to StoreUnavailableError; the transaction is rolled back in each case)."""
+    to StoreBusyError, a lost connection to StoreUnavailableError; the transaction is rolled back in each case)."""
     @functools.wraps(fn)
     def run(con: Store, *args, **kwargs):
         with con.transaction():

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from revitalize.core import codes
+from revitalize.core import codes, i18n
 from revitalize.data import db, spatial
 from revitalize.workflow.auth import User
 from revitalize.data import uploads
@@ -99,9 +99,9 @@ def bad_codes(values: pd.Series, *, file: str, column: str | None) -> list[Probl
     for value, rows in filled.groupby(filled, sort=False).groups.items():
         _, err = codes.parse_muni_code(value)
         if err is not None:
-            listed = ", ".join(map(str, list(rows)[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-            out.append(Problem(file, "a local-government code (5 digits, or 6 with a valid check digit)",
-                               f"{err} in rows {listed}", column=column))
+            listed = ", ".join(map(str, list(rows)[:10])) + (f" (+{len(rows) - 10})" if len(rows) > 10 else "")
+            out.append(Problem(file, found=f"{i18n.say(err, 'en')} in rows {listed}", column=column, found_key="pb.ul.code_rows",
+                               **i18n.expect("pb.ul.local_code", why=err, rows=listed)))
     return out
 
 

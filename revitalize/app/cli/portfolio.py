@@ -18,7 +18,8 @@ from revitalize.workflow import candidates
 from revitalize.data import credits, db
 from revitalize.outputs import tables
 from revitalize.analysis import pool, portfolio, scoring
-from revitalize.core.errors import ConfigError
+from revitalize.core import i18n
+from revitalize.core.errors import ConfigError, Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,12 +70,12 @@ def parse_shares(items: list[str]) -> dict[str, float]:
         try:
             shares[key.strip()] = float(value)
         except ValueError:
-            problems.append(f"--min-share: expected TYPE=SHARE (e.g. tourism=0.3), found {item!r}")
+            problems.append(Problem("--min-share", found=repr(item), **i18n.expect("cfg.min_share")))
             continue
         if not sep:
-            problems.append(f"--min-share: expected TYPE=SHARE (e.g. tourism=0.3), found {item!r}")
+            problems.append(Problem("--min-share", found=repr(item), **i18n.expect("cfg.min_share")))
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError(problems)
     return shares
 
 
