@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revitalize.core import i18n
+from revitalize.core import domain, i18n
 from revitalize.outputs import explorer, maps
 from revitalize.app import ui
 
@@ -12,7 +12,7 @@ lang = ui.language_toggle()
 
 def home() -> None:
     st.title(ui.t("app.title"))
-    st.write(ui.t("app.tagline") + " " + ui.t("home.goal"))
+    st.write(ui.t("app.tagline") + " " + ui.t("home.goal", target=domain.TARGET_BASES, fy=domain.TARGET_FY))
     if not ui.show_missing():
         return
     status = ui.dataset_status(ui.stamp())

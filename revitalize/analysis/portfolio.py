@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from revitalize.core import codes, domain, i18n
-from revitalize.core.domain import TARGET_BASES
+from revitalize.core.domain import JAPAN_LAT, JAPAN_LON, TARGET_BASES
 from revitalize.core.errors import Cause, ConfigError, InfeasibleError, InputError, Problem
 
 KINDS = ("designated", "candidate", "suggestion")
@@ -61,9 +61,7 @@ REGIONS = codes.REGIONS
 REGION_OF_PREF = codes.REGION_OF_PREF
 PREF_CODES = codes.PREF_CODES
 EARTH_RADIUS_KM = 6371.0088
-# Japan's extent with a margin (Okinotorishima 20.4° N, Yonaguni 122.9° E, Minamitorishima 154.0° E)
-LAT_RANGE = (20.0, 46.0)
-LON_RANGE = (122.0, 154.5)
+LAT_RANGE, LON_RANGE = JAPAN_LAT, JAPAN_LON  # Japan's extent (core/domain.py)
 FAMILIES = ("max_per_pref", "min_per_region", "min_per_pref", "min_km", "min_type_share")
 _EPS = 1e-9
 

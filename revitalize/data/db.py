@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from revitalize.core import settings
+from revitalize.core import domain, settings
 from revitalize.core.errors import DatabaseMissingError, StoreBusyError
 from revitalize.data import store
 from revitalize.data.store import ident  # the one identifier-quoting helper (db.ident)
@@ -92,13 +92,21 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 
 
 def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration in ``revitalize/data/sql/<folder>``, in order."""
+    """(version, name, sql) of every migration in ``revitalize/data/sql/<folder>``, in order; the domain's
+    facts a table checks (``{FIRST_FY}``, ``{LAST_FY}``) are filled from ``core/domain.py``."""
     out = []
     for entry in (_SQL / folder).iterdir():
         if entry.name.endswith(".sql"):
             version, _, rest = entry.name.partition("_")
-            out.append((int(version), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+            text = entry.read_text(encoding="utf-8")
+            for token, value in _DOMAIN_FACTS.items():
+                text = text.replace("{" + token + "}", str(value))
+            out.append((int(version), rest.removesuffix(".sql"), text))
     return sorted(out)
+
+
+# Facts of the domain that a migration's CHECK states: declared once in core/domain.py (integers only).
+_DOMAIN_FACTS = {"FIRST_FY": int(domain.FIRST_FY), "LAST_FY": int(domain.LAST_FY)}
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

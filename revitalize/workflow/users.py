@@ -8,7 +8,6 @@ keeps one).
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 
@@ -16,7 +15,7 @@ from revitalize.core import codes, i18n
 from revitalize.core.errors import ConfigError, PermissionDeniedError, Problem
 from revitalize.data import db
 from revitalize.data.store import Store
-from revitalize.workflow import auth
+from revitalize.workflow import audit, auth
 from revitalize.workflow.auth import User
 
 
@@ -64,7 +63,7 @@ def save(con: Store, admin: User, email: str, role: str, muni_codes: str | tuple
         problems += exc.problems
     if problems:
         raise ConfigError(problems)
-    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    at = audit.now()
     with con.transaction():
         con.execute(_q("save"), [email, role, ";".join(sorted(parsed)), name.strip(), at, admin.user_id])
     return user
