@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revitalize.core import i18n
+from revitalize.core import domain, i18n
 from revitalize.outputs import explorer, maps
 from revitalize.app import ui
 
@@ -12,7 +12,7 @@ lang = ui.language_toggle()
 
 def home() -> None:
     st.title(ui.t("app.title"))
-    st.write(ui.t("app.tagline") + " " + ui.t("home.goal"))
+    st.write(ui.t("app.tagline") + " " + ui.t("home.goal", target=domain.TARGET_BASES, fy=domain.TARGET_FY))
     if not ui.show_missing():
         return
     status = ui.dataset_status(ui.stamp())
@@ -61,5 +61,7 @@ effects_page = st.Page("pages/effects.py", title=i18n.t("effect.title", lang), i
 import_page = st.Page("pages/import_data.py", title=i18n.t("ul.nav", lang), icon=":material/upload_file:",
                       url_path="import_data")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
-st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
-               portfolio_page, effects_page, export_page, import_page, data_page]).run()
+navigation = st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
+                            portfolio_page, effects_page, export_page, import_page, data_page])
+with ui.error_boundary():  # a busy or unreachable store says so in the user's language, never a traceback
+    navigation.run()

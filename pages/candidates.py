@@ -5,7 +5,7 @@ import streamlit as st
 from revitalize.analysis import pool, scoring, suggestions, weightsets
 from revitalize.app import ui
 from revitalize.core import codes, domain
-from revitalize.core.domain import BASE_TYPES, ORG_KINDS, STATUSES
+from revitalize.core.domain import BASE_TYPES, FIRST_FY, LAST_FY, ORG_KINDS, STATUSES
 from revitalize.core.errors import RevitalizeError
 from revitalize.data import layers
 from revitalize.outputs import effect_report, evidence, formats, tables
@@ -157,7 +157,7 @@ with tab_detail:
             base_type = st.selectbox(ui.t("cd.base_type"), list(BASE_TYPES),
                                      index=list(BASE_TYPES).index(d.base_type),
                                      format_func=lambda s: label(BASE_TYPES, s))
-            fy = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, d.fiscal_year)
+            fy = st.number_input(ui.t("cd.fiscal_year"), FIRST_FY, LAST_FY, d.fiscal_year)
             munis = st.multiselect(ui.t("cd.munis"), sorted(set(muni_label) | set(d.muni_codes)), list(d.muni_codes),
                                    format_func=lambda m: muni_label.get(m, m), **pick_many)
             apps = st.text_area(ui.t("cd.applicants"), "\n".join(f"{n}:{k}" for n, k in d.applicants))
@@ -247,7 +247,7 @@ with tab_new:
         name_en = st.text_input(ui.t("cd.name_en"))
         base_type = st.selectbox(ui.t("cd.base_type"), list(BASE_TYPES),
                                  format_func=lambda s: label(BASE_TYPES, s))
-        fy = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, 2026)
+        fy = st.number_input(ui.t("cd.fiscal_year"), FIRST_FY, LAST_FY, 2026)
         munis = st.multiselect(ui.t("cd.munis"), sorted(muni_label), format_func=lambda m: muni_label.get(m, m), **pick_many)
         apps = st.text_area(ui.t("cd.applicants"))
         summary = st.text_area(ui.t("cd.summary"))
@@ -280,7 +280,7 @@ with tab_suggest:
         if not sug.empty:
             pick = st.selectbox(ui.t("cd.pick_suggestion"), sug["suggestion_id"].tolist(), key="cd_sug_pick",
                                 format_func=lambda s: f"{s} {sug.set_index('suggestion_id').loc[s, 'name_ja']}")
-            fy_s = st.number_input(ui.t("cd.fiscal_year"), 2025, 2040, 2026, key="cd_sug_fy")
+            fy_s = st.number_input(ui.t("cd.fiscal_year"), FIRST_FY, LAST_FY, 2026, key="cd_sug_fy")
             if st.button(ui.t("cd.to_draft")):
                 try:
                     with ui.workflow() as con:

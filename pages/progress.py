@@ -13,7 +13,7 @@ from revitalize.core.errors import RevitalizeError
 ui.through_app()
 lang = ui.lang()
 L = 0 if lang == "ja" else 1
-st.title(ui.t("pg.title"))
+st.title(ui.t("pg.title", target=domain.TARGET_BASES, fy=domain.TARGET_FY))
 try:
     with ui.workflow() as con:
         table = candidates.table(con)
@@ -31,7 +31,7 @@ c3.metric("FY", report.current_fy)
 st.write(ui.t("pg.headline", designated=report.designated, target=report.target, fy=report.target_fy))
 st.write(ui.t("pg.needed", n=f"{report.needed_per_year:.1f}") if report.needed_per_year is not None
          else ui.t("pg.needed_none"))
-st.write(ui.t("pg.projection", fy=report.projected_fy, pace=f"{report.pace_per_year:.1f}") if report.projected_fy
+st.write(ui.t("pg.projection", fy=report.projected_fy, pace=f"{report.pace_per_year:.1f}", target=report.target) if report.projected_fy
          else ui.t("pg.projection_none"))
 (st.success if report.on_track else st.warning)(ui.t("pg.on_track") if report.on_track else ui.t("pg.off_track"))
 

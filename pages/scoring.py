@@ -12,6 +12,7 @@ from revitalize.outputs import user_layers as layer_views
 from revitalize.analysis import scoring, weightsets
 from revitalize.app import ui
 from revitalize.workflow import user_layers
+from revitalize.core import i18n
 from revitalize.core.errors import ConfigError
 
 ui.through_app()
@@ -49,7 +50,7 @@ with st.sidebar:
                 for k, v in weightsets.load_weight_set(name).values.items():
                     st.session_state[f"w_{k}"] = float(v)
             except ConfigError as exc:
-                st.error(f"{ui.t('err.input')}: {exc}")
+                ui.show_error(exc)
     upload = st.file_uploader(ui.t("s.upload"), type=["toml"], key="s_upload")
     if upload is not None and st.session_state.get("s_upload_done") != upload.file_id:
         try:
@@ -58,7 +59,7 @@ with st.sidebar:
                 st.session_state[f"w_{k}"] = float(v)
             st.session_state["s_upload_done"] = upload.file_id
         except (ConfigError, ValueError, UnicodeDecodeError) as exc:
-            st.error(f"{ui.t('err.input')}: {exc}")
+            st.error(f"{ui.t('err.input')}: {i18n.error_text(exc, lang)}")
     if st.button(ui.t("s.reset"), key="s_reset"):
         for i in scoring.INDICATORS:
             st.session_state[f"w_{i.key}"] = float(i.default_weight)
@@ -101,12 +102,12 @@ with st.sidebar:
         try:
             st.success(ui.t("s.saved", path=weightsets.save_weight_set(save_name, scoring.Weights(values))))
         except ConfigError as exc:
-            st.error(f"{ui.t('err.input')}: {exc}")
+            ui.show_error(exc)
 
 try:
     weights = scoring.Weights(values)
 except ConfigError as exc:
-    st.error(f"{ui.t('err.input')}: {exc}")
+    ui.show_error(exc)
     st.stop()
 
 st.caption(ui.t("s.formula"))

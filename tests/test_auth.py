@@ -16,7 +16,7 @@ def test_local_user_defaults_and_settings(monkeypatch):
     u = auth.local_user()
     assert (u.user_id, u.role, u.muni_codes) == ("hako", "municipality", frozenset({"01202", "01236"}))
     monkeypatch.setenv("REVITALIZE_ROLE", "superuser")
-    with pytest.raises(ConfigError, match="role: expected one of viewer, municipality, reviewer, admin"):
+    with pytest.raises(ConfigError, match="column 'role': expected one of viewer, municipality, reviewer, admin"):
         auth.local_user()
 
 

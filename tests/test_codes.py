@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from revitalize.core import codes, domain
+from revitalize.core import codes, domain, i18n
 
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -17,7 +17,8 @@ def test_separators_fullwidth_digits_and_check_digits():
     assert codes.parse_muni_codes("011002") == (["01100"], [])  # 札幌市 with its check digit 2
     good, bad = codes.parse_muni_codes("011003;99999;abc")
     assert good == [] and len(bad) == 3
-    assert "check digit" in bad[0] and "prefecture" in bad[1]
+    assert "check digit" in i18n.say(bad[0], "en") and "prefecture" in i18n.say(bad[1], "en")
+    assert [b.key for b in bad] == ["code.check_digit", "code.pref_part", "code.not_code"]
     assert codes.parse_muni_codes(["01100", "01100", "1202"]) == (["01100", "01202"], [])
     assert codes.parse_muni_codes(None) == ([], []) and codes.parse_muni_codes(float("nan")) == ([], [])
 

@@ -201,7 +201,7 @@ class TestMoneyAndKpis:
     def test_money_needs_entered_values(self):
         with pytest.raises(EffectError) as exc:
             effects.MoneyAssumptions(spend_per_visitor_yen=None, multiplier=-1)
-        keys = [k for k, _ in exc.value.problems]
+        keys = [p.key for p in exc.value.problems]
         assert keys == ["effect.err.money_missing", "effect.err.money_invalid"]
 
     def test_kpis_of_an_even_year(self):
@@ -300,14 +300,15 @@ class TestErrors:
         err = exc.value
         assert err.key == key
         ja, en = err.text("ja"), err.text("en")
-        assert ja != en and ja == i18n.t(key, "ja", **err.problems[0][1]) and str(err) == en
-        for value in err.problems[0][1].values():
-            assert str(value) in ja and str(value) in en
+        params = dict(err.problems[0].params)
+        assert ja != en and ja == i18n.t(key, "ja", **params) and str(err) == en
+        for value in params.values():  # a keyed reason (a bad code's) in each language, data as it is
+            assert str(i18n.say(value, "ja")) in ja and str(i18n.say(value, "en")) in en
 
     def test_every_problem_is_reported_at_once(self):
         with pytest.raises(EffectError) as exc:
             effects.prepare_panel(self.long, ["47999", "13999"], "2021-05", "2021-03", known_codes=self.known)
-        assert [k for k, _ in exc.value.problems] == ["effect.err.unknown_code", "effect.err.no_visitor_data",
+        assert [p.key for p in exc.value.problems] == ["effect.err.unknown_code", "effect.err.no_visitor_data",
                                                        "effect.err.few_pre_months", "effect.err.end_before_start"]
 
     def test_eleven_pre_months_fail_twelve_pass(self):

@@ -322,6 +322,42 @@ def test_pages_say_what_is_wrong_with_a_damaged_workflow_file(app_env, page):
     assert file_hash(wf) == raw
 
 
+def _busy_page_script():
+    from revitalize.app import ui
+
+    with ui.error_boundary():  # as app.py runs every page
+        with ui.workflow():
+            pass
+
+
+def test_a_busy_workflow_file_is_a_message_on_every_page_never_a_traceback(app_env, monkeypatch):
+    """A workflow file another process keeps locked raises StoreBusyError (a StorageError, not a duckdb.Error):
+    the explorer goes on without user layers, and a page needing the store says "busy" in Japanese through
+    the error boundary app.py runs every page in."""
+    from streamlit.testing.v1 import AppTest
+
+    path = settings.workflow_db_path()
+    db.connect_workflow(path).close()
+    monkeypatch.setenv("REVITALIZE_WORKFLOW_WAIT_S", "0.2")
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(600)", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        at = AppTest.from_function(_busy_page_script, default_timeout=120)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = " ".join(e.value for e in at.error)
+        assert i18n.t("err.storage", "ja") in shown and "使用中" in shown, shown
+        assert "Could not set lock" not in shown and "PID" not in shown
+        at = AppTest.from_file(str(settings.PROJECT_ROOT / "pages" / "explorer.py"), default_timeout=600)
+        at.run()  # the map without user layers: no exception, no error
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.error, [e.value for e in at.error]
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_the_export_page_says_so_when_the_register_is_busy_or_damaged(app_env):
     settings.workflow_db_path().mkdir()  # a folder where the file should be
     at = open_app_page("pages/export.py")

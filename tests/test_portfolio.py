@@ -496,7 +496,7 @@ def test_constraints_validate_themselves_all_at_once():
         Constraints(k=-1, max_per_pref=0, min_per_region=-2, min_km=float("nan"),
                     min_type_share={"tourism": 1.5, "museum": 0.1})
     msg = str(e.value)
-    for word in ("k:", "max_per_pref", "min_per_region", "min_km", "1.5", "museum"):
+    for word in ("column 'k'", "max_per_pref", "min_per_region", "min_km", "1.5", "museum"):
         assert word in msg
     with pytest.raises(ConfigError, match="at most 1"):
         Constraints(min_type_share={"tourism": 0.6, "industry": 0.5})

@@ -36,7 +36,7 @@ def test_only_admins_change_roles_and_every_problem_is_listed(wf):
     with pytest.raises(ConfigError) as e:
         users.save(wf, ADMIN, "not-an-email", "municipality", "99x99")
     text = str(e.value)
-    assert "email: expected a login e-mail" in text and "muni_codes" in text
+    assert "column 'email': expected a login e-mail" in text and "muni_codes" in text
     with pytest.raises(ConfigError, match="own admin role"):
         users.save(wf, ADMIN, ADMIN.user_id, "viewer")
     assert users.table(wf).empty

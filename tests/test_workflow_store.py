@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from revitalize.core import settings
-from revitalize.core.errors import BusyError, StoreError, StoreUnavailableError
+from revitalize.core.errors import InputError, StoreBusyError, StoreRefusedError, StoreUnavailableError
 from revitalize.data import db, store
 from revitalize.workflow import candidates as C, imports, maintenance
 from revitalize.workflow.auth import User
@@ -114,7 +114,7 @@ def test_an_import_killed_midway_leaves_the_store_as_it_was(wf, tmp_path, backen
             with db.connect_workflow(**_target(backend, wf)) as con:
                 after = maintenance.dump(con)["tables"]
             break
-        except BusyError:
+        except StoreBusyError:
             assert time.monotonic() < deadline
     assert after == before
     with db.connect_workflow(**_target(backend, wf)) as con:
@@ -140,13 +140,13 @@ def test_a_locked_duckdb_file_is_busy_not_a_raw_lock_error(tmp_path, monkeypatch
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.setenv("REVITALIZE_WORKFLOW_WAIT_S", "0.6")
         t0 = time.monotonic()
-        with pytest.raises(BusyError) as e:
+        with pytest.raises(StoreBusyError) as e:
             db.connect_workflow(path)
         waited = time.monotonic() - t0
         assert 0.3 <= waited < 3
         text = str(e.value)
         assert "busy" in text and "try again" in text and "PID" not in text and "Could not set lock" not in text
-        assert e.value.i18n_key == "wf.busy"
+        assert e.value.key == "fail.busy" and e.value.store == "workflow"
         r = subprocess.run([sys.executable, "-m", "revitalize", "candidates", "list"], capture_output=True, text=True,
                            env={**env(), "REVITALIZE_WORKFLOW_DB": str(path), "REVITALIZE_WORKFLOW_WAIT_S": "0.5",
                                 "REVITALIZE_LANG": "en"},
@@ -198,7 +198,7 @@ def test_postgresql_refuses_to_rewrite_or_delete_audit_rows(pg_cluster):
         before = C.history(con, cid).to_dict("records")
         for statement in ("UPDATE candidate_events SET reason = 'rewritten'", "DELETE FROM candidate_events",
                           "TRUNCATE candidate_events"):
-            with pytest.raises(StoreError, match="append-only"):
+            with pytest.raises(StoreRefusedError, match="append-only"):
                 con.execute(statement)
         assert C.history(con, cid).to_dict("records") == before
 
@@ -264,15 +264,16 @@ def test_restore_refuses_a_store_that_is_not_empty_unless_replace(wf, tmp_path):
     populate(wf)
     maintenance.backup(wf, tmp_path / "b.json")
     before = maintenance.dump(wf)["tables"]
-    with pytest.raises(StoreError, match="expected an empty workflow store, found 3 candidates"):
+    with pytest.raises(StoreRefusedError, match="expected an empty workflow store, found 3 candidates"):
         maintenance.restore(wf, tmp_path / "b.json")
     assert maintenance.dump(wf)["tables"] == before
     C.create(wf, ADMIN, data(name_ja="後から"))
     maintenance.restore(wf, tmp_path / "b.json", replace=True)
     assert maintenance.dump(wf)["tables"] == before
     (tmp_path / "bad.json").write_text('{"format": "other"}')
-    with pytest.raises(StoreError, match="not a restorable workflow backup"):
+    with pytest.raises(InputError) as e:
         maintenance.restore(wf, tmp_path / "bad.json", replace=True)
+    assert [(p.column, p.key, p.found) for p in e.value.problems] == [("format", "pb.bk.format", "'other'")]
     assert maintenance.dump(wf)["tables"] == before
 
 
@@ -335,7 +336,7 @@ def test_the_candidates_page_says_busy_in_japanese_when_the_file_stays_locked(ap
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         shown = " ".join(e.value for e in at.error)
-        assert i18n.t("wf.busy", "ja") in shown and "Could not set lock" not in shown
+        assert i18n.t("err.storage", "ja") in shown and "使用中" in shown and "Could not set lock" not in shown
     finally:
         holder.kill()
         holder.wait()

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from revitalize.core import codes, domain, i18n
-from revitalize.core.domain import TARGET_BASES
+from revitalize.core.domain import JAPAN_LAT, JAPAN_LON, TARGET_BASES
 from revitalize.core.errors import Cause, ConfigError, InfeasibleError, InputError, Problem
 
 KINDS = ("designated", "candidate", "suggestion")
@@ -61,9 +61,7 @@ REGIONS = codes.REGIONS
 REGION_OF_PREF = codes.REGION_OF_PREF
 PREF_CODES = codes.PREF_CODES
 EARTH_RADIUS_KM = 6371.0088
-# Japan's extent with a margin (Okinotorishima 20.4° N, Yonaguni 122.9° E, Minamitorishima 154.0° E)
-LAT_RANGE = (20.0, 46.0)
-LON_RANGE = (122.0, 154.5)
+LAT_RANGE, LON_RANGE = JAPAN_LAT, JAPAN_LON  # Japan's extent (core/domain.py)
 FAMILIES = ("max_per_pref", "min_per_region", "min_per_pref", "min_km", "min_type_share")
 _EPS = 1e-9
 
@@ -128,10 +126,7 @@ class Constraints:
         if not problems and sum(float(s) for s in shares.values()) > 1 + _EPS:
             bad("min_type_share", "pb.pf.share_sum", f"{sum(float(s) for s in shares.values()):g}")
         if problems:
-            lines = [f"{p.column}: expected {p.expected}, found {p.found}" for p in problems]
-            err = ConfigError("invalid portfolio constraints:\n  - " + "\n  - ".join(lines))
-            err.problems = problems  # each in both languages (i18n.error_text)
-            raise err
+            raise ConfigError(problems)
         object.__setattr__(self, "min_km", float(km))
         object.__setattr__(self, "min_type_share", {t: float(s) for t, s in shares.items() if float(s) > 0})
 
@@ -180,61 +175,61 @@ def validate_pool(pool: pd.DataFrame) -> pd.DataFrame:
     """
     where = "pool"
     if not isinstance(pool, pd.DataFrame):
-        raise InputError([Problem(where, "a pandas DataFrame", type(pool).__name__)], dataset=where)
+        raise InputError([Problem(where, found=type(pool).__name__, **i18n.expect("pb.pool.frame"))], dataset=where)
     missing = [c for c in POOL_COLUMNS if c not in pool.columns]
     if missing:
-        raise InputError([Problem(where, f"columns {list(POOL_COLUMNS)}", f"{list(pool.columns)} (missing {missing})")],
-                         dataset=where)
+        raise InputError([Problem(where, found=f"{list(pool.columns)}", found_key="pb.pool.missing_found",
+                                  **i18n.expect("pb.pool.columns", columns=", ".join(POOL_COLUMNS),
+                                                missing=", ".join(missing)))], dataset=where)
     df = pool.reset_index(drop=True).copy()
     df.attrs = {}  # pandas deep-copies attrs on every operation; the pool's notes are not needed here
     problems: list[Problem] = []
 
-    def bad(row: int, col: str, expected: str, found: object) -> None:
-        problems.append(Problem(where, expected, repr(found), row=row + 1, column=col))
+    def bad(row: int, col: str, key: str, found: object, **params: object) -> None:
+        problems.append(Problem(where, found=repr(found), row=row + 1, column=col, **i18n.expect(key, **params)))
 
     ids = df["item_id"].tolist()
     for i, v in enumerate(ids):
         if not isinstance(v, str) or not v.strip():
-            bad(i, "item_id", "non-empty text", v)
+            bad(i, "item_id", "pb.pool.text", v)
     seen: dict[str, int] = {}
     for i, v in enumerate(ids):
         if isinstance(v, str):
             if v in seen:
-                bad(i, "item_id", f"a unique id (also in row {seen[v] + 1})", v)
+                bad(i, "item_id", "pb.pool.unique", v, other=seen[v] + 1)
             else:
                 seen[v] = i
     for i, v in enumerate(df["name"].tolist()):
         if not isinstance(v, str) or not v.strip():
-            bad(i, "name", "non-empty text", v)
+            bad(i, "name", "pb.pool.text", v)
     for i, v in enumerate(df["kind"].tolist()):
         if v not in KINDS:
-            bad(i, "kind", f"one of {list(KINDS)}", v)
+            bad(i, "kind", "cfg.one_of", v, choices=", ".join(KINDS))
     for i, v in enumerate(df["base_type"].tolist()):
         if not _is_na(v) and v not in BASE_TYPES:
-            bad(i, "base_type", f"one of {list(BASE_TYPES)} or missing", v)
+            bad(i, "base_type", "pb.pool.base_type", v, choices=", ".join(BASE_TYPES))
     prefs = df["pref_code"].tolist()
     for i, v in enumerate(prefs):
         if not codes.is_pref_code(v):
-            bad(i, "pref_code", "a prefecture code '01'..'47' (text)", v)
+            bad(i, "pref_code", "pb.pool.pref_code", v)
     for i, (p, r) in enumerate(zip(prefs, df["region"].tolist())):
         if codes.is_pref_code(p):
             if r != REGION_OF_PREF[p]:
-                bad(i, "region", f"{REGION_OF_PREF[p]!r} (the region of prefecture {p})", r)
+                bad(i, "region", "pb.pool.region_of", r, region=REGION_OF_PREF[p], pref=p)
         elif r not in REGIONS:
-            bad(i, "region", f"one of {list(REGIONS)}", r)
-    ranges = (("score", 0.0, 100.0, "a finite score within 0–100"),
-              ("lat", *LAT_RANGE, f"a latitude within {LAT_RANGE[0]}–{LAT_RANGE[1]}° (Japan, EPSG:4326 degrees)"),
-              ("lon", *LON_RANGE, f"a longitude within {LON_RANGE[0]}–{LON_RANGE[1]}° (Japan, EPSG:4326 degrees)"))
-    for col, lo, hi, what in ranges:
+            bad(i, "region", "cfg.one_of", r, choices=", ".join(REGIONS))
+    ranges = (("score", 0.0, 100.0, "pb.pool.score"), ("lat", *LAT_RANGE, "pb.pool.lat"),
+              ("lon", *LON_RANGE, "pb.pool.lon"))
+    for col, lo, hi, key in ranges:
         for i, v in enumerate(df[col].tolist()):
             ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
             if not ok or not math.isfinite(float(v)) or not lo <= float(v) <= hi:
-                bad(i, col, what, v)
+                bad(i, col, key, v, lo=lo, hi=hi)
     for i, (v, kind) in enumerate(zip(df["fixed"].tolist(), df["kind"].tolist())):
         if not isinstance(v, (bool, np.bool_)):
-            bad(i, "fixed", "True or False", v)
+            bad(i, "fixed", "pb.pool.bool", v)
         elif kind == "designated" and not v:
-            bad(i, "fixed", "True for a designated base (designated bases are fixed in)", v)
+            bad(i, "fixed", "pb.pool.designated_fixed", v)
     if problems:
         raise InputError(problems, dataset=where)
     df["item_id"] = df["item_id"].astype(str)
@@ -444,8 +439,7 @@ def _t(key: str, **kw: object) -> tuple[str, str]:
 
 
 def _cause(constraint: str, key: str, **kw: object) -> Cause:
-    en, ja = _t(key, **kw)
-    return Cause(constraint, en, ja)
+    return Cause(constraint, key, tuple(kw.items()))
 
 
 def _names(p: _Problem, idx, lang: str, limit: int = 8) -> str:
@@ -472,11 +466,11 @@ def _lower_bound_causes(constraint: str, counts: np.ndarray, fixed_counts: np.nd
     short = [i for i in range(len(counts)) if counts[i] < n]
     if short:
         en, ja = _both(lambda lg: ", ".join(f"{label(i, lg)} {counts[i]}" for i in short))
-        causes.append(Cause(constraint, i18n.t(items_key, "en", n=n, **{items_arg: en}),
-                            i18n.t(items_key, "ja", n=n, **{items_arg: ja})))
+        causes.append(_cause(constraint, items_key, n=n, **{items_arg: i18n.Bilingual(ja=ja, en=en)}))
     need = int(np.maximum(n - fixed_counts, 0).sum())
     if need > k:
-        causes.append(_cause(constraint, "pf.inf.lower_total", what_en=what_en, what_ja=what_ja, n=n, need=need, k=k))
+        causes.append(_cause(constraint, "pf.inf.lower_total", what=i18n.Bilingual(ja=what_ja, en=what_en), n=n,
+                             need=need, k=k))
     return causes
 
 
@@ -495,8 +489,8 @@ def _obvious_causes(p: _Problem) -> list[Cause]:
         if over:
             en = ", ".join(f"{codes.PREF_NAME_EN_BY_CODE[PREF_CODES[i]]} {pref_fixed[i]}" for i in over)
             ja = "、".join(f"{codes.PREF_NAME_BY_CODE[PREF_CODES[i]]} {pref_fixed[i]}" for i in over)
-            causes.append(Cause("max_per_pref", i18n.t("pf.inf.fixed_pref", "en", m=c.max_per_pref, prefs=en),
-                                i18n.t("pf.inf.fixed_pref", "ja", m=c.max_per_pref, prefs=ja)))
+            causes.append(_cause("max_per_pref", "pf.inf.fixed_pref", m=c.max_per_pref,
+                                 prefs=i18n.Bilingual(ja=ja, en=en)))
         cap = int(np.minimum(pref_all, c.max_per_pref).sum())
         if cap < n_fixed + k:
             causes.append(_cause("max_per_pref", "pf.inf.pref_capacity", m=c.max_per_pref, cap=cap,
@@ -511,8 +505,8 @@ def _obvious_causes(p: _Problem) -> list[Cause]:
             ja = "；".join(f"{_names(p, [a], 'ja')}–{_names(p, [b], 'ja')} {d:.1f} km"
                           for (a, b), d in list(zip(rows, kms))[:10])
             more = f" (+{len(rows) - 10})" if len(rows) > 10 else ""
-            causes.append(Cause("min_km", i18n.t("pf.inf.fixed_km", "en", km=c.min_km, pairs=en + more),
-                                i18n.t("pf.inf.fixed_km", "ja", km=c.min_km, pairs=ja + more)))
+            causes.append(_cause("min_km", "pf.inf.fixed_km", km=c.min_km, pairs=i18n.Bilingual(ja=ja + more,
+                                                                                                  en=en + more)))
     if c.min_per_region > 0:
         reg_all = np.bincount(p.region, minlength=len(REGIONS))
         reg_fixed = np.bincount(p.region[p.fixed], minlength=len(REGIONS))
@@ -525,11 +519,9 @@ def _obvious_causes(p: _Problem) -> list[Cause]:
             tight = [i for i in range(len(REGIONS)) if reg_all[i] >= c.min_per_region > cap[i]]
             if tight:
                 en, ja = _both(lambda lg: ", ".join(codes.region_name(REGIONS[i], lg) for i in tight))
-                causes.append(Cause("min_per_region", i18n.t("pf.inf.region_cap", "en", n=c.min_per_region,
-                                                             m=c.max_per_pref, regions=en),
-                                    i18n.t("pf.inf.region_cap", "ja", n=c.min_per_region, m=c.max_per_pref,
-                                           regions=ja)))
-                causes.append(Cause("max_per_pref", causes[-1].en, causes[-1].ja))
+                causes.append(_cause("min_per_region", "pf.inf.region_cap", n=c.min_per_region, m=c.max_per_pref,
+                                     regions=i18n.Bilingual(ja=ja, en=en)))
+                causes.append(replace(causes[-1], constraint="max_per_pref"))
     if c.min_per_pref > 0:
         causes += _lower_bound_causes("min_per_pref", pref_all, pref_fixed, c.min_per_pref, k,
                                       lambda i, lg: codes.pref_name(PREF_CODES[i], lg), "pf.inf.pref_items", "prefs",

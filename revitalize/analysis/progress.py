@@ -114,7 +114,7 @@ def text_report(p: Progress, lang: str = "ja") -> str:
              t("pg.pipeline") + ": " + ", ".join(f"{STATUSES[s][0 if lang == 'ja' else 1]} {n}"
                                                  for s, n in p.pipeline.items()),
              t("pg.needed", n=f"{p.needed_per_year:.1f}") if p.needed_per_year is not None else t("pg.needed_none"),
-             (t("pg.projection", fy=p.projected_fy, pace=f"{p.pace_per_year:.1f}") if p.projected_fy
+             (t("pg.projection", fy=p.projected_fy, pace=f"{p.pace_per_year:.1f}", target=p.target) if p.projected_fy
               else t("pg.projection_none")),
              t("pg.on_track") if p.on_track else t("pg.off_track"), "",
              f"{'FY':<6}{t('pg.col_designated'):>8}{t('pg.col_cumulative'):>8}{t('pg.col_needed'):>8}"]

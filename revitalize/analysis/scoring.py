@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from revitalize.core.errors import ConfigError
+from revitalize.core import i18n
+from revitalize.core.errors import ConfigError, Problem
 from revitalize.data import db, layers
 
 
@@ -102,19 +103,23 @@ class Weights:
     values: Mapping[str, float] = field(default_factory=lambda: {i.key: i.default_weight for i in INDICATORS})
 
     def __post_init__(self) -> None:
-        problems = []
+        problems: list[Problem] = []
+
+        def bad(column: str, key: str, found: object, **params: object) -> None:
+            problems.append(Problem("weights", found=str(found), column=column, **i18n.expect(key, **params)))
+
         for k, v in self.values.items():
             if k not in INDICATORS_BY_KEY:
-                problems.append(f"unknown criterion {k!r} (expected one of {list(KEYS)})")
+                bad(k, "cfg.weights.criterion", repr(k), keys=", ".join(KEYS))
                 continue
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-                problems.append(f"weight of {k!r}: expected a finite number, found {v!r}")
+                bad(k, "cfg.number", repr(v))
             elif v < 0:
-                problems.append(f"weight of {k!r}: expected >= 0, found {v}")
+                bad(k, "cfg.at_least", v, min=0)
         if not problems and sum(float(v) for v in self.values.values()) <= 0:
-            problems.append("weights: expected at least one positive weight, found all zero")
+            bad("weights", "cfg.weights.positive", "0")
         if problems:
-            raise ConfigError("invalid weights:\n  - " + "\n  - ".join(problems))
+            raise ConfigError(problems)
         full = {k: float(self.values.get(k, 0.0)) for k in KEYS}
         object.__setattr__(self, "values", full)
 
@@ -136,10 +141,10 @@ class Weights:
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{source}: expected a TOML document, found: {exc}") from exc
+            raise ConfigError.one(source, "cfg.toml", exc) from exc
         table = doc.get("weights")
         if not isinstance(table, dict):
-            raise ConfigError(f"{source}: expected a [weights] table, found keys {sorted(doc)}")
+            raise ConfigError.one(source, "cfg.weights.table", sorted(doc))
         return cls.from_mapping(table)
 
     @classmethod
@@ -148,7 +153,7 @@ class Weights:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{source}: expected a UTF-8 TOML file, found undecodable bytes ({exc})") from exc
+            raise ConfigError.one(source, "cfg.utf8", exc) from exc
         return cls.from_toml_text(text, source=source)
 
     def to_toml(self, *, name: str | None = None) -> str:
@@ -242,19 +247,23 @@ class ExtraIndicator:
     fill: float | None = None
 
     def __post_init__(self) -> None:
-        problems = []
+        problems: list[Problem] = []
+        where = f"extra indicator {self.key!r}"
+
+        def bad(column: str, key: str, found: object, **params: object) -> None:
+            problems.append(Problem(where, found=repr(found), column=column, **i18n.expect(key, **params)))
+
         if not self.key or self.key in INDICATORS_BY_KEY:
-            problems.append(f"extra indicator key: expected a new name, found {self.key!r}")
+            bad("key", "cfg.extra.key", self.key)
         if not isinstance(self.weight, (int, float)) or isinstance(self.weight, bool) or not math.isfinite(
                 self.weight) or self.weight < 0:
-            problems.append(f"weight of {self.key!r}: expected a finite number >= 0, found {self.weight!r}")
+            bad("weight", "cfg.at_least", self.weight, min=0)
         if self.direction not in (1, -1):
-            problems.append(f"direction of {self.key!r}: expected +1 or -1, found {self.direction!r}")
+            bad("direction", "cfg.extra.direction", self.direction)
         if self.normalisation not in EXTRA_NORMALISATIONS:
-            problems.append(f"normalisation of {self.key!r}: expected one of {EXTRA_NORMALISATIONS}, "
-                            f"found {self.normalisation!r}")
+            bad("normalisation", "cfg.one_of", self.normalisation, choices=", ".join(EXTRA_NORMALISATIONS))
         if problems:
-            raise ConfigError("invalid extra indicator:\n  - " + "\n  - ".join(problems))
+            raise ConfigError(problems)
 
     def raw(self, index: pd.Index) -> pd.Series:
         """The raw values on ``index`` (NaN = no data)."""
@@ -275,7 +284,7 @@ class ExtraIndicator:
 def _check_extras(extras: tuple[ExtraIndicator, ...]) -> None:
     keys = [e.key for e in extras]
     if len(set(keys)) != len(keys):
-        raise ConfigError(f"extra indicators: expected distinct keys, found {keys}")
+        raise ConfigError.one("extra indicators", "cfg.extra.distinct", keys, column="key")
 
 
 def score_matrix(sub: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -361,9 +370,9 @@ class Stability:
 def dirichlet_weights(weights: Weights, *, draws: int, concentration: float, seed: int) -> np.ndarray:
     """(k × draws) weight vectors drawn around ``weights`` (zero weights stay zero)."""
     if draws < 1:
-        raise ConfigError(f"draws: expected >= 1, found {draws}")
+        raise ConfigError.one("stability", "cfg.at_least", draws, column="draws", min=1)
     if concentration <= 0:
-        raise ConfigError(f"concentration: expected > 0, found {concentration}")
+        raise ConfigError.one("stability", "cfg.positive", concentration, column="concentration")
     w = weights.vector()
     active = w > 0
     rng = np.random.default_rng(seed)
@@ -381,7 +390,7 @@ def stability(sub: pd.DataFrame, weights: Weights, *, draws: int = 1000, top_k: 
     way), else 'sensitive'. Seeded: the same inputs give the same result.
     """
     if top_k < 1:
-        raise ConfigError(f"top_k: expected >= 1, found {top_k}")
+        raise ConfigError.one("stability", "cfg.at_least", top_k, column="top_k", min=1)
     x = sub[list(KEYS)].to_numpy(dtype=float)
     wd = dirichlet_weights(weights, draws=draws, concentration=concentration, seed=seed)
     s = score_matrix(x, wd)  # n × draws

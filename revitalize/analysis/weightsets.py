@@ -22,14 +22,14 @@ def from_file(path: Path | str) -> Weights:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{p}: expected a readable TOML file, found: {exc}") from exc
+        raise ConfigError.one(str(p), "cfg.toml", exc) from exc
     return Weights.from_toml_bytes(data, source=str(p))
 
 
 def save_weight_set(name: str, weights: Weights, *, folder: Path | None = None) -> Path:
     """Save a named weight set as TOML; the name may hold letters (any script), digits, space, - _ ."""
     if not _NAME_OK.match(name) or name.strip(" .") != name.strip() or not name.strip(" ."):
-        raise ConfigError(f"weight set name: expected 1–60 letters, digits, spaces, '-', '_' or '.', found {name!r}")
+        raise ConfigError.one("weight set", "cfg.weights.name", repr(name), column="name")
     d = folder or settings.weights_dir()
     d.mkdir(parents=True, exist_ok=True)
     path = d / f"{name.strip()}.toml"
@@ -47,7 +47,8 @@ def load_weight_set(name: str, *, folder: Path | None = None) -> Weights:
     """A saved weight set by name."""
     d = folder or settings.weights_dir()
     if name not in list_weight_sets(folder=d):
-        raise ConfigError(f"weight set: expected one of {list_weight_sets(folder=d)}, found {name!r}")
+        raise ConfigError.one("weight set", "cfg.weights.known", repr(name), column="name",
+                              names=", ".join(list_weight_sets(folder=d)))
     return from_file(d / f"{name}.toml")
 
 

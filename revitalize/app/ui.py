@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,8 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager  # an internal: see thr
 from revitalize.analysis import pool, progress, scoring
 from revitalize.core import i18n, settings
 from revitalize.core.errors import (
-    BusyError, ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
-    StoreError, StoreUnavailableError,
+    ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
 )
 from revitalize.data import db, failures, layers
 from revitalize.outputs import explorer, formats, maps
@@ -319,6 +319,17 @@ def workflow():
             con.close()
 
 
+@contextlib.contextmanager
+def error_boundary() -> Iterator[None]:
+    """The pages' one error boundary (``app.py`` runs every page inside it): a project error that a page did
+    not handle itself — a busy or unreachable workflow store above all — is shown in the user's language by
+    ``show_error`` instead of a traceback. Bugs still surface."""
+    try:
+        yield
+    except RevitalizeError as exc:
+        show_error(exc)
+
+
 def show_error(exc: BaseException) -> None:
     """An error shown in the user's language: a project error's message (every problem listed, as a table),
     a storage failure translated by ``failures.classify``; anything else named as an unexpected error,
@@ -328,8 +339,7 @@ def show_error(exc: BaseException) -> None:
         first = failures.redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
         st.error(t("fail.ui_internal", what=f"{type(exc).__name__}: {first}".rstrip(": ")))
         return
-    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", BusyError: "wf.busy",
-             StoreUnavailableError: "wf.unavailable", StoreError: "wf.store_error", StorageError: "err.storage"}
+    heads = {ConflictError: "cd.conflict", PermissionDeniedError: "cd.denied", StorageError: "err.storage"}
     head = next((t(k) for cls, k in heads.items() if isinstance(err, cls)), t("err.input"))
     if isinstance(err, InputError) and err.problems:
         st.error(f"**{head}**: " + t("err.count", n=len(err.problems)))
@@ -387,5 +397,5 @@ def user_map_layers() -> list:
         with workflow() as con:
             key = user_layers.versions(con)
         return _user_map_layers(key, lang()) if key else []
-    except duckdb.Error:  # the workflow database busy or unreadable: the map without user layers
+    except StorageError:  # the workflow store busy, unreachable or unreadable: the map without user layers
         return []

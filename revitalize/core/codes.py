@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # (pref_code, name_ja, name_en, region_ja, region_en); regions as in the common 8-region division.
 PREFECTURES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -97,20 +98,6 @@ def is_pref_code(value: object) -> bool:
     return isinstance(value, str) and bool(_PREF_RE.match(value))
 
 
-def normalise_muni_code(value: object) -> str | None:
-    """A municipality code as 5-character text: pads integers ('1101' → '01101'), drops a 6th check digit."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not text.isdigit():
-        return None
-    if len(text) == 6:
-        text = text[:5]
-    return text.zfill(5) if len(text) <= 5 else None
-
-
 def check_digit(code5: str) -> str:
     """The 6th (check) digit of a 5-digit local government code (JIS X 0402): the last digit of 11 − (Σ dᵢ·wᵢ mod 11),
     weights 6, 5, 4, 3, 2."""
@@ -118,21 +105,41 @@ def check_digit(code5: str) -> str:
     return str((11 - total % 11) % 10)
 
 
-def parse_muni_code(value: object) -> tuple[str | None, str | None]:
-    """(5-digit code, None) or (None, what is wrong) for a typed code; a 6-digit code's check digit is verified."""
+@dataclass(frozen=True)
+class CodeProblem:
+    """What is wrong with a typed code: a message key (``code.*``) and its parameters. Put into another
+    message's parameters, ``i18n.t`` says it in that message's language; ``i18n.say(p, lang)`` alone."""
+
+    key: str
+    params: tuple[tuple[str, object], ...]
+
+
+def _problem(key: str, **params: object) -> CodeProblem:
+    return CodeProblem(key, tuple(params.items()))
+
+
+def parse_muni_code(value: object) -> tuple[str | None, CodeProblem | None]:
+    """The one parser of a municipality code: (5-digit code, None), or (None, what is wrong as a keyed
+    ``CodeProblem``). Full-width digits are folded (NFKC), a trailing ``.0`` (a number read from a spreadsheet)
+    dropped, 4 digits zero-padded; a 6-digit code's check digit is verified."""
     text = unicodedata.normalize("NFKC", str(value)).strip() if value is not None else ""
     if text.endswith(".0"):
         text = text[:-2]
     if not text.isascii() or not text.isdigit() or len(text) not in (4, 5, 6):
-        return None, f"{text!r} is not a 5-digit code (or 6 digits with the check digit)"
+        return None, _problem("code.not_code", code=text)
     if len(text) == 6:
         if check_digit(text[:5]) != text[5]:
-            return None, f"{text!r} has check digit {text[5]}, expected {check_digit(text[:5])}"
+            return None, _problem("code.check_digit", code=text, digit=text[5], expected=check_digit(text[:5]))
         text = text[:5]
     text = text.zfill(5)
     if not is_muni_code(text):
-        return None, f"{text!r} has no valid prefecture part (01–47)"
+        return None, _problem("code.pref_part", code=text)
     return text, None
+
+
+def muni_code_or_none(value: object) -> str | None:
+    """``parse_muni_code``'s code, or None when ``value`` is none (a reference file's loader reports that)."""
+    return parse_muni_code(value)[0]
 
 
 def pref_from_address(text: str) -> str | None:
@@ -160,8 +167,8 @@ def split_codes(value: object) -> list[str]:
     return [p for p in _SEPARATORS.split(text) if p]
 
 
-def parse_muni_codes(value: object) -> tuple[list[str], list[str]]:
-    """(valid 5-digit codes in the order given, without repeats; what is wrong with each bad part).
+def parse_muni_codes(value: object) -> tuple[list[str], list[CodeProblem]]:
+    """(valid 5-digit codes in the order given, without repeats; what is wrong with each bad part, keyed).
 
     Accepts everything ``split_codes`` does; each part is checked by ``parse_muni_code`` (4 digits are
     zero-padded, 6 digits must carry the right check digit)."""
@@ -169,8 +176,8 @@ def parse_muni_codes(value: object) -> tuple[list[str], list[str]]:
     bad: list[str] = []
     for part in split_codes(value):
         code, why = parse_muni_code(part)
-        if code is None:
-            bad.append(why or part)
+        if code is None and why is not None:
+            bad.append(why)
         elif code not in good:
             good.append(code)
     return good, bad

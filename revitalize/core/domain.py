@@ -11,6 +11,13 @@ import datetime as dt
 TARGET_BASES = 200  # about 200 Content Regional Revitalization Bases nationwide …
 FIRST_FY = 2025     # … from the first call (FY2025) …
 TARGET_FY = 2033    # … by FY2033 (Intellectual Property Strategic Program 2025)
+LAST_FY = 2040      # the last fiscal year of a call a candidate may name (the register's range is FIRST_FY–LAST_FY;
+                    # the workflow tables' CHECK is generated from these two, see data/db.py ``migrations``)
+
+# Japan's extent in EPSG:4326 degrees, with a small margin: Okinotorishima 20.42° N to Etorofu 45.56° N,
+# Yonaguni 122.93° E to Minamitorishima 153.98° E (the easternmost point: 154.0 holds it, 154.5 was too loose).
+JAPAN_LAT = (20.0, 46.0)
+JAPAN_LON = (122.0, 154.0)
 
 BASE_TYPES: dict[str, tuple[str, str]] = {
     "tourism": ("コンテンツ観光振興型", "Content tourism promotion"),

@@ -25,7 +25,20 @@ class Problem:
     params: tuple[tuple[str, object], ...] = ()
     found_key: str | None = None
 
+    @classmethod
+    def message(cls, key: str, /, **params: object) -> Problem:
+        """A problem that is one sentence (``key`` with ``params``), without a file, row or column: a refused
+        request ("method X is not available"), a storage failure, a cause of infeasibility."""
+        return cls("", found="", **i18n.expect(key, **params))
+
+    @property
+    def is_message(self) -> bool:
+        """True for a one-sentence problem (``Problem.message``): shown as its sentence alone."""
+        return not self.file and self.row is None and self.column is None and not self.found and not self.found_key
+
     def __str__(self) -> str:
+        if self.is_message:
+            return self.expected
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
@@ -35,24 +48,27 @@ class Problem:
 
 
 class RevitalizeError(ValueError):
-    """Base class of the project's errors.
+    """Base class of the project's errors: every one carries its ``problems``, each a keyed ``Problem``.
 
-    ``key`` (an entry of ``core/i18n.py``) and ``params`` give the message in every language
-    (``i18n.error_text``); ``str()`` is the English message. Errors without a key show ``str()``.
+    ``i18n.error_text`` renders them in either language (the one way an error is shown); ``str()`` is the
+    English message. ``keyed(key, **params)`` makes an error one sentence (``key`` and ``params`` are kept
+    as attributes too); an error that lists problems (``ProblemsError``) is made from them.
     """
 
     key: str | None = None
     params: dict[str, object] = {}
+    problems: list[Problem] = []
 
     def keyed(self, key: str, **params: object) -> RevitalizeError:
         """Attach the message key and its parameters; returns the error (``raise Err(en).keyed(k, n=1)``)."""
         self.key = key
         self.params = dict(params)
+        self.problems = [Problem.message(key, **params)]
         return self
 
 
-class InputError(RevitalizeError):
-    """An input file (reference or curated) has problems; carries all of them at once."""
+class ProblemsError(RevitalizeError):
+    """An error listing every problem found at once (file, row, column, expected, found — each keyed)."""
 
     def __init__(self, problems: list[Problem], *, dataset: str | None = None) -> None:
         self.problems = list(problems)
@@ -60,6 +76,10 @@ class InputError(RevitalizeError):
         head = f"dataset {dataset!r}: " if dataset else ""
         lines = [f"{head}{len(self.problems)} problem(s)"] + [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class InputError(ProblemsError):
+    """An input file (reference or curated) has problems; carries all of them at once."""
 
 
 class DataUnavailableError(RevitalizeError):
@@ -92,18 +112,24 @@ class DatabaseMissingError(RevitalizeError):
 
 
 class StorageError(RevitalizeError):
-    """The workflow or reference store cannot be used (permissions, disk, damage, busy); nothing was changed.
+    """The workflow or reference store cannot be used (permissions, disk, damage, busy, unreachable, a refused
+    statement); nothing was changed. The one family of storage failures: every store raises these classes and
+    the boundaries (``data.failures``, ``app.ui.show_error``, the CLI) render them.
 
-    Made from the driver's or the system's error by ``data.failures.classify``: ``store`` is
-    ``"workflow"`` or ``"reference"``, ``path`` the file (or the server, without credentials).
+    Made from the driver's or the system's error by ``data.failures.classify``, or raised by ``data.db`` /
+    ``data.store`` / ``workflow.maintenance``: ``store`` is ``"workflow"``, ``"reference"`` or ``"file"``,
+    ``path`` the file (or the server, without credentials); ``key`` (a ``fail.*`` text) with ``params`` is
+    the message in both languages (``message`` is its English text unless given).
     """
 
-    def __init__(self, message: str, *, key: str, store: str, path: str, detail: str = "", **params: object) -> None:
+    def __init__(self, message: str | None = None, *, key: str, store: str = "workflow", path: str = "",
+                 detail: str = "", **params: object) -> None:
         self.store = store
         self.path = path
         self.detail = detail  # the driver's own words without PIDs (for --debug and logs)
-        super().__init__(message)
-        self.keyed(key, store=store, path=path, **params)
+        where = i18n.text(f"fail.store.{store}")  # the store's name in the message's language
+        super().__init__(message if message is not None else i18n.t(key, "en", store=where, path=path, **params))
+        self.keyed(key, store=where, path=path, **params)
 
 
 class StoreReadOnlyError(StorageError):
@@ -119,15 +145,30 @@ class StoreDamagedError(StorageError):
 
 
 class StoreBusyError(StorageError):
-    """Another process holds the store (lock, conflicting transaction); trying again later will work."""
+    """Another process holds the store (lock, conflicting transaction) for longer than the wait allowed;
+    nothing was changed and trying again later will work."""
 
 
 class StoreUnavailableError(StorageError):
-    """The store cannot be reached or opened for another reason (server down, I/O error)."""
+    """The store cannot be reached or opened for another reason (PostgreSQL down, connection lost, I/O
+    error); nothing half-written was kept, and the next action connects again."""
 
 
-class ConfigError(RevitalizeError):
-    """A configuration value (weights, settings) is invalid; lists every problem."""
+class StoreRefusedError(StorageError):
+    """The store refused a statement (append-only audit table, schema newer than this program, a restore into
+    a store that is not empty); says what to do. Nothing was changed."""
+
+
+class ConfigError(ProblemsError):
+    """A configuration value (weights, settings, constraints, users) is invalid; lists every problem.
+
+    ``ConfigError([Problem(…), …])``; ``ConfigError.one(file, key, found, column=…, **params)`` for one."""
+
+    @classmethod
+    def one(cls, file: str, key: str, found: object, *, column: str | None = None, **params: object) -> ConfigError:
+        """A ``ConfigError`` of one problem: in ``file`` (a file, a setting, a form), ``column`` (the field),
+        expected ``key``'s text, ``found`` the value as found."""
+        return cls([Problem(file, found=str(found), column=column, **i18n.expect(key, **params))])
 
 
 class ExportError(RevitalizeError):
@@ -159,24 +200,36 @@ class NotFoundError(RevitalizeError):
 
 @dataclass(frozen=True)
 class Cause:
-    """Why a selection is impossible: the constraint responsible and the reason in both languages."""
+    """Why a selection is impossible: the constraint responsible and the reason (``key`` with ``params``;
+    a parameter that differs by language is an ``i18n.Bilingual``)."""
 
     constraint: str  # e.g. "max_per_pref", "min_km", "min_type_share", "k"
-    en: str
-    ja: str
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
 
     def text(self, lang: str = "en") -> str:
-        return self.ja if lang == "ja" else self.en
+        return i18n.t(self.key, lang, **dict(self.params))
+
+    @property
+    def en(self) -> str:
+        return self.text("en")
+
+    @property
+    def ja(self) -> str:
+        return self.text("ja")
 
 
 class InfeasibleError(RevitalizeError):
-    """No selection meets the constraints; ``causes`` name the constraint(s) responsible (all found at once)."""
+    """No selection meets the constraints; ``causes`` name the constraint(s) responsible (all found at once).
+
+    ``problems`` are the head ("responsible: …") and one sentence per cause."""
 
     def __init__(self, causes: list[Cause]) -> None:
         self.causes = list(causes)
         self.constraints = list(dict.fromkeys(c.constraint for c in self.causes))
-        lines = [f"no selection meets the constraints; responsible: {', '.join(self.constraints)}"]
-        super().__init__("\n".join(lines + [f"  - {c.constraint}: {c.en}" for c in self.causes]))
+        self.keyed("err.infeasible", constraints=", ".join(self.constraints))
+        self.problems += [Problem.message(c.key, **dict(c.params)) for c in self.causes]
+        super().__init__("\n".join([self.problems[0].expected] + [f"  - {c.constraint}: {c.en}" for c in self.causes]))
 
     def text(self, lang: str = "en") -> str:
         """The reasons in one language, one per line."""
@@ -184,44 +237,21 @@ class InfeasibleError(RevitalizeError):
 
 
 # --- effect verification (issue 12) -------------------------------------------------------------------------
-class EffectError(RevitalizeError):
+class EffectError(ProblemsError):
     """An effect estimate cannot be made as asked (unknown code, no visitor data, event outside the data, …).
 
-    ``problems`` holds every problem found, each as (i18n key, parameters); ``key`` is the first one's key.
-    ``text(lang)`` gives the messages in Japanese or English; ``str()`` is English.
+    Made from (i18n key, parameters) pairs, ``EffectError([(key, params), …])``, each becoming a one-sentence
+    ``Problem``; ``key`` is the first one's key. ``text(lang)`` gives the messages in Japanese or English, one
+    per line; ``str()`` is English.
     """
 
-    def __init__(self, problems: list[tuple[str, dict]]) -> None:
-        self.problems = [(key, dict(params)) for key, params in problems]
-        self.key = self.problems[0][0]
-        super().__init__(self.text("en"))
+    def __init__(self, problems: list[tuple[str, dict]] | list[Problem]) -> None:
+        made = [p if isinstance(p, Problem) else Problem.message(p[0], **dict(p[1])) for p in problems]
+        RevitalizeError.__init__(self, "\n".join(p.expected for p in made))
+        self.problems, self.dataset = made, None
+        self.key = made[0].key if made else None
 
     def text(self, lang: str = "en") -> str:
         """Every problem in one language, one per line."""
-        return "\n".join(i18n.t(key, lang, **params) for key, params in self.problems)
+        return "\n".join(i18n.problem_line(p, lang) for p in self.problems)
 # --- end effect verification --------------------------------------------------------------------------------
-
-
-# ---- the workflow store (issue 15: shared deployment) -----------------------------------------------------
-
-class BusyError(StoreBusyError):
-    """The workflow store stayed locked by other processes for longer than the wait allowed; nothing was
-    changed (a ``StoreBusyError``: the same message as the error boundary's)."""
-
-    i18n_key = "wf.busy"
-
-
-class StoreUnreachableError(StoreUnavailableError):
-    """The workflow store cannot be reached (PostgreSQL down, connection lost); nothing half-written was
-    kept, and the next action connects again. Raised by ``data.store`` (a ``StoreUnavailableError``)."""
-
-    i18n_key = "wf.unavailable"
-
-    def __init__(self, message: str) -> None:  # the store's own message; no file path to name
-        self.store, self.path, self.detail = "workflow", "", ""
-        RevitalizeError.__init__(self, message)
-
-
-class StoreError(RevitalizeError):
-    """The workflow store refused a statement (append-only audit table, schema not current, restore into a
-    store that is not empty); says what to do."""

@@ -8,6 +8,7 @@ from data, falling back to Japanese.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from revitalize.core.strings import api as api_strings
 from revitalize.core.strings import (candidates, common, effects, errors, exports, maphtml, portfolio,
@@ -31,6 +32,49 @@ def _merge() -> dict[str, tuple[str, str]]:
 STRINGS: dict[str, tuple[str, str]] = _merge()
 
 
+@dataclass(frozen=True)
+class Text:
+    """A text named by key and parameters, to be put into another text's parameters: it is formatted in the
+    language of the text it goes into (``t("effect.err.bad_code", "ja", why=Text("code.check_digit", …))``).
+    ``str()`` is English."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __call__(self, lang: str = "ja") -> str:
+        return t(self.key, lang, **dict(self.params))
+
+    def __str__(self) -> str:
+        return self("en")
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """A parameter given in both languages (names of places, say), picked by the text's language."""
+
+    ja: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def text(key: str, /, **params: object) -> Text:
+    """``Text(key, params)``: a keyed text to pass as another text's parameter."""
+    return Text(key, tuple(params.items()))
+
+
+def say(value: object, lang: str = "ja") -> object:
+    """A parameter as said in ``lang``: a keyed text (anything with a ``key`` of this lookup and ``params``:
+    ``Text``, a ``Problem``, ``codes.CodeProblem``) formatted, a ``Bilingual`` picked; other values as they are."""
+    if isinstance(value, Bilingual):
+        return value.en if lang == "en" else value.ja
+    key, params = getattr(value, "key", None), getattr(value, "params", None)
+    if isinstance(key, str) and key in STRINGS and isinstance(params, tuple):
+        return t(key, lang, **dict(params))
+    return value
+
+
 def expect(key: str, /, **params: object) -> dict[str, object]:
     """Keyword arguments of a ``Problem`` whose expected text is ``key``: the English text, the key, the
     parameters (``Problem(file, found=…, **i18n.expect("pb.imp.status", choices=…))``)."""
@@ -38,49 +82,45 @@ def expect(key: str, /, **params: object) -> dict[str, object]:
 
 
 def problem_texts(problem: object, lang: str = "ja") -> tuple[str, str]:
-    """(expected, found) of a ``Problem`` in ``lang``: its keys' texts, else the text it carries."""
-    params = dict(getattr(problem, "params", ()) or ())
-    key, found_key = getattr(problem, "key", None), getattr(problem, "found_key", None)
-    expected = t(key, lang, **params) if key in STRINGS else problem.expected
-    found = t(found_key, lang, **params) if found_key in STRINGS else problem.found
+    """(expected, found) of a ``Problem`` in ``lang``: its keys' texts (found is data unless ``found_key``)."""
+    params = dict(problem.params)
+    expected = t(problem.key, lang, **params) if problem.key is not None else problem.expected
+    found = t(problem.found_key, lang, **params) if problem.found_key is not None else problem.found
     return expected, found
 
 
 def problem_line(problem: object, lang: str = "ja") -> str:
-    """One ``Problem`` as a line in ``lang``: where (file, row, column), what was expected, what was found."""
+    """One ``Problem`` as a line in ``lang``: where (file, row, column), what was expected, what was found;
+    a one-sentence problem (``Problem.message``) is its sentence."""
+    expected, found = problem_texts(problem, lang)
+    if problem.is_message:
+        return expected
     where = str(problem.file)
     if problem.row is not None:
         where = t("err.where_row", lang, where=where, row=problem.row)
     if problem.column is not None:
         where = t("err.where_column", lang, where=where, column=problem.column)
-    expected, found = problem_texts(problem, lang)
     return t("err.line", lang, where=where, expected=expected, found=found)
 
 
 def error_text(exc: BaseException, lang: str = "ja") -> str:
-    """A project error's message in ``lang``: its key's text, or every problem it lists, else ``str(exc)``."""
-    key = getattr(exc, "key", None)
-    if key in STRINGS:
-        params = dict(getattr(exc, "params", {}) or {})
-        store = params.get("store")
-        if isinstance(store, str) and f"fail.store.{store}" in STRINGS:
-            params["store"] = t(f"fail.store.{store}", lang)
-        return t(key, lang, **params)
-    problems = getattr(exc, "problems", None)
-    if problems:
-        return "\n".join([t("err.count", lang, n=len(problems))] + [f"  - {problem_line(p, lang)}" for p in problems])
-    text = getattr(exc, "text", None)
-    if callable(text) and hasattr(exc, "causes"):  # InfeasibleError: the constraints named, then the reasons
-        head = t("err.infeasible", lang, constraints=", ".join(getattr(exc, "constraints", [])))
-        return head + "\n" + text(lang)
-    return str(exc)
+    """A project error's message in ``lang``, from the keyed problems every project error carries: one
+    sentence as it is; several, or any with a place (file, row, column), counted and listed one per line.
+    Anything else (a bug) shows ``str(exc)``."""
+    problems = list(getattr(exc, "problems", None) or ())
+    if not problems:
+        return str(exc)
+    lines = [problem_line(p, lang) for p in problems]
+    if all(p.is_message for p in problems):
+        return "\n".join(lines)
+    return "\n".join([t("err.count", lang, n=len(problems))] + [f"  - {line}" for line in lines])
 
 
 def t(key: str, lang: str = "ja", /, **fmt: object) -> str:
     """The UI string for ``key`` in ``lang`` ('ja' or 'en'), formatted with ``fmt``."""
     ja, en = STRINGS[key]
     text = en if lang == "en" else ja
-    return text.format(**fmt) if fmt else text
+    return text.format(**{k: say(v, lang) for k, v in fmt.items()}) if fmt else text
 
 
 def localized(row: Mapping[str, object], base: str, lang: str) -> str:

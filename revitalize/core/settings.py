@@ -79,7 +79,7 @@ class Setting:
             try:
                 return self.check(raw)
             except ValueError as exc:
-                raise ConfigError(f"{self.name}: expected {exc}, found {raw!r}") from exc
+                raise ConfigError.one(self.name, "cfg.setting", repr(raw), what=str(exc)) from exc
         return raw
 
 

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from revitalize.core import codes, i18n, settings
+from revitalize.core.domain import JAPAN_LAT, JAPAN_LON
 from revitalize.core.errors import InputError, Problem
 from revitalize.data import db
 
@@ -258,9 +259,10 @@ def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:
             prec = getattr(r, "location_precision", "landmark" if has_xy else "municipality")
             if (r.lat is None) != (r.lon is None):
                 problems.append(Problem(name, found=f"lat={r.lat!r} lon={r.lon!r}", row=i, **i18n.expect("pb.cu.latlon")))
-            if has_xy and not (20 <= r.lat <= 46 and 122 <= r.lon <= 154):
+            if has_xy and not (JAPAN_LAT[0] <= r.lat <= JAPAN_LAT[1] and JAPAN_LON[0] <= r.lon <= JAPAN_LON[1]):
                 problems.append(Problem(name, found=f"({r.lat}, {r.lon})", row=i, column="lat",
-                                        **i18n.expect("pb.cu.in_japan")))
+                                        **i18n.expect("pb.cu.in_japan", lat0=f"{JAPAN_LAT[0]:g}", lat1=f"{JAPAN_LAT[1]:g}",
+                                                                      lon0=f"{JAPAN_LON[0]:g}", lon1=f"{JAPAN_LON[1]:g}")))
             if prec == "landmark" and not has_xy:
                 problems.append(Problem(name, "lat/lon for a landmark", "empty", row=i, column="lat"))
             if prec == "landmark" and has_xy and not getattr(r, "coord_source_url", "x"):

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from revitalize.core import settings
-from revitalize.core.errors import BusyError, DatabaseMissingError
+from revitalize.core import domain, settings
+from revitalize.core.errors import DatabaseMissingError, StoreBusyError
 from revitalize.data import store
 from revitalize.data.store import ident  # the one identifier-quoting helper (db.ident)
 
@@ -92,13 +92,21 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 
 
 def migrations(folder: str = "migrations") -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration in ``revitalize/data/sql/<folder>``, in order."""
+    """(version, name, sql) of every migration in ``revitalize/data/sql/<folder>``, in order; the domain's
+    facts a table checks (``{FIRST_FY}``, ``{LAST_FY}``) are filled from ``core/domain.py``."""
     out = []
     for entry in (_SQL / folder).iterdir():
         if entry.name.endswith(".sql"):
             version, _, rest = entry.name.partition("_")
-            out.append((int(version), rest.removesuffix(".sql"), entry.read_text(encoding="utf-8")))
+            text = entry.read_text(encoding="utf-8")
+            for token, value in _DOMAIN_FACTS.items():
+                text = text.replace("{" + token + "}", str(value))
+            out.append((int(version), rest.removesuffix(".sql"), text))
     return sorted(out)
+
+
+# Facts of the domain that a migration's CHECK states: declared once in core/domain.py (integers only).
+_DOMAIN_FACTS = {"FIRST_FY": int(domain.FIRST_FY), "LAST_FY": int(domain.LAST_FY)}
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -209,7 +217,7 @@ def connect_workflow(path: Path | str | None = None, *, url: str | None = None, 
     DuckDB file ``path`` (else REVITALIZE_WORKFLOW_DB). The DuckDB file is separate from the reference
     database so that a rebuild never touches candidates, decisions or their audit trail; DuckDB lets one
     process at a time write it, so the app and the command line take turns — a process finding it locked
-    waits with back-off up to REVITALIZE_WORKFLOW_WAIT_S, then raises BusyError ("busy, try again").
+    waits with back-off up to REVITALIZE_WORKFLOW_WAIT_S, then raises StoreBusyError ("busy, try again").
     """
     url = url if url is not None else (None if path is not None else settings.workflow_url())
     if url:
@@ -244,7 +252,7 @@ _WORKFLOW_DUCKDB_CONFIG = {"threads": 1}
 
 def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
     """duckdb.connect, waiting with back-off (10 ms doubling to 100 ms, jittered) while another process holds
-    the file's lock; BusyError after ``wait_s`` seconds, never DuckDB's own message (path, PID)."""
+    the file's lock; StoreBusyError after ``wait_s`` seconds, never DuckDB's own message (path, PID)."""
     deadline = time.monotonic() + wait_s
     pause = 0.01
     while True:
@@ -256,9 +264,7 @@ def _connect_retrying(target: str, *, read_only: bool = False, wait_s: float = 1
             if "lock" not in text and "file handle conflict" not in text:
                 raise
             if time.monotonic() + pause > deadline:
-                raise BusyError(f"the workflow database {Path(target).name} is busy: other processes kept it "
-                                f"locked for {wait_s:g} s; nothing was changed — try again in a moment",
-                                key="fail.busy", store="workflow", path=str(target)) from None
+                raise StoreBusyError(key="fail.busy", store="workflow", path=str(target)) from None
             time.sleep(pause * random.uniform(0.5, 1.5))
             pause = min(pause * 2, 0.1)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from revitalize.core import i18n, settings
+from revitalize.core import settings
 from revitalize.core.errors import (
     ConfigError, DatabaseMissingError, DiskFullError, RevitalizeError, StorageError, StoreBusyError,
     StoreDamagedError, StoreReadOnlyError, StoreUnavailableError,
@@ -156,8 +156,7 @@ def classify(exc: BaseException, *, store: str | None = None, path: Path | str |
     key = key.format(store=store)
     reason = getattr(exc, "strerror", None) or text
     params = {"setting": SETTING_OF_STORE[store], "reason": redact(str(reason))}
-    message = i18n.t(key, "en", store=i18n.t(f"fail.store.{store}", "en"), path=where, **params)
-    return cls(message, key=key, store=store, path=where, detail=text, **params)
+    return cls(key=key, store=store, path=where, detail=text, **params)
 
 
 def _default_path(store: str) -> Path | str:

@@ -65,7 +65,7 @@ def read_municipalities(path: Path, wards_path: Path | None = None) -> gpd.GeoDa
     gdf = _read_geojson(path, ["N03_001", "N03_002", "N03_003", "N03_004", "N03_007"], ds)
     gdf = gdf[gdf["N03_007"].notna()].copy()
     problems = []
-    gdf["muni_code"] = gdf["N03_007"].map(codes.normalise_muni_code)
+    gdf["muni_code"] = gdf["N03_007"].map(codes.muni_code_or_none)
     for i, (raw, code) in enumerate(zip(gdf["N03_007"], gdf["muni_code"]), start=1):
         if not codes.is_muni_code(code):
             problems.append(Problem(path.name, "a 5-digit municipality code", repr(raw), row=i, column="N03_007"))
@@ -105,7 +105,7 @@ def read_wards(path: Path, municipalities: pd.DataFrame) -> gpd.GeoDataFrame:
 def _wards_from(gdf: gpd.GeoDataFrame, municipalities: pd.DataFrame) -> gpd.GeoDataFrame:
     gdf = gdf[gdf["N03_007"].notna() & gdf["N03_003"].fillna("").str.endswith("市")
               & gdf["N03_004"].fillna("").str.endswith("区")].copy()
-    gdf["ward_code"] = gdf["N03_007"].map(codes.normalise_muni_code)
+    gdf["ward_code"] = gdf["N03_007"].map(codes.muni_code_or_none)
     if "N03_003" in municipalities.columns:
         cities = municipalities[municipalities["N03_004"].isna() & municipalities["N03_003"].notna()]
         key = dict(zip(zip(cities["N03_001"], cities["N03_003"]), cities["N03_007"]))
@@ -135,7 +135,7 @@ def read_outlines(paths: Sequence[Path], municipalities: pd.DataFrame) -> gpd.Ge
         if gdf is None:
             continue
         gdf = gdf[gdf["N03_007"].notna()]
-        code = gdf["N03_007"].map(codes.normalise_muni_code)
+        code = gdf["N03_007"].map(codes.muni_code_or_none)
         ward_city = [city_of.get((p, c)) if isinstance(w, str) and w.endswith("区") else None
                      for p, c, w in zip(gdf["N03_001"], gdf["N03_003"], gdf["N03_004"])]
         owner = [c if c in known else w for c, w in zip(code, ward_city)]
@@ -217,7 +217,7 @@ def read_census(path: Path) -> pd.DataFrame:
     problems: list[Problem] = []
     rows = []
     for i, r in enumerate(body.itertuples(index=False), start=3):
-        code = codes.normalise_muni_code(r[0])
+        code = codes.muni_code_or_none(r[0])
         year_text = str(r[3]).replace("年度", "").strip()
         if not codes.is_muni_code(code):
             problems.append(Problem(path.name, "a 5-digit municipality code", repr(r[0]), row=i, column="地域 コード"))

@@ -11,10 +11,10 @@ backend failure                        project error
 write-write conflict, serialization,   ``ConflictError`` (nothing was changed; try again)
 deadlock, duplicate key
 DuckDB file locked by another process  retried with back-off by ``db.connect_workflow``, then
-                                       ``BusyError``
-PostgreSQL unreachable / connection    ``StoreUnreachableError`` (the transaction was rolled back by
+                                       ``StoreBusyError``
+PostgreSQL unreachable / connection    ``StoreUnavailableError`` (the transaction was rolled back by
 lost                                   the server; the next call gets a fresh connection)
-append-only audit table touched        ``StoreError``
+append-only audit table touched        ``StoreRefusedError``
 =====================================  =============================================================
 
 Opening DuckDB files stays in ``data/db.py``; PostgreSQL is opened only here.
@@ -34,8 +34,9 @@ import pandas as pd
 import psycopg
 import psycopg_pool
 
+from revitalize.core import i18n
 from revitalize.core.errors import (
-    ConflictError, DiskFullError, StoreDamagedError, StoreError, StoreReadOnlyError, StoreUnreachableError,
+    ConflictError, DiskFullError, StoreDamagedError, StoreReadOnlyError, StoreRefusedError, StoreUnavailableError,
 )
 from revitalize.data import failures
 
@@ -93,26 +94,27 @@ def _duckdb_error(exc: duckdb.Error, path: str = "") -> Exception:
         return told
     text = str(exc)
     if isinstance(exc, duckdb.TransactionException):
-        return ConflictError("another save was committed at the same moment; nothing was changed — reload and try "
-                             f"again ({text.splitlines()[0]})")
+        return _conflict("fail.conflict", text.splitlines()[0])
     if isinstance(exc, duckdb.ConstraintException) and ("duplicate key" in text.lower() or "unique" in text.lower()):
-        return ConflictError(f"another record was written at the same moment; nothing was changed — try again ({text})")
-    return StoreError(f"the workflow database refused a statement: {text}")
+        return _conflict("fail.conflict_record", text)
+    return StoreRefusedError(key="fail.refused", store="workflow", path=path, reason=text)
+
+
+def _conflict(key: str, reason: str) -> ConflictError:
+    return ConflictError(i18n.t(key, "en", reason=reason)).keyed(key, reason=reason)
 
 
 def _postgres_error(exc: psycopg.Error, url: str) -> Exception:
     if isinstance(exc, (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected,
                         psycopg.errors.UniqueViolation)):
-        return ConflictError("another save was committed at the same moment; nothing was changed — reload and try "
-                             f"again ({type(exc).__name__})")
+        return _conflict("fail.conflict", type(exc).__name__)
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return StoreError(f"the workflow database refused a statement: {str(exc).splitlines()[0]}")
+        return StoreRefusedError(key="fail.refused", store="workflow", path=redact(url),
+                                 reason=str(exc).splitlines()[0])
     if isinstance(exc, psycopg.OperationalError):
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return StoreUnreachableError(
-            f"the workflow database {redact(url)} cannot be reached ({reason}); nothing of this action was saved — "
-            "check that PostgreSQL is running, then try again")
-    return StoreError(f"the workflow database refused a statement: {str(exc).strip()}")
+        return StoreUnavailableError(key="fail.unreachable", store="workflow", path=redact(url), reason=reason)
+    return StoreRefusedError(key="fail.refused", store="workflow", path=redact(url), reason=str(exc).strip())
 
 
 class Store:
@@ -270,7 +272,7 @@ def _pool(url: str, *, max_size: int, timeout_s: float) -> psycopg_pool.Connecti
 
 
 def open_postgres(url: str, *, read_only: bool = False, max_size: int = 10, timeout_s: float = 5.0) -> Store:
-    """A pooled connection to the PostgreSQL workflow store; StoreUnreachableError when it cannot be reached."""
+    """A pooled connection to the PostgreSQL workflow store; StoreUnavailableError when it cannot be reached."""
     pool = _pool(url, max_size=max_size, timeout_s=timeout_s)
     try:
         raw = pool.getconn()
@@ -280,9 +282,8 @@ def open_postgres(url: str, *, read_only: bool = False, max_size: int = 10, time
             psycopg.connect(url, connect_timeout=2).close()
         except psycopg.Error as probe:
             reason = str(probe).strip().splitlines()[0] if str(probe).strip() else type(probe).__name__
-        raise StoreUnreachableError(
-            f"the workflow database {redact(url)} cannot be reached ({reason}); nothing was changed — check that "
-            "PostgreSQL is running and REVITALIZE_WORKFLOW_URL is right, then try again") from exc
+        raise StoreUnavailableError(key="fail.unreachable", store="workflow", path=redact(url),
+                                    reason=reason) from exc
     if read_only:
         with contextlib.suppress(psycopg.Error):
             raw.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")

@@ -350,7 +350,7 @@ def shortlist_from_table(df: pd.DataFrame, *, kind: str, title: str | None = Non
         t["muni_codes"] = [tuple(good) for good, _ in parsed]
         for i, (_, bad) in enumerate(parsed):
             if bad:
-                problems.append(f"row {i + 1}, column 'muni_codes': expected 5-digit municipality codes, found {bad}")
+                problems.append(f"row {i + 1}, column 'muni_codes': expected 5-digit municipality codes, found {[i18n.say(b, 'en') for b in bad]}")
     if "item_id" not in t.columns:
         if "candidate_id" in t.columns:
             t["item_id"] = t["candidate_id"].astype(str)

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from revitalize.core import codes, settings
+from revitalize.core import codes, i18n, settings
 from revitalize.core.domain import MUNICIPALITY_EDITABLE, OPEN_STATUSES, ROLES
-from revitalize.core.errors import ConfigError, PermissionDeniedError
+from revitalize.core.errors import ConfigError, PermissionDeniedError, Problem
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,21 @@ class User:
 
     def __post_init__(self) -> None:
         problems = []
+        who = f"user {self.user_id!r}"
         if not self.user_id.strip():
-            problems.append("user_id: expected a non-empty id, found an empty string")
+            problems.append(Problem(who, found="", found_key="pb.none", column="user_id",
+                                    **i18n.expect("cfg.user.id")))
         if self.role not in ROLES:
-            problems.append(f"role: expected one of {', '.join(ROLES)}, found {self.role!r}")
+            problems.append(Problem(who, found=repr(self.role), column="role",
+                                    **i18n.expect("cfg.user.role", roles=", ".join(ROLES))))
         if self.role == "municipality" and not self.muni_codes:
-            problems.append(f"user {self.user_id!r}: the municipality role needs at least one municipality code")
+            problems.append(Problem(who, found="", found_key="pb.none", column="muni_codes",
+                                    **i18n.expect("cfg.user.munis")))
         bad = sorted(c for c in self.muni_codes if not codes.is_muni_code(c))
         if bad:
-            problems.append(f"muni_codes: expected 5-digit codes, found {', '.join(bad)}")
+            problems.append(Problem(who, found=", ".join(bad), column="muni_codes", **i18n.expect("cfg.user.codes")))
         if problems:
-            raise ConfigError("; ".join(problems))
+            raise ConfigError(problems)
 
     @property
     def label(self) -> str:
@@ -71,20 +75,22 @@ def load_users(path: Path) -> dict[str, User]:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"users file {path}: expected a readable TOML file, found {exc}") from exc
+        raise ConfigError.one(str(path), "cfg.toml", exc) from exc
     out, problems = {}, []
     for email, entry in (data.get("users") or {}).items():
         if not isinstance(entry, Mapping):
-            problems.append(f"users file {path}, [users.{email!r}]: expected a table, found {type(entry).__name__}")
+            problems.append(Problem(str(path), found=type(entry).__name__, column=f"users.{email}",
+                                    **i18n.expect("cfg.user.table")))
             continue
         try:
             out[email.strip().lower()] = User(email, str(entry.get("role", "viewer")),
                                               frozenset(str(c) for c in entry.get("muni_codes", [])),
                                               str(entry.get("name", "")))
         except ConfigError as exc:
-            problems.append(f"users file {path}, [users.{email!r}]: {exc}")
+            problems += [Problem(str(path), p.expected, p.found, column=f"users.{email}.{p.column}", key=p.key,
+                                 params=p.params, found_key=p.found_key) for p in exc.problems]
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError(problems)
     return out
 
 
@@ -92,7 +98,8 @@ def user_from_login(claims: Mapping[str, object], users: Mapping[str, User]) -> 
     """The user for a logged-in identity (OIDC claims); people not in the users file are viewers."""
     email = str(claims.get("email") or "").strip().lower()
     if not email:
-        raise ConfigError("login: expected an 'email' claim from the identity provider, found none")
+        raise ConfigError([Problem("login", found="", found_key="pb.none", column="email",
+                                   **i18n.expect("cfg.login_email"))])
     known = users.get(email)
     if known is not None:
         return known

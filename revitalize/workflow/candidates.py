@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from revitalize.core import codes, domain, i18n
-from revitalize.core.domain import ASSET_LAYERS, BASE_TYPES, ORG_KINDS, STATUSES, TRANSITIONS
+from revitalize.core.domain import (ASSET_LAYERS, BASE_TYPES, FIRST_FY, LAST_FY, ORG_KINDS, STATUSES,
+                                    TRANSITIONS)
 from revitalize.core.errors import ConflictError, InputError, NotFoundError, Problem, TransitionError
 from revitalize.data import db, layers
 from revitalize.data.store import Store
-from revitalize.workflow import auth
+from revitalize.workflow import audit, auth
 from revitalize.workflow.auth import User
 
 
@@ -68,8 +69,8 @@ class CandidateData:
         if self.base_type not in BASE_TYPES:
             bad("base_type", "pb.cd.base_type", self.base_type,
                 choices=", ".join(f"{k} ({ja})" for k, (ja, _) in BASE_TYPES.items()))
-        if not isinstance(self.fiscal_year, int) or not 2025 <= self.fiscal_year <= 2040:
-            bad("fiscal_year", "pb.cd.fiscal_year", self.fiscal_year)
+        if not isinstance(self.fiscal_year, int) or not FIRST_FY <= self.fiscal_year <= LAST_FY:
+            bad("fiscal_year", "pb.cd.fiscal_year", self.fiscal_year, first=FIRST_FY, last=LAST_FY)
         if not self.muni_codes:
             p.append(Problem(where, found="none", found_key="pb.none", row=row, column="muni_codes",
                              **i18n.expect("pb.cd.muni_required")))
@@ -104,10 +105,6 @@ _SCALARS = ("name_ja", "name_en", "base_type", "fiscal_year", "summary", "contac
 _LISTS = ("muni_codes", "applicants", "assets")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
 def _reserve_ids(con: Store, fiscal_year: int, n: int = 1) -> list[str]:
     """``n`` new ids ``C<fiscal year>-NNNN`` from the year's counter row (inside the caller's transaction)."""
     last = con.execute(_q(con, "reserve_ids"), [fiscal_year, n]).fetchone()[0]
@@ -133,15 +130,12 @@ def _write_lists(con: Store, cid: str, data: CandidateData) -> None:
 def _event(con: Store, cid: str, user: User, action: str, version: int, *,
            frm: str | None = None, to: str | None = None, reason: str | None = None,
            changes: Mapping[str, tuple] | None = None, at: dt.datetime) -> None:
-    con.execute(
-        _q(con, "insert_event"),
-        [cid, at, user.user_id, user.role, action, frm, to, reason, version,
-         json.dumps(changes, ensure_ascii=False, default=str) if changes else None])
+    audit.record(con, _q(con, "insert_event"), cid, user, action, [frm, to, reason, version], details=changes, at=at)
 
 
 def _guarded(fn):
     """Run ``fn`` in one transaction (the store maps a concurrent write to ConflictError, a lock held too long
-    to BusyError, a lost connection to StoreUnavailableError; the transaction is rolled back in each case)."""
+    to StoreBusyError, a lost connection to StoreUnavailableError; the transaction is rolled back in each case)."""
     @functools.wraps(fn)
     def run(con: Store, *args, **kwargs):
         with con.transaction():
@@ -175,7 +169,7 @@ def _insert(con: Store, user: User, data: CandidateData, *, status: str = "draft
     if status != "draft":
         auth.require_import(user)  # only an import may create a candidate past draft
     data.check(known_munis=known_munis)
-    at = _now()
+    at = audit.now()
     cid = _reserve_ids(con, data.fiscal_year)[0]
     con.execute(
         _q(con, "insert"),
@@ -276,7 +270,7 @@ def update(con: Store, user: User, candidate_id: str, read_version: int,
     diff = _diff(current.data, new)
     if not diff:
         return current.version
-    at, version = _now(), current.version + 1
+    at, version = audit.now(), current.version + 1
     n = len(con.execute(
         _q(con, "update_fields"),
         [new.name_ja.strip(), new.name_en.strip() or None, new.base_type, new.fiscal_year, new.summary or None,
@@ -311,7 +305,7 @@ def transition(con: Store, user: User, candidate_id: str, to_status: str, *, rea
         raise TransitionError(f"candidate {candidate_id}: a reason is required for every status change")
     if current.version != read_version:
         raise _conflict(con, candidate_id, read_version, current.version)
-    at, version = _now(), current.version + 1
+    at, version = audit.now(), current.version + 1
     on = (designated_on or at.date()) if to_status == "designated" else current.designated_on
     n = len(con.execute(_q(con, "update_status"),
                         [to_status, on, version, at, user.user_id, candidate_id, read_version]).fetchall())
@@ -528,7 +522,7 @@ def _insert_many(con: Store, user: User, rows: Sequence[ImportRow], *, label: st
     for fy, ks in sorted(by_year.items()):
         for k, cid in zip(ks, _reserve_ids(con, fy, len(ks))):
             ids[k] = cid
-    at, reason = _now(), f"import {label}"
+    at, reason = audit.now(), f"import {label}"
     cands, apps, munis, assets, evs = [], [], [], [], []
     for cid, r in zip(ids, rows):
         d = r.data
@@ -560,7 +554,7 @@ def _import_update(con: Store, user: User, r: ImportRow, *, label: str,
                                  str(r.designated_on) if r.designated_on else None)
     if not diff:
         return False
-    at, version, d = _now(), old.version + 1, r.data
+    at, version, d = audit.now(), old.version + 1, r.data
     n = len(con.execute(_q(con, "update_all"),
                         [d.name_ja.strip(), d.name_en.strip() or None, d.base_type, d.fiscal_year, d.summary or None,
                          d.contact or None, d.source_url or None, r.status, r.designated_on, version, at,

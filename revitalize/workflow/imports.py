@@ -185,7 +185,7 @@ def parse_rows(df: pd.DataFrame, *, file: str, known_munis: set[str] | None,
             fy = r["fiscal_year"]
         munis, bad_codes = codes.parse_muni_codes(r["muni_codes"])
         for why in bad_codes:
-            bad("muni_codes", "pb.imp.muni_codes", why)
+            bad("muni_codes", "pb.imp.muni_codes", i18n.say(why, "en"), found_key="pb.why", why=why)
         applicants, bad_kinds = domain.parse_applicants(r.get("applicants", ""))
         for part in bad_kinds:
             bad("applicants", "pb.imp.applicants", part, kinds=", ".join(domain.ORG_KINDS))

@@ -20,7 +20,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from revitalize.core.errors import DatabaseMissingError, RevitalizeError, StoreError
+from revitalize.core import i18n
+from revitalize.core.errors import (DatabaseMissingError, InputError, Problem, RevitalizeError,
+                                     StoreRefusedError)
 from revitalize.data import db, store
 from revitalize.data.store import Store
 
@@ -87,30 +89,34 @@ def backup(con: Store, path: Path | str) -> dict[str, int]:
 
 
 def read_backup(path: Path | str) -> dict:
-    """The backup document at ``path``; StoreError naming the file when it is not one."""
+    """The backup document at ``path``; an ``InputError`` listing every problem when it is not one."""
     path = Path(path)
+    file = str(path)
     try:
         raw = path.read_bytes()
         doc = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
     except (OSError, ValueError, EOFError) as exc:
-        raise StoreError(f"{path}: expected a workflow backup (JSON, optionally gzip), found {type(exc).__name__}: "
-                         f"{exc}") from exc
+        raise InputError([Problem(file, found=f"{type(exc).__name__}: {exc}", **i18n.expect("pb.bk.backup"))]) from exc
     problems = []
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        problems.append(f"format: expected {FORMAT!r}, found {doc.get('format') if isinstance(doc, dict) else doc!r}")
+        found = doc.get("format") if isinstance(doc, dict) else doc
+        problems.append(Problem(file, column="format", found=repr(found), **i18n.expect("pb.bk.format", format=FORMAT)))
     else:
         if doc.get("format_version") != FORMAT_VERSION:
-            problems.append(f"format_version: expected {FORMAT_VERSION}, found {doc.get('format_version')!r}")
+            problems.append(Problem(file, column="format_version", found=repr(doc.get("format_version")),
+                                    **i18n.expect("pb.bk.format_version", version=FORMAT_VERSION)))
         for name, t in (doc.get("tables") or {}).items():
             if name not in TABLES:
-                problems.append(f"tables: expected only {', '.join(TABLES)}, found {name!r}")
+                problems.append(Problem(file, column="tables", found=repr(name),
+                                        **i18n.expect("pb.bk.tables", tables=", ".join(TABLES))))
             elif not set(t.get("columns", [])) <= set(TABLES[name]):
-                problems.append(f"table {name}: expected columns among {', '.join(TABLES[name])}, found "
-                                f"{', '.join(t.get('columns', []))}")
+                problems.append(Problem(file, column=name, found=", ".join(t.get("columns", [])),
+                                        **i18n.expect("pb.bk.columns", table=name, columns=", ".join(TABLES[name]))))
         if "candidates" not in (doc.get("tables") or {}):
-            problems.append("tables: expected at least 'candidates', found none")
+            problems.append(Problem(file, column="tables", found="", found_key="pb.none",
+                                    **i18n.expect("pb.bk.candidates")))
     if problems:
-        raise StoreError(f"{path}: not a restorable workflow backup:\n" + "\n".join(f"  - {p}" for p in problems))
+        raise InputError(problems, dataset=FORMAT)
     return doc
 
 
@@ -132,18 +138,17 @@ def counts(con: Store) -> tuple[int, int, int]:
 def restore(con: Store, path: Path | str, *, replace: bool = False) -> dict[str, int]:
     """Load a backup into the store in one transaction; returns the rows written per table.
 
-    Refuses (StoreError, nothing written) a store holding candidates, events or users unless ``replace``;
+    Refuses (StoreRefusedError, nothing written) a store holding candidates, events or users unless ``replace``;
     with ``replace`` the workflow schema is dropped and laid anew first, in the same transaction.
     """
     doc = read_backup(path)
     if int(doc.get("schema_version", 0)) > db.workflow_target_version(con.dialect):
-        raise StoreError(f"{path}: written at workflow schema version {doc['schema_version']}, newer than this "
-                         f"program's {db.workflow_target_version(con.dialect)}; upgrade revitalize first")
+        raise StoreRefusedError(key="fail.backup_newer", path=str(path), found=doc["schema_version"],
+                                supported=db.workflow_target_version(con.dialect))
     held = counts(con)
     if any(held) and not replace:
-        raise StoreError(f"{con.label}: expected an empty workflow store, found {held[0]} candidates, {held[1]} audit "
-                         "events and {0} users; nothing was written — restore into an empty store, or pass "
-                         "--replace to replace everything in it".format(held[2]))
+        raise StoreRefusedError(key="fail.restore_not_empty", path=con.label, candidates=held[0], events=held[1],
+                                users=held[2])
     written: dict[str, int] = {}
     with con.transaction():
         if replace:

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from revitalize.core import codes
+from revitalize.core import codes, i18n
 from revitalize.data import db, spatial
+from revitalize.workflow import audit
 from revitalize.workflow.auth import User
 from revitalize.data import uploads
 from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem
@@ -99,9 +100,9 @@ def bad_codes(values: pd.Series, *, file: str, column: str | None) -> list[Probl
     for value, rows in filled.groupby(filled, sort=False).groups.items():
         _, err = codes.parse_muni_code(value)
         if err is not None:
-            listed = ", ".join(map(str, list(rows)[:10])) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
-            out.append(Problem(file, "a local-government code (5 digits, or 6 with a valid check digit)",
-                               f"{err} in rows {listed}", column=column))
+            listed = ", ".join(map(str, list(rows)[:10])) + (f" (+{len(rows) - 10})" if len(rows) > 10 else "")
+            out.append(Problem(file, found=f"{i18n.say(err, 'en')} in rows {listed}", column=column, found_key="pb.ul.code_rows",
+                               **i18n.expect("pb.ul.local_code", why=err, rows=listed)))
     return out
 
 
@@ -271,10 +272,6 @@ def assign(ref_con: duckdb.DuckDBPyConnection, feats: pd.DataFrame) -> pd.DataFr
 
 # ---------------------------------------------------------------------------------------------- writes
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-
-
 # The storage seam: every statement of this module goes through these few functions (SQL in
 # data/sql/user_layers/), so the layers can move onto another store without touching the rules above them.
 
@@ -299,8 +296,7 @@ def _layer_row(con: duckdb.DuckDBPyConnection, name: str) -> dict | None:
 
 def _event(con: duckdb.DuckDBPyConnection, name: str, user: User, action: str, version: int | None,
            details: Mapping[str, object] | None = None, *, at: dt.datetime) -> None:
-    _run(con, "insert_event", [name, at, user.user_id, user.role, action, version,
-                               json.dumps(details, ensure_ascii=False, default=str) if details else None])
+    audit.record(con, _sql("insert_event"), name, user, action, [version], details=details, at=at)
 
 
 def _require_import(user: User) -> None:
@@ -357,7 +353,7 @@ def confirm(con: duckdb.DuckDBPyConnection, user: User, p: Preview, *, licence: 
     _require_import(user)
     if not p.ok:
         raise InputError(list(p.problems), dataset=p.upload.file)
-    now = _now()
+    now = audit.now()
     up = p.upload
     with db.transaction(con):
         old = _layer_row(con, p.name)
@@ -404,7 +400,7 @@ def rename(con: duckdb.DuckDBPyConnection, user: User, name: str, new_name: str,
         _run(con, "rename_features", [new_name, name])
         _event(con, new_name, user, "rename", version, {"from": name, "to": new_name,
                                                          "title": [layer["title"], title or layer["title"]]},
-               at=_now())
+               at=audit.now())
     return version
 
 
@@ -415,7 +411,7 @@ def set_hidden(con: duckdb.DuckDBPyConnection, user: User, name: str, hidden: bo
         _require_owner(user, layer, "hide" if hidden else "show")
         version = layer["version"] + 1
         _run(con, "set_hidden", [hidden, version, name])
-        _event(con, name, user, "hide" if hidden else "show", version, at=_now())
+        _event(con, name, user, "hide" if hidden else "show", version, at=audit.now())
     return version
 
 
@@ -427,7 +423,7 @@ def delete(con: duckdb.DuckDBPyConnection, user: User, name: str, *, read_versio
         _run(con, "delete_features", [name])
         _run(con, "delete", [name])
         _event(con, name, user, "delete", None, {"source": layer["source"], "rows": layer["rows"],
-                                                 "title": layer["title"]}, at=_now())
+                                                 "title": layer["title"]}, at=audit.now())
 
 
 # ---------------------------------------------------------------------------------------------- reads

@@ -8,15 +8,14 @@ keeps one).
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 
-from revitalize.core import codes
-from revitalize.core.errors import ConfigError, PermissionDeniedError
+from revitalize.core import codes, i18n
+from revitalize.core.errors import ConfigError, PermissionDeniedError, Problem
 from revitalize.data import db
 from revitalize.data.store import Store
-from revitalize.workflow import auth
+from revitalize.workflow import audit, auth
 from revitalize.workflow.auth import User
 
 
@@ -51,18 +50,20 @@ def save(con: Store, admin: User, email: str, role: str, muni_codes: str | tuple
         parsed, bad = codes.parse_muni_codes(muni_codes)
     else:
         parsed, bad = list(muni_codes), []
-    problems = [f"muni_codes: {b}" for b in bad]
+    who = f"user {email!r}"
+    problems = [Problem(who, found=str(i18n.say(b, "en")), column="muni_codes", found_key="pb.why",
+                        **i18n.expect("pb.imp.muni_codes", why=b)) for b in bad]
     if "@" not in email:
-        problems.append(f"email: expected a login e-mail address, found {email!r}")
+        problems.append(Problem(who, found=repr(email), column="email", **i18n.expect("cfg.user.email")))
     if email == admin.user_id.strip().lower() and role != "admin":
-        problems.append("role: expected admin (you may not remove your own admin role), found " + repr(role))
+        problems.append(Problem(who, found=repr(role), column="role", **i18n.expect("cfg.user.own_admin")))
     try:
         user = User(email, role, frozenset(parsed), name.strip())
     except ConfigError as exc:
-        problems.append(str(exc))
+        problems += exc.problems
     if problems:
-        raise ConfigError("; ".join(problems))
-    at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        raise ConfigError(problems)
+    at = audit.now()
     with con.transaction():
         con.execute(_q("save"), [email, role, ";".join(sorted(parsed)), name.strip(), at, admin.user_id])
     return user
@@ -73,7 +74,7 @@ def remove(con: Store, admin: User, email: str) -> bool:
     _require_admin(admin, "change people's roles")
     email = email.strip().lower()
     if email == admin.user_id.strip().lower():
-        raise ConfigError("email: you may not remove your own entry (another admin can)")
+        raise ConfigError.one(f"user {email!r}", "cfg.user.own_entry", repr(email), column="email")
     with con.transaction():
         return bool(con.execute(_q("remove"), [email]).fetchall())
 

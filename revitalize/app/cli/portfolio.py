@@ -18,7 +18,9 @@ from revitalize.workflow import candidates
 from revitalize.data import credits, db
 from revitalize.outputs import tables
 from revitalize.analysis import pool, portfolio, scoring
-from revitalize.core.errors import ConfigError
+from revitalize.core import i18n
+from revitalize.core.domain import TARGET_BASES
+from revitalize.core.errors import ConfigError, Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_constraint_args(p: argparse.ArgumentParser) -> None:
     """The portfolio constraints as options (shared by ``portfolio`` and ``export --from portfolio``)."""
     d = portfolio.PLANNING_DEFAULTS
-    p.add_argument("--k", type=int, default=None, help="new bases to add (default: 200 − designated bases)")
+    p.add_argument("--k", type=int, default=None, help=f"new bases to add (default: {TARGET_BASES} − designated bases)")
     p.add_argument("--max-per-pref", type=int, default=None,
                    help=f"at most M selected per prefecture (0 = off; default {d.max_per_pref})")
     p.add_argument("--min-km", type=float, default=None,
@@ -69,12 +71,12 @@ def parse_shares(items: list[str]) -> dict[str, float]:
         try:
             shares[key.strip()] = float(value)
         except ValueError:
-            problems.append(f"--min-share: expected TYPE=SHARE (e.g. tourism=0.3), found {item!r}")
+            problems.append(Problem("--min-share", found=repr(item), **i18n.expect("cfg.min_share")))
             continue
         if not sep:
-            problems.append(f"--min-share: expected TYPE=SHARE (e.g. tourism=0.3), found {item!r}")
+            problems.append(Problem("--min-share", found=repr(item), **i18n.expect("cfg.min_share")))
     if problems:
-        raise ConfigError("\n".join(problems))
+        raise ConfigError(problems)
     return shares
 
 

@@ -10,11 +10,13 @@ from revitalize.workflow import auth, candidates, imports, maintenance
 from revitalize.data import db, layers
 from revitalize.outputs import tables
 from revitalize.analysis import progress
+from revitalize.core import domain
 from revitalize.core.errors import DatabaseMissingError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("progress", help="designated bases against the goal of about 200 by 2033")
+    p = sub.add_parser("progress", help=f"designated bases against the goal of about {domain.TARGET_BASES} by "
+                                        f"{domain.TARGET_FY}")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.set_defaults(func=_progress)

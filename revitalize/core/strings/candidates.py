@@ -5,7 +5,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.user": ("利用者：{user}（権限：{role}）", "User: {user} (role: {role})"),
     "cd.login": ("ログイン", "Log in"),
     "cd.logout": ("ログアウト", "Log out"),
-    "cd.workflow_missing": ("候補データベースを開けません：{err}", "The candidates database cannot be opened: {err}"),
     "cd.list": ("一覧", "List"),
     "cd.export_empty": ("出力する拠点候補がありません（取下げ以外の候補が未登録）。",
                         "No candidate to export (none recorded other than withdrawn ones)."),
@@ -67,7 +66,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cd.no_next": ("この状況からは変更できません（終了した候補）。", "No change is possible from this status (closed)."),
     "cd.conflict": ("他の人が先に保存しました。あなたの変更は保存されていません。", "Someone else saved first. Your change was not saved."),
     "cd.denied": ("権限がありません", "Not allowed"),
-    "cd.readonly": ("閲覧のみの権限です。", "Your role can view only."),
     "cd.suggest_note": ("提案はスコアの高い未応募の市区町村（隣接するものはまとめて）で、候補ではありません。下書きにすると候補になります。",
                         "Suggestions are high-scoring municipalities (neighbours merged) with no candidate yet; they are "
                         "not candidates until turned into a draft."),

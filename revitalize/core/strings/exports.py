@@ -10,7 +10,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ex.src.explorer": ("地図で探す（絞り込み結果）", "Map explorer (filtered)"),
     "ex.src.portfolio": ("ポートフォリオ", "Portfolio"),
     "ex.src.candidates": ("拠点候補の一覧", "Candidate list"),
-    "ex.not_available": ("「{source}」からの出力はまだ利用できません。", "Export from '{source}' is not available yet."),
     "ex.format": ("形式", "Format"),
     "ex.fmt.csv": ("CSV（UTF-8・BOM 付き、Excel 用）", "CSV (UTF-8 with BOM, for Excel)"),
     "ex.fmt.csv-cp932": ("CSV（Shift_JIS / CP932）", "CSV (Shift_JIS / CP932)"),

@@ -91,8 +91,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pf.inf.pref_items": ("各都道府県に {n} 件以上が必要ですが、候補の足りない都道府県があります：{prefs}",
                           "at least {n} per prefecture is required, but these prefectures have too few items in the "
                           "pool: {prefs}"),
-    "pf.inf.lower_total": ("各{what_ja}に {n} 件以上とするには新たに {need} 件が必要ですが、K = {k} です",
-                           "at least {n} per {what_en} needs {need} new bases, but k = {k}"),
+    "pf.inf.lower_total": ("各{what}に {n} 件以上とするには新たに {need} 件が必要ですが、K = {k} です",
+                           "at least {n} per {what} needs {need} new bases, but k = {k}"),
     "pf.inf.type_items": ("類型 {type} は全体 {total} 件の {share:.0%} 以上（{req} 件）が必要ですが、候補には {n} 件しかありません",
                           "type {type} needs {share:.0%} of {total} = {req} bases, but the pool has only {n} of that "
                           "type"),

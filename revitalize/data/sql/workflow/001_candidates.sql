@@ -7,7 +7,7 @@ CREATE TABLE candidates (
     name_ja VARCHAR NOT NULL,
     name_en VARCHAR,
     base_type VARCHAR NOT NULL CHECK (base_type IN ('tourism', 'industry', 'composite')),
-    fiscal_year INTEGER NOT NULL CHECK (fiscal_year BETWEEN 2025 AND 2040),   -- the yearly call (Japanese FY)
+    fiscal_year INTEGER NOT NULL CHECK (fiscal_year BETWEEN {FIRST_FY} AND {LAST_FY}),   -- the yearly call (Japanese FY)
     status VARCHAR NOT NULL CHECK (status IN ('draft', 'applied', 'under_review', 'shortlisted', 'nominated',
                                              'designated', 'withdrawn', 'rejected')),
     summary VARCHAR,

@@ -5,7 +5,7 @@ CREATE TABLE candidates (
     name_ja TEXT NOT NULL,
     name_en TEXT,
     base_type TEXT NOT NULL CHECK (base_type IN ('tourism', 'industry', 'composite')),
-    fiscal_year INTEGER NOT NULL CHECK (fiscal_year BETWEEN 2025 AND 2040),
+    fiscal_year INTEGER NOT NULL CHECK (fiscal_year BETWEEN {FIRST_FY} AND {LAST_FY}),
     status TEXT NOT NULL CHECK (status IN ('draft', 'applied', 'under_review', 'shortlisted', 'nominated',
                                           'designated', 'withdrawn', 'rejected')),
     summary TEXT,
