@@ -23,11 +23,13 @@ def home() -> None:
         col.caption(f"{ui.t('ds.as_of')}: {row['as_of']}")
     data = ui.explorer_data(ui.stamp())
     st.subheader(ui.t("home.map"))
-    if data is None or data.munis.empty:
+    if data is None:
         st.info(ui.t("ds.no_map"))
     elif not maps.assets_available():
         st.warning(ui.t("map.assets_missing"))
     else:
+        if data.munis.empty:
+            st.info(ui.t("ds.no_outlines"))
         everything = explorer.Filters()
         spec = explorer.build_map(data, everything, outlines=ui.map_outlines(), sources=ui.map_points(),
                                   lang=lang, tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
