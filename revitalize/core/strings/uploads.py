@@ -1,0 +1,75 @@
+"""Problems of uploaded files (data/uploads/): limits, containers, encodings, CSV and workbook shape."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # a path given on the command line or to an import
+    "pb.up.file": ("読み込めるファイル（{formats}）", "a readable file ({formats})"),
+    "pb.up.no_file": ("ファイルがありません（{path}）", "no such file ({path})"),
+    "pb.up.folder": ("ファイルではなくフォルダです（{path}）", "a folder, not a file ({path})"),
+    "pb.up.denied": ("読み取りが許可されていません（{path}）", "no permission to read it ({path})"),
+    "pb.up.unreadable": ("読み取れません（{path}）", "cannot be read ({path})"),
+    # limits
+    "pb.up.max_size": ("{limit} 以下のファイル（max_upload_bytes）", "a file of at most {limit} (max_upload_bytes)"),
+    "pb.up.size_found": ("{size}", "{size}"),
+    "pb.up.zip": ("読み込める ZIP 形式のファイル", "a readable zip container"),
+    "pb.up.not_zip": ("ZIP として読めないバイト列", "bytes that are not a zip"),
+    "pb.up.zip_members": ("ZIP の中身が {limit:,} 個以下（max_zip_members）",
+                          "at most {limit:,} zip members (max_zip_members)"),
+    "pb.up.members_found": ("{n:,} 個", "{n:,} members"),
+    "pb.up.unzipped": ("展開後 {limit} 以下（max_decompressed_bytes）",
+                       "at most {limit} uncompressed (max_decompressed_bytes)"),
+    "pb.up.unzipped_found": ("ZIP の申告で {size}", "{size} declared by the zip"),
+    "pb.up.ratio": ("圧縮率 {limit:g}:1 以下（max_ratio）", "a compression ratio of at most {limit:g}:1 (max_ratio)"),
+    "pb.up.ratio_found": ("{member} が {ratio:,.0f}:1（{packed} → {size}）",
+                          "{ratio:,.0f}:1 for member {member} ({packed} → {size})"),
+    "pb.up.unencrypted": ("暗号化されていない ZIP", "an unencrypted zip"),
+    "pb.up.encrypted_found": ("暗号化された中身 {member}", "encrypted member {member}"),
+    "pb.up.member_cap": ("{member} の展開後が {limit} 以下", "at most {limit} from member {member} "
+                                                           "(declared size / max_decompressed_bytes)"),
+    "pb.up.member_cap_found": ("展開すると {limit} を超える", "more than {limit} when decompressed"),
+    "pb.up.member": ("ZIP の見出しどおりの {member}（{size}、CRC-32）",
+                     "member {member} as its zip header declares it ({size}, CRC-32)"),
+    "pb.up.member_found": ("見出しと合わない中身（壊れているか、申告より大きい）",
+                           "contents that do not match the header (damaged, or larger than declared)"),
+    # encodings
+    "pb.up.encoding_name": ("既知の文字コード名（utf-8、cp932 など）", "a known text encoding name (e.g. utf-8, cp932)"),
+    "pb.up.encoding_given": ("指定した文字コード（{encoding}）の文字", "text in the encoding given ({encoding})"),
+    "pb.up.encoding_given_found": ("{line} 行目（{offset} バイト目）に {codec} でないバイト 0x{byte}",
+                                   "byte 0x{byte} at line {line} (offset {offset}) that is not {codec}"),
+    "pb.up.utf16": ("BOM に続く UTF-16 の文字", "UTF-16 text after its byte-order mark"),
+    "pb.up.utf16_found": ("{offset} バイト目から読めないバイト", "undecodable bytes at offset {offset}"),
+    "pb.up.csv_encoding": ("UTF-8（BOM の有無は問わない）または Shift_JIS（CP932）の CSV。UTF-8 で保存し直してください",
+                           "a CSV in UTF-8 (with or without BOM) or Shift_JIS (CP932); re-save it as UTF-8"),
+    "pb.up.euc_found": ("EUC-JP の文字（EUC-JP として読める。CP932 としては文字化け）",
+                        "EUC-JP text (it decodes as EUC-JP; as CP932 it is mojibake)"),
+    "pb.up.euc_invalid_found": ("EUC-JP の文字（EUC-JP として読める。CP932 としては読めない）",
+                                "EUC-JP text (it decodes as EUC-JP; it is not valid CP932)"),
+    "pb.up.cp932_mojibake_found": ("CP932 として読めるが文字化け（{kind}）。例：{sample}",
+                                   "text that decodes as CP932 but is mojibake: {kind}, e.g. {sample}"),
+    "pb.up.implausible_found": ("CP932 として読めるが日本語の文として不自然（半角カナ・まれな漢字が {share:.0%}）。例：{sample}",
+                                "text that decodes as CP932 but is not plausible Japanese (half-width kana and rare "
+                                "kanji make {share:.0%} of it), e.g. {sample}"),
+    "pb.up.undecodable_found": ("読めないバイト（{line} 行目に 0x{byte}）。charset-normalizer の推定：{guess}",
+                                "undecodable bytes (byte 0x{byte} at line {line}); charset-normalizer's guess: {guess}"),
+    "pb.up.binary_found": ("文字ではないバイト列（{line} 行目に 0x{byte}。charset-normalizer も文字コードを推定できない）",
+                           "undecodable bytes that are not text (byte 0x{byte} at line {line}); charset-normalizer finds no "
+                           "encoding"),
+    "pb.up.utf8": ("全体が正しい UTF-8", "valid UTF-8 throughout"),
+    "pb.up.stray_found": ("UTF-8 の中に不正なバイト列が {n} 箇所。最初は {line} 行目（{offset} バイト目）の 0x{byte}",
+                          "{n} invalid byte sequence(s) in otherwise UTF-8 text; the first, 0x{byte}, at line {line} "
+                          "(byte offset {offset})"),
+    # CSV and workbook shape
+    "pb.up.csv": ("正しい形の CSV", "well-formed CSV"),
+    "pb.up.field_limit_found": ("1つのセルが {limit:,} 文字の上限を超える（引用符の閉じ忘れの可能性）",
+                                "a cell longer than the parser's limit of {limit:,} characters (perhaps an unclosed "
+                                "quote)"),
+    "pb.up.csv_found": ("CSV として解釈できない箇所（{line} 行目付近）", "text that does not parse as CSV (near line {line})"),
+    "pb.up.xlsx": ("読み込める .xlsx ブック", "a readable .xlsx workbook"),
+    "pb.up.xlsx_sheet": ("読み込める .xlsx のシート", "a readable .xlsx worksheet"),
+    "pb.up.xlsx_found": ("ブックとして読めない内容（壊れているか、.xlsx ではない）",
+                         "contents that do not open as a workbook (damaged, or not .xlsx)"),
+    "pb.up.contents_found": ("読み取れない内容（壊れているか、形式が違う）", "contents that cannot be read (damaged, or "
+                                                                  "another format)"),
+    "pb.up.gis": ("読み込める {kind} ファイル", "a readable {kind} file"),
+    "pb.up.gis_found": ("{kind} として読めない内容（壊れているか、形式が違う）",
+                        "contents that do not open as {kind} (damaged, or another format)"),
+}
