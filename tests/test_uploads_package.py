@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,7 +20,9 @@ from revitalize.workflow import imports
 # (CSV, UTF-8, BOM, Shift_JIS, CP932, EUC-JP, ZIP, .xlsx, charset-normalizer, max_* limits, a file name)
 _ALLOWED = re.compile(r"UTF-8|UTF-16|BOM|Shift_JIS|CP932|cp932|EUC-JP|CSV|ZIP|xlsx|csv|charset-normalizer|"
                       r"max_\w+|CRC-32|0x[0-9a-f]+|[\w./-]+\.(csv|xlsx|zip|kmz|geojson)|KMZ|KML|GeoJSON|"
-                      r"GeoPackage|Shapefile|MB|bytes|utf-8|euc_jp|ascii")
+                      r"GeoPackage|Shapefile|MB|bytes|utf-8|euc_jp|ascii|ISO|YYYY-MM-DD|NUL|U\+[0-9A-F]{4}|"
+                      r"Latin-1/CP1252|[\w-]*\.(shp|shx|dbf|prj|kml|xml)|EPSG:\d+|JGD\d+|mapping=\{'name'|"
+                      r"'xl/\w+\.xml'|[\w.-]+\.[a-z]{2,4}\b|\bname\b")
 
 
 def _japanese(exc: InputError) -> str:
@@ -146,3 +149,18 @@ def test_a_broken_workbook_is_keyed():
             z.writestr(info.filename, b"<broken" if info.filename == "xl/workbook.xml" else src.read(info))
     up = uploads.inspect_upload(out.getvalue(), "broken.xlsx")
     assert [p.key for p in up.problems] == ["pb.up.xlsx"] and up.problems[0].found_key == "pb.up.xlsx_found"
+
+
+CORPUS = sorted(p for p in (Path(__file__).parent / "data" / "bad").iterdir() if p.suffix not in (".md", ".py"))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_every_problem_of_the_hostile_corpus_is_keyed_and_japanese(path):
+    up = uploads.inspect_upload(path.read_bytes(), path.name)
+    for p in (*up.problems, *up.warnings):
+        assert p.key in i18n.STRINGS, p
+        assert p.found_key is None or p.found_key in i18n.STRINGS, p
+        expected, found = i18n.problem_texts(p, "ja")
+        assert not _english_words(expected), expected
+        if p.found_key is not None:  # a found text without a key is the data itself
+            assert not _english_words(found), found

@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from revitalize.core.errors import InputError, Problem
-from revitalize.data.uploads.checks import JAPAN_LAT, JAPAN_LON, check_coordinates, check_dates
+from revitalize.core.errors import InputError
+from revitalize.data.uploads.checks import JAPAN_LAT, JAPAN_LON, check_coordinates, check_dates, problem
 from revitalize.data.uploads.columns import (FIELDS, STANDARD_COLUMNS, STANDARD_DATE_COLUMNS, ColumnMapping,
                                              map_columns, normalise_header)
 from revitalize.data.uploads.encoding import Encoding, decode_text
@@ -97,7 +97,7 @@ def inspect_upload(data: bytes, file_name: str, *, limits: Limits = DEFAULT_LIMI
                            mapping=mapping, date_columns=date_columns)
         if fmt in ("geojson", "gpkg", "kml", "kmz", "shp"):
             return read_gis(data, file_name, fmt, limits, aliases, mapping, date_columns)
-        raise InputError([Problem(file_name, f"one of the formats {', '.join(FORMATS)}", repr(fmt))], dataset=file_name)
+        raise InputError([problem(file_name, "pb.up.format", repr(fmt), formats=", ".join(FORMATS))], dataset=file_name)
     except InputError as exc:  # a refusal that stops reading (a limit, an unreadable container)
         return _replace(empty, problems=tuple(exc.problems))
 

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from revitalize.core import i18n
 from revitalize.core.errors import Problem
-from revitalize.data.uploads.encoding import _MOJIBAKE_ANY, _MOJIBAKE_CHARS, _mojibake_in
+from revitalize.data.uploads.encoding import _MOJIBAKE_ANY, _MOJIBAKE_CHARS, _mojibake_in, mojibake_found_key
 from revitalize.data.uploads.limits import Limits
 
 # Japan, roughly (lat 20–46 °N, lon 122–154 °E): Okinotorishima to Etorofu, Yonaguni to Minamitorishima.
@@ -30,21 +31,35 @@ class _Problems:
     def __init__(self, file: str, limit: int) -> None:
         self.file, self.limit, self.items, self.left_out = file, limit, [], 0
 
-    def add(self, expected: str, found: str, row: int | None = None, column: str | None = None) -> None:
+    def put(self, key: str, found: str = "", row: int | None = None, column: str | None = None, *,
+            found_key: str | None = None, **params: object) -> None:
+        """Add the problem whose expected text is ``key`` (see :func:`problem`)."""
+        self.append(problem(self.file, key, found, row=row, column=column, found_key=found_key, **params))
+
+    def append(self, p: Problem) -> None:
         if len(self.items) < self.limit:
-            self.items.append(Problem(self.file, expected, found, row=None if row is None else int(row),
-                                      column=column))
+            self.items.append(p)
         else:
             self.left_out += 1
 
     def extend(self, problems: Sequence[Problem]) -> None:
         for p in problems:
-            self.add(p.expected, p.found, p.row, p.column)
+            self.append(p)
 
     def done(self) -> list[Problem]:
-        tail = [Problem(self.file, "at most the problems listed above",
-                        f"{self.left_out:,} more problem(s) of the same kinds")] if self.left_out else []
+        tail = [problem(self.file, "pb.up.more", found_key="pb.up.more_found", n=self.left_out)] \
+            if self.left_out else []
         return self.items + tail
+
+
+def problem(file: str, key: str, found: str = "", *, row: int | None = None, column: str | None = None,
+            found_key: str | None = None, **params: object) -> Problem:
+    """A keyed problem: expected text ``key``; found either data (``found``) or the text ``found_key``, both
+    formatted with ``params`` (a parameter ending ``_ja`` carries the Japanese form of its English twin)."""
+    if found_key is not None:
+        found = i18n.t(found_key, "en", **params)
+    return Problem(file, found=found, found_key=found_key, row=None if row is None else int(row), column=column,
+                   **i18n.expect(key, **params))
 
 
 def _show(value: str, n: int = 40) -> str:
@@ -67,11 +82,11 @@ def check_coordinates(lat: pd.Series, lon: pd.Series, *, file: str, lat_column: 
     lon_f = pd.to_numeric(lon_s.where(lon_s != ""), errors="coerce")
     for s, f, col, what in ((lat_s, lat_f, lat_column, "latitude"), (lon_s, lon_f, lon_column, "longitude")):
         for row, value in s[(s != "") & f.isna()].items():
-            problems.append(Problem(file, f"a {what} in decimal degrees", _show(value), row=row, column=col))
+            problems.append(problem(file, f"pb.up.degrees.{what}", _show(value), row=row, column=col))
     one = lat_f.isna() ^ lon_f.isna()
     for row in one[one].index:
-        warns.append(Problem(file, "both latitude and longitude, or neither", "only one of them (no point made)",
-                             row=row, column=lat_column if lat_f.isna()[row] else lon_column))
+        warns.append(problem(file, "pb.up.pair", found_key="pb.up.pair_found", row=row,
+                             column=lat_column if lat_f.isna()[row] else lon_column))
 
     def inside(y: pd.Series, x: pd.Series) -> pd.Series:
         return y.between(*JAPAN_LAT) & x.between(*JAPAN_LON)
@@ -80,13 +95,12 @@ def check_coordinates(lat: pd.Series, lon: pd.Series, *, file: str, lat_column: 
     ok = inside(lat_f, lon_f)
     swapped = both & ~ok & inside(lon_f, lat_f)
     outside = both & ~ok & ~swapped
-    expected = "a point in Japan: latitude 20–46, longitude 122–154"
     for row in swapped[swapped].index:
-        problems.append(Problem(file, expected, f"latitude {lat_f[row]:g}, longitude {lon_f[row]:g}: latitude and "
-                                                "longitude look swapped", row=row, column=f"{lat_column}/{lon_column}"))
+        problems.append(problem(file, "pb.up.in_japan", found_key="pb.up.swapped_found", row=row,
+                                column=f"{lat_column}/{lon_column}", lat=lat_f[row], lon=lon_f[row]))
     for row in outside[outside].index:
-        problems.append(Problem(file, expected, f"latitude {lat_f[row]:g}, longitude {lon_f[row]:g}: outside Japan",
-                                row=row, column=f"{lat_column}/{lon_column}"))
+        problems.append(problem(file, "pb.up.in_japan", found_key="pb.up.outside_found", row=row,
+                                column=f"{lat_column}/{lon_column}", lat=lat_f[row], lon=lon_f[row]))
     bad = ~(ok & both)
     return lat_f.mask(bad), lon_f.mask(bad), problems, warns
 
@@ -98,8 +112,8 @@ def _number_text(values: pd.Series, file: str, column: str, warns: list[Problem]
     cleaned = s.str.strip(" \t,;")
     changed = cleaned != s
     for row, value in s[changed].items():
-        warns.append(Problem(file, "a number alone in the cell", f"{_show(value)}, read as {cleaned[row]!r}",
-                             row=row, column=column))
+        warns.append(problem(file, "pb.up.number_alone", found_key="pb.up.number_alone_found", row=row,
+                             column=column, value=_show(value), read=repr(cleaned[row])))
     return cleaned
 
 
@@ -110,7 +124,7 @@ def check_dates(values: pd.Series, *, file: str, column: str) -> list[Problem]:
     shaped = s.str.fullmatch(_ISO_DATE)
     parsed = pd.to_datetime(s.where(shaped & filled), format="%Y-%m-%d", errors="coerce")
     bad = filled & parsed.isna()
-    return [Problem(file, "an ISO date YYYY-MM-DD (the whole cell)", _show(v), row=r, column=column)
+    return [problem(file, "pb.up.iso_date", _show(v), row=r, column=column)
             for r, v in s[bad].items()]
 
 
@@ -129,24 +143,25 @@ def _check_cells(table: pd.DataFrame, out: _Problems, limits: Limits, text: str 
         for row, value in s[hits].items():
             chars = sorted({c for c in _CTRL.findall(value)})
             names = ", ".join("NUL (U+0000)" if c == _NUL_STANDIN else f"U+{ord(c):04X}" for c in chars)
-            out.add("text without NUL or control characters (tab, CR, LF only)", f"{names} in {_show(value)}",
-                    row, col)
+            out.put("pb.up.ctrl", row=row, column=col, found_key="pb.up.ctrl_found", names=names,
+                    value=_show(value))
         long = s.str.len() > limits.max_cell_chars
         for row, value in s[long].items():
-            out.add(f"at most {limits.max_cell_chars:,} characters in a cell (max_cell_chars)",
-                    f"{len(value):,} characters", row, col)
+            out.put("pb.up.cell_chars", row=row, column=col, found_key="pb.up.chars_found",
+                    limit=limits.max_cell_chars, n=len(value))
         if not moji:
             continue
         for row, value in s[s.str.contains(_MOJIBAKE_ANY, regex=True)].items():
             kind, sample = _mojibake_in(value)[0]
-            out.add("readable text", f"mojibake ({kind}): {sample!r}", row, col)
+            out.put("pb.up.readable", row=row, column=col,
+                    found_key=mojibake_found_key("pb.up.mojibake_found", kind), sample=repr(sample))
 
 
 def geometry_points(geometry: gpd.GeoSeries, out: _Problems) -> tuple[pd.Series, pd.Series]:
     """(lat, lon) of each feature (a point's own, else a point inside it), with the Japan checks."""
     missing = geometry.isna() | geometry.is_empty
     for row in geometry.index[missing.to_numpy()]:
-        out.add("a geometry for every feature", "an empty geometry", row, "geometry")
+        out.put("pb.up.geometry", row=row, column="geometry", found_key="pb.up.geometry_found")
     pts = geometry.copy()
     pts[~missing] = geometry[~missing].representative_point()
     x = pd.Series(np.where(missing, np.nan, shapely.get_x(pts.to_numpy())), index=geometry.index)

@@ -28,6 +28,9 @@ _MOJIBAKE = {
         r"\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]|[åæçèé][\x80-\x9f]"),
     "U+FFFD replacement characters (an earlier lossy conversion)": re.compile("\ufffd"),
 }
+# the i18n key of each kind above (its English text is the kind's name)
+_MOJIBAKE_KEY = dict(zip(_MOJIBAKE, ("pb.up.moji.utf8_cp932", "pb.up.moji.euc_cp932", "pb.up.moji.latin1",
+                                     "pb.up.moji.fffd")))
 _MOJIBAKE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _MOJIBAKE.values()))
 # every mojibake pattern above starts with one of these characters: a fast first scan of a whole file
 _MOJIBAKE_CHARS = re.compile("[縺繧繝\uff61-\uff9f\ue000-\uf8ffãâåæçèé\ufffd]")
@@ -56,6 +59,11 @@ def _mojibake_in(text: str) -> list[tuple[str, str]]:
 
 
 _NOT_TEXT = "none (not text)"
+
+
+def mojibake_found_key(prefix: str, kind: str) -> str:
+    """The found text of a mojibake problem of this kind: ``<prefix>.<kind id>`` (core/strings/uploads.py)."""
+    return f"{prefix}.{_MOJIBAKE_KEY[kind].rsplit('.', 1)[1]}"
 
 
 def _guess(data: bytes) -> str:
@@ -166,7 +174,7 @@ def decode_text(data: bytes, *, file: str, encoding: str | None = None) -> tuple
         raise InputError([_stray_utf8(data, utf8_error, file, stray)], dataset=file)
     if cp932_text is not None and cp932_mess:
         kind, sample = cp932_mess[0]
-        raise _refuse(file, expected, "pb.up.cp932_mojibake_found", kind=kind, sample=repr(sample))
+        raise _refuse(file, expected, mojibake_found_key("pb.up.cp932_mojibake_found", kind), sample=repr(sample))
     if cp932_text is not None and implausible is not None:
         raise _refuse(file, expected, "pb.up.implausible_found", share=implausible,
                       sample=repr(_first_non_ascii_line(cp932_text)))

@@ -14,6 +14,7 @@ from pyproj import CRS
 
 from revitalize.core import i18n
 from revitalize.core.errors import InputError, Problem
+from revitalize.data.uploads.checks import problem
 from revitalize.data.uploads.encoding import Encoding
 from revitalize.data.uploads.limits import Limits, check_zip, read_zip_member
 from revitalize.data.uploads.tables import Upload, _cell_text, finish, _Raw
@@ -41,13 +42,15 @@ def _read_layers(data: bytes, file: str, limits: Limits, kind: str,
         try:
             layers = [str(name) for name, _ in pyogrio.list_layers(data)]
             if not layers:
-                raise InputError([Problem(file, f"a {kind} file with at least one {what}", "no layers")], dataset=file)
+                raise InputError([problem(file, f"pb.up.gis_features.{what}", found_key="pb.up.no_layers_found",
+                                          kind=kind)], dataset=file)
             # layers by position: a layer read from memory may be named after its (random) in-memory file
             chosen = list(range(len(layers))) if kind in ("KML", "KMZ") else [0]
             counts = {i: pyogrio.read_info(data, layer=i, encoding=encoding)["features"] for i in chosen}
             known = sum(n for n in counts.values() if n is not None and n > 0)
             if known > limits.max_rows:
-                raise InputError([Problem(file, f"at most {limits.max_rows:,} features (max_rows)", f"{known:,} features")], dataset=file)
+                raise InputError([problem(file, "pb.up.max_features", found_key="pb.up.features_found",
+                                          limit=limits.max_rows, n=known)], dataset=file)
             frames = []
             for i in chosen:
                 if counts[i] == 0:
@@ -64,13 +67,15 @@ def _read_layers(data: bytes, file: str, limits: Limits, kind: str,
                                       **i18n.expect("pb.up.gis", kind=kind))], dataset=file) from exc
     total = sum(len(g) for g in frames)
     if total > limits.max_rows:
-        raise InputError([Problem(file, f"at most {limits.max_rows:,} features (max_rows)",
-                             f"more than {limits.max_rows:,} features (reading stopped there)")], dataset=file)
+        raise InputError([problem(file, "pb.up.max_features", found_key="pb.up.features_over_found",
+                                  limit=limits.max_rows)], dataset=file)
     if total == 0:
-        raise InputError([Problem(file, f"a {kind} file with at least one {what}", f"none (layers: {', '.join(layers)})")], dataset=file)
+        raise InputError([problem(file, f"pb.up.gis_features.{what}", found_key="pb.up.none_in_layers_found",
+                                  kind=kind, layers=", ".join(layers))], dataset=file)
     crs = frames[0].crs
     gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    notes = [Problem(file, "one layer", f"{len(layers)} layers; read the first, {layers[0]!r}")] \
+    notes = [problem(file, "pb.up.one_layer", found_key="pb.up.one_layer_found", n=len(layers),
+                     first=repr(layers[0]))] \
         if len(layers) > 1 and len(chosen) == 1 else []
     return gpd.GeoDataFrame(gdf, geometry=gdf.geometry.name, crs=crs), notes
 
@@ -101,20 +106,21 @@ def _unzip_gis(data: bytes, file: str, limits: Limits) -> tuple[str, bytes, str 
         doc = next((i for i in kmls if i.filename.lower().endswith("doc.kml")), kmls[0])
         return "KMZ", read_zip_member(zf, doc, file=file, budget=budget), None, []
     if not shps:
-        raise InputError([Problem(file, "a zip holding a Shapefile (.shp, .shx, .dbf, .prj) or a KMZ (doc.kml)",
-                             f"members {[i.filename for i in infos][:20]}")], dataset=file)
+        raise InputError([problem(file, "pb.up.shp_zip", found_key="pb.up.members_list_found",
+                                  members=[i.filename for i in infos][:20])], dataset=file)
     notes: list[Problem] = []
     if len(shps) > 1:
-        notes.append(Problem(file, "one Shapefile per zip", f"{len(shps)}; read {shps[0].filename!r}"))
+        notes.append(problem(file, "pb.up.one_shp", found_key="pb.up.one_shp_found", n=len(shps),
+                             first=repr(shps[0].filename)))
     stem = shps[0].filename[:-4]
     parts = {i.filename[len(stem):].lower(): i for i in infos if i.filename[:-4].lower() == stem.lower()
              or i.filename.lower().startswith(stem.lower() + ".")}
     problems = []
-    for ext, what in ((".dbf", "its attribute table"), (".prj", "its coordinate system (e.g. EPSG:6677, JGD2011 "
-                                                               "plane rectangular zone IX)"), (".shx", "its index")):
+    for ext in (".dbf", ".prj", ".shx"):
         if ext not in parts:
-            problems.append(Problem(file, f"{stem}{ext} ({what}) beside {stem}.shp in the zip",
-                                    f"no {ext} file; members {[i.filename for i in infos][:20]}", column=f"{stem}{ext}"))
+            problems.append(problem(file, f"pb.up.shp_part{ext}", found_key="pb.up.shp_part_found",
+                                    column=f"{stem}{ext}", stem=stem, ext=ext,
+                                    members=[i.filename for i in infos][:20]))
     if problems:
         raise InputError(problems, dataset=file)
     flat = io.BytesIO()
@@ -127,8 +133,7 @@ def _unzip_gis(data: bytes, file: str, limits: Limits) -> tuple[str, bytes, str 
                 if ext == ".dbf" and ".cpg" not in parts:
                     encoding = _dbf_encoding(member)
                     if encoding:
-                        notes.append(Problem(file, "a .cpg file naming the attribute encoding",
-                                             f"none; attributes decode as {encoding}, read so"))
+                        notes.append(problem(file, "pb.up.cpg", found_key="pb.up.cpg_found", encoding=encoding))
                 out.writestr("layer" + ext, member)
     return "Shapefile", flat.getvalue(), encoding, notes
 
@@ -145,14 +150,13 @@ def read_gis(data: bytes, file: str, fmt: str, limits: Limits, aliases, mapping,
     if gdf.crs is None:
         if kind == "GeoJSON":
             gdf = gdf.set_crs(4326)
-            notes.append(Problem(file, "a stated coordinate system", "none; GeoJSON is WGS 84 (RFC 7946), read so"))
+            notes.append(problem(file, "pb.up.crs_stated", found_key="pb.up.crs_geojson_found"))
         else:
-            raise InputError([Problem(file, "a coordinate system (CRS) in the file", "none")], dataset=file)
+            raise InputError([problem(file, "pb.up.crs", found_key="pb.up.none_found")], dataset=file)
     source = _crs_text(CRS.from_user_input(gdf.crs))
     epsg = CRS.from_user_input(gdf.crs).to_epsg(min_confidence=70)
     if epsg not in JAPANESE_CRS:
-        notes.append(Problem(file, "a Japanese coordinate system (JGD2011/JGD2000/Tokyo/WGS 84, plane "
-                                   "rectangular zones)", f"{source}; reprojected to EPSG:4326 all the same"))
+        notes.append(problem(file, "pb.up.crs_japan", found_key="pb.up.crs_other_found", source=source))
     gdf = gdf.to_crs(4326)
     gdf.index = pd.RangeIndex(1, len(gdf) + 1)
     attrs = gdf.drop(columns=gdf.geometry.name)

@@ -18,7 +18,7 @@ import pandas as pd
 from revitalize.core import i18n
 from revitalize.core.errors import InputError, Problem
 from revitalize.data.uploads.checks import (_NUL_STANDIN, _check_cells, _Problems, _show, check_coordinates,
-                                            check_dates, geometry_points)
+                                            check_dates, geometry_points, problem)
 from revitalize.data.uploads.columns import FIELDS, STANDARD_COLUMNS, STANDARD_DATE_COLUMNS, ColumnMapping, \
     map_columns, normalise_header
 from revitalize.data.uploads.encoding import Encoding
@@ -77,7 +77,7 @@ def parse_csv(text: str, file: str, limits: Limits) -> _Raw:
     notes: list[Problem] = []
     if text.endswith("\x1a"):  # DOS end-of-file mark left by old Shift_JIS tools
         text = text[:-1]
-        notes.append(Problem(file, "no end-of-file mark", "a trailing Ctrl-Z (0x1A), ignored"))
+        notes.append(problem(file, "pb.up.no_eof", found_key="pb.up.eof_found"))
     if "\x00" in text:  # the C parser ends a cell at NUL: keep it visible for the cell check
         text = text.replace("\x00", _NUL_STANDIN)
     first = text.split("\n", 1)[0]
@@ -89,7 +89,8 @@ def parse_csv(text: str, file: str, limits: Limits) -> _Raw:
                              sep=sep, on_bad_lines="warn", nrows=limits.max_rows + 2, skip_blank_lines=True,
                              engine="c")
         except pd.errors.EmptyDataError:
-            raise InputError([Problem(file, "a header row and data rows", "an empty file")], dataset=file) from None
+            raise InputError([problem(file, "pb.up.header_rows", found_key="pb.up.empty_file_found")],
+                             dataset=file) from None
         except pd.errors.ParserError as exc:
             raise InputError([csv_problem(file, exc)], dataset=file) from None
     problems: list[Problem] = []
@@ -97,16 +98,16 @@ def parse_csv(text: str, file: str, limits: Limits) -> _Raw:
     for w in caught:
         for line, n_exp, n_found in _BAD_LINE.findall(str(w.message)):
             bad_lines.append(int(line))
-            problems.append(Problem(file, f"{n_exp} fields, as many as the header has",
-                                    f"{n_found} fields (values past the last column)", row=int(line) - 1))
+            problems.append(problem(file, "pb.up.fields", found_key="pb.up.fields_found", row=int(line) - 1,
+                                    n=n_exp, count=n_found))
     if df.empty:
-        raise InputError([Problem(file, "a header row and data rows", "an empty file")], dataset=file)
+        raise InputError([problem(file, "pb.up.header_rows", found_key="pb.up.empty_file_found")], dataset=file)
     header = [str(h) for h in df.iloc[0].tolist()]
     body = df.iloc[1:]
     n_records = len(body) + len(bad_lines)
     if n_records > limits.max_rows:
-        raise InputError([Problem(file, f"at most {limits.max_rows:,} rows (max_rows)",
-                             f"more than {limits.max_rows:,} rows (reading stopped there)")], dataset=file)
+        raise InputError([problem(file, "pb.up.max_rows", found_key="pb.up.rows_found", limit=limits.max_rows)],
+                         dataset=file)
     kept = np.setdiff1d(np.arange(1, n_records + 1), np.array(bad_lines, dtype=int) - 1)
     body = body.set_axis(kept[: len(body)], axis=0)
     body.columns = range(body.shape[1])
@@ -155,17 +156,19 @@ def parse_xlsx(data: bytes, file: str, limits: Limits, sheet: str | None) -> _Ra
                                       **i18n.expect("pb.up.xlsx"))], dataset=file) from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise InputError([Problem(file, f"a sheet named {sheet!r}", f"sheets {wb.sheetnames}")], dataset=file)
+            raise InputError([problem(file, "pb.up.sheet", found_key="pb.up.sheets_found", sheet=repr(sheet),
+                                      sheets=wb.sheetnames)], dataset=file)
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         if sheet is None and len(wb.sheetnames) > 1:
-            notes.append(Problem(file, "one sheet", f"{len(wb.sheetnames)} sheets; read the first, {ws.title!r}"))
+            notes.append(problem(file, "pb.up.one_sheet", found_key="pb.up.one_sheet_found", n=len(wb.sheetnames),
+                                 first=repr(ws.title)))
         rows: list[list[str]] = []
         try:
             for values in ws.iter_rows(values_only=True):
                 rows.append([_cell_text(v) for v in values])
                 if len(rows) > limits.max_rows + 1:
-                    raise InputError([Problem(file, f"at most {limits.max_rows:,} rows (max_rows)",
-                                         f"more than {limits.max_rows:,} rows (reading stopped there)")], dataset=file)
+                    raise InputError([problem(file, "pb.up.max_rows", found_key="pb.up.rows_found",
+                                              limit=limits.max_rows)], dataset=file)
         except InputError:
             raise
         except Exception as exc:  # broken sheet XML, or an entity-expansion bomb stopped by expat
@@ -174,7 +177,7 @@ def parse_xlsx(data: bytes, file: str, limits: Limits, sheet: str | None) -> _Ra
     finally:
         wb.close()
     if not rows:
-        raise InputError([Problem(file, "a header row and data rows", "an empty sheet")], dataset=file)
+        raise InputError([problem(file, "pb.up.header_rows", found_key="pb.up.empty_sheet_found")], dataset=file)
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     body = pd.DataFrame(rows[1:], columns=range(width), index=range(1, len(rows)), dtype=object).astype(str)
@@ -202,13 +205,12 @@ def finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits:
             break
     for i in empties:
         if i not in trailing:
-            out.add("a column name in every header cell", "an empty header" + (" above data" if filled[i] else ""),
-                    column=f"#{i + 1}")
+            out.put("pb.up.header_name", column=f"#{i + 1}",
+                    found_key="pb.up.header_empty_data_found" if filled[i] else "pb.up.header_empty_found")
     if trailing:
-        warns.append(Problem(file, "no columns past the last named one",
-                             f"{len(trailing)} empty trailing column(s) without a header (dropped)"))
+        warns.append(problem(file, "pb.up.no_trailing", found_key="pb.up.trailing_found", n=len(trailing)))
     keep = [i for i in range(len(header)) if i not in trailing]
-    header = [header[i] for i in keep]
+    header = [header[i] or f"#{i + 1}" for i in keep]  # an empty header (reported above) gets a unique name
     body = body[[i for i in keep if i in body.columns]]
     body.columns = header[: body.shape[1]]
     # duplicate headers, also after NFKC/case folding
@@ -219,10 +221,10 @@ def finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits:
     dup_positions = set()
     for key, pos in seen.items():
         if len(pos) > 1:
-            names = " and ".join(f"{header[p]!r} (column {p + 1})" for p in pos)
-            out.add("each column name once", f"{names}" + (" — the same after normalising width and case"
-                                                           if len({header[p] for p in pos}) > 1 else ""),
-                    column=header[pos[0]])
+            names = ", ".join(f"{header[p]!r} (#{p + 1})" for p in pos)  # the same in both languages
+            out.put("pb.up.header_once", column=header[pos[0]], names=names,
+                    found_key="pb.up.header_twice_norm_found" if len({header[p] for p in pos}) > 1
+                    else "pb.up.header_twice_found")
             dup_positions.update(pos[1:])
     if dup_positions:  # keep the first of each so later checks can run
         body = body.iloc[:, [i for i in range(body.shape[1]) if i not in dup_positions]]
@@ -231,8 +233,8 @@ def finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits:
     nonempty = (body != "").sum(axis=1) if body.shape[1] else pd.Series(0, index=body.index)
     blank = nonempty == 0
     if blank.any():
-        warns.append(Problem(file, "no blank rows", f"{int(blank.sum())} blank row(s) (dropped): rows "
-                                                    f"{_rows_text(blank[blank].index)}"))
+        warns.append(problem(file, "pb.up.no_blank", found_key="pb.up.blank_found", n=int(blank.sum()),
+                             rows=_rows_text(blank[blank].index)))
     body = body[~blank]
     nonempty = nonempty[~blank]
     if body.shape[1] >= 3 and len(body):
@@ -241,17 +243,18 @@ def finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits:
         for row in body.index[len(body) - n_tail:]:
             cells = body.loc[row]
             col = cells[cells != ""].index[0]
-            out.add("only data rows after the header (no totals or notes below the table)",
-                    f"a row with a single value {_show(cells[col])}", row, col)
+            out.put("pb.up.data_only", row=row, column=col, found_key="pb.up.single_found", value=_show(cells[col]))
     _check_cells(body, out, limits, raw.text)
     # mapping
     cmap, clashes = map_columns(header, aliases=aliases, mapping=mapping, has_geometry=geometry is not None)
     for f, col in clashes:
-        out.add(f"one column for the field {f!r}", f"{cmap.column(f)!r} and {col!r} both map to it", column=col)
+        out.put("pb.up.one_column", column=col, found_key="pb.up.one_column_found", field=repr(f),
+                first=repr(cmap.column(f)), col=repr(col))
     for f, cols in cmap.fields.items():
         for c in cols:
             if c not in body.columns:
-                out.add(f"a column {c!r} (mapped to {f!r})", f"columns {header}", column=c)
+                out.put("pb.up.mapped_column", column=c, found_key="pb.up.columns_found", col=repr(c), field=repr(f),
+                        columns=header)
     records = pd.DataFrame(index=body.index)
     for f in FIELDS:
         cols = [c for c in cmap.fields.get(f, ()) if c in body.columns]
@@ -264,14 +267,14 @@ def finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits:
     if "muni_code" in records:
         records["muni_code"] = records["muni_code"].str.normalize("NFKC")
     if raw.records_in_file == 0:
-        out.add("a header row and at least one data row", "a header only")
+        out.put("pb.up.data_row", found_key="pb.up.header_only_found")
     name_col = cmap.column("name")
     if name_col is None or name_col not in body.columns:
-        out.add("a name column (名称 or name; or mapping={'name': column})", f"columns {header}")
+        out.put("pb.up.name_column", found_key="pb.up.columns_found", columns=header)
     else:
         empty = records["name"] == ""
         for row in empty[empty].index:
-            out.add("a name", "an empty cell", row, name_col)
+            out.put("pb.up.name", row=row, column=name_col, found_key="pb.up.empty_cell_found")
     if geometry is None:
         lat_c, lon_c = cmap.column("lat"), cmap.column("lon")
         if lat_c in body.columns and lon_c in body.columns:
@@ -289,7 +292,7 @@ def finish(raw: _Raw, *, file: str, fmt: str, encoding: Encoding | None, limits:
         out.extend(check_dates(body[col], file=file, column=col))
     for col in date_columns:
         if col not in body.columns:
-            out.add(f"a date column {col!r}", f"columns {header}", column=col)
+            out.put("pb.up.date_column", column=col, found_key="pb.up.columns_found", col=repr(col), columns=header)
     return Upload(file=file, format=fmt, encoding=encoding, columns=tuple(header), table=body,
                   records=records[list(FIELDS)], geometry=geometry, mapping=cmap, source_crs=source_crs,
                   records_in_file=raw.records_in_file, problems=tuple(out.done()), warnings=tuple(warns))
