@@ -62,6 +62,8 @@ effects_page = st.Page("pages/effects.py", title=i18n.t("effect.title", lang), i
                        url_path="effects")
 import_page = st.Page("pages/import_data.py", title=i18n.t("ul.nav", lang), icon=":material/upload_file:",
                       url_path="import_data")
+users_page = st.Page("pages/users.py", title=i18n.t("wf.users", lang), icon=":material/manage_accounts:",
+                     url_path="users")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
 st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
-               portfolio_page, effects_page, export_page, import_page, data_page]).run()
+               portfolio_page, effects_page, export_page, import_page, users_page, data_page]).run()

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 
 from revitalize.core.strings import (candidates, common, effects, errors, exports, portfolio,
                                      user_layers)
-from revitalize.core.strings import offline, uploads
+from revitalize.core.strings import admin, offline, uploads
 
 LANGS = ("ja", "en")
 _FEATURES = (common, errors, effects, exports, candidates, user_layers, portfolio)
-_FEATURES += (offline, uploads)
+_FEATURES += (offline, uploads, admin)
 
 
 def _merge() -> dict[str, tuple[str, str]]:
