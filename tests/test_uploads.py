@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import struct
 import sys
 import tempfile
@@ -31,9 +30,9 @@ import make_corpus  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.uploads import entity_bombs, standard_csv  # noqa: E402
+from conftest import MIRROR  # noqa: E402
 
-MUNICIPAL = Path(os.environ.get("REVITALIZE_DATA_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "data") \
-    / "municipal_open_data"
+MUNICIPAL = MIRROR / "municipal_open_data"  # conftest.MIRROR: honours REVITALIZE_TEST_NO_MIRROR
 
 SHIMABARA = [("島原城", 130.36723, 32.78926), ("武家屋敷", 130.36284, 32.79273), ("雲仙岳", 130.2883, 32.7612)]
 
