@@ -164,3 +164,14 @@ def test_every_problem_of_the_hostile_corpus_is_keyed_and_japanese(path):
         assert not _english_words(expected), expected
         if p.found_key is not None:  # a found text without a key is the data itself
             assert not _english_words(found), found
+
+
+def test_why_an_encoding_was_assumed_is_said_in_both_languages():
+    text = "名称\n札幌市時計台\n"
+    _, enc = uploads.decode_text(text.encode("cp932"), file="s.csv")
+    assert enc.reason.startswith("not UTF-8 (byte 0x") and "CP932 (Shift_JIS)" in enc.reason
+    assert enc.text("ja").startswith("UTF-8 ではない") and "文字化けなく読める" in enc.text("ja")
+    _, enc = uploads.decode_text("名称\n函館\n".encode("utf-8-sig"), file="b.csv")
+    assert (enc.reason, enc.text("ja")) == ("UTF-8 byte-order mark", "UTF-8 の BOM")
+    _, enc = uploads.decode_text(b"a,b\n", file="a.csv", encoding="utf-8")
+    assert enc.reason == "given explicitly (utf-8)" and enc.text("ja") == "指定どおり（utf-8）"

@@ -70,6 +70,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pb.up.gis": ("読み込める {kind} ファイル", "a readable {kind} file"),
     "pb.up.gis_found": ("{kind} として読めない内容（壊れているか、形式が違う）",
                         "contents that do not open as {kind} (damaged, or another format)"),
+    # why an encoding was assumed (shown in the import preview)
+    "upl.enc.given": ("指定どおり（{given}）", "given explicitly ({given})"),
+    "upl.enc.bom8": ("UTF-8 の BOM", "UTF-8 byte-order mark"),
+    "upl.enc.bom16": ("UTF-16 の BOM", "UTF-16 byte-order mark"),
+    "upl.enc.ascii": ("ASCII のみ（UTF-8 として読みました）", "ASCII only (read as UTF-8)"),
+    "upl.enc.utf8": ("BOM なしの正しい UTF-8", "valid UTF-8 without byte-order mark"),
+    "upl.enc.cp932": ("UTF-8 ではない（{line} 行目に 0x{byte}）。CP932（Shift_JIS）として文字化けなく読める"
+                      "（charset-normalizer の推定：{guess}）",
+                      "not UTF-8 (byte 0x{byte} at line {line}); decodes as CP932 (Shift_JIS) with no mojibake "
+                      "(charset-normalizer's guess: {guess})"),
+    "upl.enc.dbf": (".dbf の内容から（.cpg なし）", "from the .dbf records (no .cpg)"),
     # mojibake kinds (cells, and CP932 decoding)
     "pb.up.moji.utf8_cp932": ("UTF-8 を CP932 として読んだもの（縺・繧・繝 の連続）", "UTF-8 read as CP932 (縺/繧/繝 runs)"),
     "pb.up.moji.euc_cp932": ("EUC-JP を CP932 として読んだもの（半角の ､・･ を含むカナの連続）",

@@ -38,10 +38,22 @@ _MOJIBAKE_CHARS = re.compile("[縺繧繝\uff61-\uff9f\ue000-\uf8ffãâåæçèé
 
 @dataclass(frozen=True)
 class Encoding:
-    """The text encoding assumed for a file (a Python codec name) and why."""
+    """The text encoding assumed for a file (a Python codec name) and why (``reason``, English; ``text(lang)``
+    in either language from ``key`` and ``params``)."""
 
     name: str
     reason: str
+    key: str | None = None
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def because(cls, name: str, key: str, **params: object) -> Encoding:
+        """The encoding ``name`` assumed for the reason ``key`` (core/strings/uploads.py)."""
+        return cls(name, i18n.t(key, "en", **params), key, tuple(params.items()))
+
+    def text(self, lang: str = "ja") -> str:
+        """Why this encoding was assumed, in ``lang``."""
+        return i18n.t(self.key, lang, **dict(self.params)) if self.key else self.reason
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -127,25 +139,24 @@ def decode_text(data: bytes, *, file: str, encoding: str | None = None) -> tuple
             raise InputError([Problem(file, found=repr(encoding), **i18n.expect("pb.up.encoding_name"))],
                              dataset=file) from None
         try:
-            return data.decode(codec), Encoding(codec, f"given explicitly ({encoding})")
+            return data.decode(codec), Encoding.because(codec, "upl.enc.given", given=encoding)
         except UnicodeDecodeError as exc:
             raise _refuse(file, "pb.up.encoding_given", "pb.up.encoding_given_found", encoding=encoding,
                           byte=f"{data[exc.start]:02x}", line=_line_of(data, exc.start), offset=exc.start,
                           codec=codec) from None
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data.decode("utf-8-sig"), Encoding("utf-8-sig", "UTF-8 byte-order mark")
+            return data.decode("utf-8-sig"), Encoding.because("utf-8-sig", "upl.enc.bom8")
         except UnicodeDecodeError as exc:
             raise InputError([_stray_utf8(data, exc, file)], dataset=file) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), Encoding("utf-16", "UTF-16 byte-order mark")
+            return data.decode("utf-16"), Encoding.because("utf-16", "upl.enc.bom16")
         except UnicodeDecodeError as exc:
             raise _refuse(file, "pb.up.utf16", "pb.up.utf16_found", offset=exc.start) from None
     try:
         text = data.decode("utf-8")
-        return text, Encoding("utf-8", "ASCII only (read as UTF-8)" if text.isascii()
-                              else "valid UTF-8 without byte-order mark")
+        return text, Encoding.because("utf-8", "upl.enc.ascii" if text.isascii() else "upl.enc.utf8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     cp932_text: str | None
@@ -157,9 +168,8 @@ def decode_text(data: bytes, *, file: str, encoding: str | None = None) -> tuple
     implausible = _implausible_share(cp932_text) if cp932_text is not None and not cp932_mess else None
     if cp932_text is not None and not cp932_mess and implausible is None:
         line = _line_of(data, utf8_error.start)
-        return cp932_text, Encoding("cp932", f"not UTF-8 (byte 0x{data[utf8_error.start]:02x} at line {line}); "
-                                             "decodes as CP932 (Shift_JIS) with no mojibake "
-                                             f"(charset-normalizer's guess: {_guess(data)})")
+        return cp932_text, Encoding.because("cp932", "upl.enc.cp932", byte=f"{data[utf8_error.start]:02x}",
+                                            line=line, guess=_guess(data))
     expected = "pb.up.csv_encoding"
     try:
         euc_text = data.decode("euc_jp")

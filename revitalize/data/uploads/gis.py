@@ -162,7 +162,7 @@ def read_gis(data: bytes, file: str, fmt: str, limits: Limits, aliases, mapping,
     attrs = gdf.drop(columns=gdf.geometry.name)
     body = pd.DataFrame({i: attrs[c].map(_cell_text) for i, c in enumerate(attrs.columns)}, index=gdf.index)
     raw = _Raw([str(c) for c in attrs.columns], body, len(gdf), problems, notes)
-    return finish(raw, file=file, fmt=fmt, encoding=Encoding(encoding, "from the .dbf records (no .cpg)")
+    return finish(raw, file=file, fmt=fmt, encoding=Encoding.because(encoding, "upl.enc.dbf")
                    if encoding else None, limits=limits, aliases=aliases, mapping=mapping,
                    date_columns=date_columns, geometry=gdf.geometry, source_crs=source)
 
