@@ -23,11 +23,13 @@ def home() -> None:
         col.caption(f"{ui.t('ds.as_of')}: {row['as_of']}")
     data = ui.explorer_data(ui.stamp())
     st.subheader(ui.t("home.map"))
-    if data is None or data.munis.empty:
+    if data is None:
         st.info(ui.t("ds.no_map"))
     elif not maps.assets_available():
         st.warning(ui.t("map.assets_missing"))
     else:
+        if data.munis.empty:
+            st.info(ui.t("ds.no_outlines"))
         everything = explorer.Filters()
         spec = explorer.build_map(data, everything, outlines=ui.map_outlines(), sources=ui.map_points(),
                                   lang=lang, tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
@@ -60,8 +62,10 @@ effects_page = st.Page("pages/effects.py", title=i18n.t("effect.title", lang), i
                        url_path="effects")
 import_page = st.Page("pages/import_data.py", title=i18n.t("ul.nav", lang), icon=":material/upload_file:",
                       url_path="import_data")
+users_page = st.Page("pages/users.py", title=i18n.t("wf.users", lang), icon=":material/manage_accounts:",
+                     url_path="users")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
 navigation = st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
-                            portfolio_page, effects_page, export_page, import_page, data_page])
+                            portfolio_page, effects_page, export_page, import_page, users_page, data_page])
 with ui.error_boundary():  # a busy or unreachable store says so in the user's language, never a traceback
     navigation.run()

@@ -1,5 +1,7 @@
 """Candidates: list with filters, detail, edit, status changes with reasons, history, suggestions, import."""
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from revitalize.analysis import pool, scoring, suggestions, weightsets
@@ -10,7 +12,7 @@ from revitalize.core.errors import RevitalizeError
 from revitalize.data import layers
 from revitalize.outputs import effect_report, evidence, formats, tables
 from revitalize.outputs import user_layers as layer_views
-from revitalize.workflow import candidates, imports, users
+from revitalize.workflow import candidates, imports
 
 ui.through_app()
 lang = ui.lang()
@@ -49,11 +51,27 @@ def _suggest(stamp, weight_items, covered, lang):
 
 
 # --- effect verification (issue 12): the one function; cached per (candidate version, event, method) --------
+@dataclass(frozen=True)
+class _EffectRequest:
+    """What an effect section depends on (the cache key): the database and candidate versions, the register,
+    the subject (municipalities, designation date: two registers with the same ids never share), the chosen
+    event and method, whether to estimate, the language."""
+
+    stamp: tuple[str, float]
+    candidate_id: str
+    version: int
+    register_key: tuple
+    subject: tuple
+    event_key: str | None
+    method: str
+    estimate: bool
+    lang: str
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _effect_section(stamp, cid, version, register_key, subject, key, method, estimate, lang, _cand, _table, _catalog):
-    """``subject``: (municipalities, designation date), so that two registers with the same ids never share."""
-    return effect_report.candidate_section(ui.connection(), _cand, _table, key=key, method=method,
-                                           estimate=estimate, catalog=_catalog, lang=lang)
+def _effect_section(req: _EffectRequest, _cand, _table, _catalog):
+    return effect_report.candidate_section(ui.connection(), _cand, _table, key=req.event_key, method=req.method,
+                                           estimate=req.estimate, catalog=_catalog, lang=req.lang)
 # --- end of effect verification ---
 
 
@@ -70,9 +88,8 @@ except Exception as exc:  # busy, unreachable, damaged: ui.show_error says it in
     ui.show_error(exc)
     st.stop()
 
-tab_list, tab_detail, tab_new, tab_suggest, tab_import, *tab_users = st.tabs(
-    [ui.t("cd.list"), ui.t("cd.detail"), ui.t("cd.new"), ui.t("cd.suggest"), ui.t("cd.import")]
-    + ([ui.t("wf.users")] if user.role == "admin" else []))
+tab_list, tab_detail, tab_new, tab_suggest, tab_import = st.tabs(
+    [ui.t("cd.list"), ui.t("cd.detail"), ui.t("cd.new"), ui.t("cd.suggest"), ui.t("cd.import")])
 
 with tab_list:
     c1, c2, c3, c4 = st.columns(4)
@@ -195,10 +212,11 @@ with tab_detail:
             st.button(ui.t("effect.section_run"), key="cd_eff_go",
                       on_click=lambda c=cid: st.session_state.update(cd_eff=c))
             with st.spinner(ui.t("effect.running")):
-                sec = _effect_section(ui.stamp(), cid, cand.version, ui.register_key(),
-                                      (d.muni_codes, str(cand.designated_on)), st.session_state.get("cd_eff_event"),
-                                      eff_method,
-                                      st.session_state.get("cd_eff") == cid, lang, cand, table, catalog)
+                req = _EffectRequest(ui.stamp(), cid, cand.version, ui.register_key(),
+                                     (tuple(d.muni_codes), str(cand.designated_on)),
+                                     st.session_state.get("cd_eff_event"), eff_method,
+                                     st.session_state.get("cd_eff") == cid, lang)
+                sec = _effect_section(req, cand, table, catalog)
             if sec.options:
                 e1.selectbox(ui.t("effect.event"), list(sec.options), format_func=sec.options.get,
                              key="cd_eff_event", help=ui.t("effect.event_help"))
@@ -302,28 +320,3 @@ with tab_import:
             st.success(ui.t("cd.imported", created=len(rep.created), updated=len(rep.updated)))
         except RevitalizeError as exc:
             ui.show_error(exc)
-
-for tab in tab_users:  # admins: who may do what when people sign in (kept in the workflow store)
-    with tab:
-        st.caption(ui.t("wf.users_note"))
-        with ui.workflow() as con:
-            st.dataframe(users.table(con), hide_index=True, width="stretch")
-        with st.form("wf_user"):
-            email = st.text_input(ui.t("wf.user_email"))
-            role = st.selectbox(ui.t("wf.user_role"), list(domain.ROLES))
-            munis = st.text_input(ui.t("wf.user_munis"))
-            name = st.text_input(ui.t("wf.user_name"))
-            c_save, c_remove = st.columns(2)
-            do_save = c_save.form_submit_button(ui.t("wf.user_save"))
-            do_remove = c_remove.form_submit_button(ui.t("wf.user_remove"))
-            try:
-                if do_save:
-                    with ui.workflow() as con:
-                        users.save(con, user, email, role, munis, name)
-                    st.success(ui.t("wf.user_saved", email=email.strip().lower()))
-                elif do_remove:
-                    with ui.workflow() as con:
-                        users.remove(con, user, email)
-                    st.success(ui.t("wf.user_removed", email=email.strip().lower()))
-            except RevitalizeError as exc:
-                ui.show_error(exc)

@@ -10,7 +10,7 @@ from revitalize.app import ui
 ui.through_app()
 lang = ui.lang()
 st.title(ui.t("nav.explorer"))
-data = ui.require_data()
+data = ui.require_data(boundaries=False)
 
 pref_options = [c for c, *_ in codes.PREFECTURES]
 pref_label = {c: (en if lang == "en" else ja) for c, ja, en, *_ in codes.PREFECTURES}

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import struct
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -31,10 +29,10 @@ sys.path.insert(0, str(BAD))
 import make_corpus  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.uploads import standard_csv  # noqa: E402
+from benchmarks.uploads import entity_bombs, standard_csv  # noqa: E402
+from conftest import MIRROR  # noqa: E402
 
-MUNICIPAL = Path(os.environ.get("REVITALIZE_DATA_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "data") \
-    / "municipal_open_data"
+MUNICIPAL = MIRROR / "municipal_open_data"  # conftest.MIRROR: honours REVITALIZE_TEST_NO_MIRROR
 
 SHIMABARA = [("島原城", 130.36723, 32.78926), ("武家屋敷", 130.36284, 32.79273), ("雲仙岳", 130.2883, 32.7612)]
 
@@ -132,7 +130,7 @@ class TestLimits:
                 fh.write(block)
         data = out.getvalue()
         assert len(data) < 1024 * 1024
-        monkeypatch.setattr(uploads, "read_zip_member", lambda *a, **k: pytest.fail("extracted a bomb"))
+        monkeypatch.setattr(uploads.gis, "read_zip_member", lambda *a, **k: pytest.fail("extracted a bomb"))
         up = uploads.inspect_upload(data, "bomb.kmz")
         text = problem_texts(up)
         assert "max_decompressed_bytes" in text and "210.0 MB (220,200,960 bytes) declared by the zip" in text
@@ -151,7 +149,7 @@ class TestLimits:
                 for _ in range(205):
                     fh.write(b"A" * (1024 * 1024))
                 fh.write(b"</t></si></sst>")
-        monkeypatch.setattr(uploads.openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened a bomb"))
+        monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("openpyxl opened a bomb"))
         up = uploads.inspect_upload(out.getvalue(), "bomb.xlsx")
         text = problem_texts(up)
         assert "max_decompressed_bytes" in text and "max_ratio" in text and "'xl/sharedStrings.xml'" in text
@@ -195,29 +193,12 @@ class TestLimits:
         assert "at most 2 features (max_rows)" in problem_texts(
             uploads.inspect_upload(gj, "p.geojson", limits=Limits(max_rows=2)))
 
-    LAUGHS = '<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{i} "{("&lol%s;" % ("" if i == 1 else i - 1)) * 10}">' for i in range(1, 10))
-
     def test_entity_expansion_bombs_are_refused(self):
-        kml = (f'<?xml version="1.0"?><!DOCTYPE kml [{self.LAUGHS}]><kml xmlns="http://www.opengis.net/kml/2.2">'
-               "<Document><Placemark><name>&lol9;</name><Point><coordinates>130.36,32.78</coordinates></Point>"
-               "</Placemark></Document></kml>").encode()
-        t = time.perf_counter()
+        # how long the refusal takes is measured by benchmarks/uploads.py (bench_entity_bombs), not asserted here
+        kml, xlsx = entity_bombs()
         assert "a readable KML file" in problem_texts(uploads.inspect_upload(kml, "laughs.kml"))
-        wb = openpyxl.Workbook()
-        wb.active.append(["名称"])
-        wb.active.append(["x"])
-        buf = io.BytesIO()
-        wb.save(buf)
-        src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-        members = {i.filename: src.read(i) for i in src.infolist()}
-        sheet = members["xl/worksheets/sheet1.xml"]
-        sheet = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
-        members["xl/worksheets/sheet1.xml"] = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{self.LAUGHS}]>'.encode()
-                                               + sheet.replace(b"<t>x</t>", b"<t>&lol9;</t>"))
-        up = uploads.inspect_upload(zipped(members), "laughs.xlsx")
+        up = uploads.inspect_upload(xlsx, "laughs.xlsx")
         assert "a readable .xlsx worksheet" in problem_texts(up) and "amplification" in problem_texts(up)
-        assert time.perf_counter() - t < 5
 
     def test_limits_validate_themselves(self):
         with pytest.raises(ValueError, match="max_rows=0"):
@@ -498,14 +479,11 @@ class TestRealWorld:
 
 # ---------------------------------------------------------------------------------------------- speed
 
-class TestSpeed:
-    def test_200k_valid_rows_well_under_30_s(self):
-        data = standard_csv(200_000)
-        t = time.perf_counter()
-        up = uploads.read_upload(data, "big.csv", limits=Limits(max_upload_bytes=100 * uploads.MiB))
-        elapsed = time.perf_counter() - t
+class TestSize:
+    def test_200k_valid_rows_are_read(self):
+        # the time it takes is a figure of benchmarks/uploads.py (bench_uploads), not a limit asserted here
+        up = uploads.read_upload(standard_csv(200_000), "big.csv", limits=Limits(max_upload_bytes=100 * uploads.MiB))
         assert len(up.records) == 200_000 and up.ok
-        assert elapsed < 30, f"{elapsed:.1f} s"
 
 
 def test_every_canonical_field_has_a_label_in_both_languages():

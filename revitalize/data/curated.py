@@ -337,26 +337,31 @@ def _check_codes(frames: dict[str, pd.DataFrame], known: set[str]) -> list[Probl
             continue
         for i, m in enumerate(df["muni_code"], start=1):
             if m and m not in known:
-                problems.append(Problem(LAYERS_BY_KEY[key].file_name, "a municipality code of the boundaries file",
+                problems.append(Problem(LAYERS_BY_KEY[key].file_name, "a municipality code of the code list",
                                         repr(m), row=i, column="muni_code"))
         if "served_muni_codes" in df:
             for i, served in enumerate(df["served_muni_codes"], start=1):
                 for m in (served or "").split(";"):
                     if m and m not in known:
                         problems.append(Problem(LAYERS_BY_KEY[key].file_name,
-                                                "municipality codes of the boundaries file", repr(m), row=i,
+                                                "municipality codes of the code list", repr(m), row=i,
                                                 column="served_muni_codes"))
     return problems
 
 
-def write_all(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], report) -> None:
-    """Insert the curated layers (inside the build's transaction), placing points.
+def write_all(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], report,
+              known: frozenset[str] | set[str] | None = None) -> None:
+    """Write the curated layers (inside the build's transaction), placing points.
 
-    A point without sourced coordinates is placed at its municipality's inner point, or its
-    prefecture's when no municipality is given; ``location_precision`` says which.
+    ``known`` are the municipality codes the layers' codes are checked against: the boundaries'
+    (read from the database) when None. A point without sourced coordinates is placed at its
+    municipality's inner point, or its prefecture's when no municipality is given;
+    ``location_precision`` says which. Without boundaries such rows keep no point (their
+    counts and tables are still complete).
     """
-    known = {r[0] for r in con.execute(db.sql("muni_codes")).fetchall()}
-    problems = _check_codes(frames, known)
+    if known is None:
+        known = {r[0] for r in con.execute(db.sql("muni_codes")).fetchall()}
+    problems = _check_codes(frames, known) if known else []
     if problems:
         raise InputError(problems)
     for layer in LAYERS:

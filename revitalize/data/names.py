@@ -66,6 +66,14 @@ def english_name(name_ja: str, kana: str) -> str | None:
     return None
 
 
+def muni_codes(path: Path | None = None) -> frozenset[str]:
+    """The 5-digit codes of every municipality in MIC's list (empty when the list is not installed).
+
+    The build checks the curated layers' codes against it when the boundaries dataset is missing.
+    """
+    return frozenset(readings(path)["muni_code"])
+
+
 def readings(path: Path | None = None) -> pd.DataFrame:
     """muni_code, name_kana (hiragana), name_en for every municipality in MIC's list.
 

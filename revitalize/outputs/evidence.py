@@ -32,6 +32,8 @@ from urllib.parse import unquote
 
 import duckdb
 import geopandas as gpd
+import jinja2
+import markupsafe
 import pandas as pd
 import shapely
 
@@ -407,105 +409,83 @@ def _num(v, fmt: str = "{:,.0f}", none: str = "—") -> str:
     return fmt.format(v)
 
 
-def sheet_html(sheet: Sheet, ctx: Context, lang: str = "ja") -> str:
-    """One sheet as an HTML ``<section>`` (see ``evidence_html`` for the whole document)."""
-    t = lambda key, **kw: html.escape(i18n.t(key, lang, **kw))
-    e = lambda s: html.escape("" if s is None else str(s))
-    out = [f'<section class="sheet"><h1 class="title">{e(sheet.title)}</h1>']
-    codes = ", ".join(f"{m.pref_name}{' ' if lang == 'en' else ''}{m.name} ({m.muni_code})"
-                      for m in sheet.members.itertuples())
-    out.append(f'<p class="sub">{t("ex.ev.kind_group" if len(sheet.members) > 1 else "ex.ev.kind_muni")} · '
-               f'{e(codes)} · {t("ex.created")} {ctx.created.isoformat()}</p>')
-    if sheet.subject.note:
-        out.append(f'<p class="note">{e(sheet.subject.note)}</p>')
-    out.append('<div class="top"><div class="mapbox">')
-    if sheet.map_svg:
-        out.append(sheet.map_svg)
-        out.append(f'<p class="small">{e(credit("boundaries", lang))}</p>')
-    else:
-        out.append(f'<p class="nomap">{t("ex.ev.no_map")}</p>')
-    out.append('</div><div class="facts">')
-    if sheet.group_score is not None:
-        out.append(f'<p class="big">{t("ex.ev.group_score")}: <b>{_num(sheet.group_score, "{:.3f}")}</b></p>'
-                   f'<p class="small">{t("ex.ev.group_rule")}</p>')
-    for m in sheet.members.itertuples():
-        year = f" ({ctx.visitor_year})" if ctx.visitor_year else ""
-        rank = f"{m.rank:,} / {m.of:,}" if m.rank is not None and not pd.isna(m.rank) else "—"
-        out.append(f'<div class="fact"><h3>{e(m.pref_name)} {e(m.name)}</h3><table class="kv">'
-                   f'<tr><th>{t("ex.col.score")}</th><td><b>{_num(m.score, "{:.3f}")}</b></td></tr>'
-                   f'<tr><th>{t("ex.col.rank")}</th><td>{rank}</td></tr>'
-                   f'<tr><th>{t("ex.col.coverage")}</th><td>{_num(m.coverage, "{:.0%}")}</td></tr>'
-                   f'<tr><th>{t("layer.population")}</th><td>{_num(m.pop_2020)} '
-                   f'({_num(m.pop_change_pct, "{:+.1f} %")})</td></tr>'
-                   f'<tr><th>{t("layer.visitors")}{e(year)}</th><td>{_num(m.visitors)} '
-                   f'({_num(m.visitors_change_pct, "{:+.1f} %")})</td></tr>'
-                   f'<tr><th>{t("ex.col.reason")}</th><td>{e(m.reason)}</td></tr></table></div>')
-    out.append("</div></div>")
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                          lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def _cell(v: object) -> str:
+    """A value as the sheet shows it: empty for None (and a missing float), else its text."""
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+
+
+def _links(url: object) -> list[tuple[str | None, str]]:
+    """(href, text) of each URL in a cell (several may be ';'-separated); readable (Japanese) text, exact href;
+    something that is not an http(s) URL is text only."""
+    cell = url if isinstance(url, str) else ""
+    return [(u, unquote(u)) if u.startswith(("http://", "https://")) else (None, u)
+            for u in re.split(r"[;\s]+", cell) if u]
+
+
+def _indicator_tables(sheet: Sheet, lang: str) -> list[dict]:
+    tables = []
     for m in sheet.members.itertuples():
         rows = sheet.indicators[m.muni_code]
-        head = t("ex.ev.indicators") + (f" — {e(m.name)}" if len(sheet.members) > 1 else "")
-        out.append(f'<h2>{head}</h2><table class="ind"><thead><tr><th>{t("ex.ev.indicator")}</th>'
-                   f'<th class="r">{t("ex.ev.value")}</th><th class="r">{t("ex.ev.percentile")}</th>'
-                   f'<th class="r">{t("ex.ev.sub_score")}</th><th class="r">{t("ex.ev.weight")}</th>'
-                   f'<th>{t("ex.ev.contribution")}</th></tr></thead><tbody>')
         top = max(rows["contribution"].max(skipna=True), 1e-9) if rows["contribution"].notna().any() else 1.0
-        for crit, g in rows.groupby("criterion", sort=False):
-            subtotal = g["contribution"].sum(min_count=1)
-            out.append(f'<tr class="crit"><td colspan="5">{e(g["criterion_label"].iloc[0])}</td>'
-                       f'<td class="r">{_num(subtotal, "{:.3f}")}</td></tr>')
-            for r in g.itertuples():
-                sign = "" if r.direction > 0 else " (−)"
-                pct = _num(r.percentile, "{:.0f}")
-                width = 0 if pd.isna(r.contribution) else max(0.0, 100 * r.contribution / top)
-                contrib = (f'<span class="bar" style="width:{width * 0.4:.1f}pt"></span> '
-                           f'{_num(r.contribution, "{:.3f}")}' if not pd.isna(r.contribution) else "—")
-                out.append(f'<tr><td>{e(r.indicator)}{e(sign)}</td><td class="r">{e(r.value)}</td>'
-                           f'<td class="r">{pct}</td><td class="r">{_num(r.sub_score, "{:.2f}")}</td>'
-                           f'<td class="r">{r.weight:g}</td><td class="contrib">{contrib}</td></tr>')
-        out.append("</tbody></table>")
-    out.append(f'<p class="small">{t("ex.ev.percentile_note")} {t("s.formula")}</p>')
-    heading = t("ex.ev.linked_assets") if sheet.linked else t("ex.ev.assets")
-    out.append(f'<h2>{heading} ({len(sheet.assets)})</h2>')
-    if len(sheet.assets):
-        names = dict(zip(sheet.members["muni_code"], sheet.members["name"]))
-        out.append(f'<table class="assets"><thead><tr><th>{t("col.layer")}</th><th>{t("col.name")}</th>'
-                   f'<th>{t("ex.ev.detail")}</th><th>{t("col.municipality")}</th><th>{t("map.source")}</th>'
-                   f'</tr></thead><tbody>')
-        for r in sheet.assets.itertuples():
-            layer = i18n.t(f"layer.{r.layer}", lang) if f"layer.{r.layer}" in i18n.STRINGS else r.layer
-            url = r.source_url if isinstance(r.source_url, str) else ""
-            # one link per URL (a cell may hold several, ';'-separated); readable (Japanese) text, exact href
-            link = " ".join(f'<a href="{e(u)}">{e(unquote(u))}</a>' if u.startswith(("http://", "https://"))
-                            else e(u) for u in re.split(r"[;\s]+", url) if u)
-            dot = f'<span class="dot" style="background:{LAYER_COLORS.get(r.layer, "#000")}"></span>'
-            out.append(f'<tr><td>{dot}{e(layer)}</td><td>{e(r.name)}</td><td>{e(r.detail)}</td>'
-                       f'<td>{e(names.get(r.muni_code, "") if isinstance(r.muni_code, str) else "")}</td>'
-                       f'<td class="url">{link}</td></tr>')
-        out.append("</tbody></table>")
-    else:
-        out.append(f'<p>{t("ex.ev.no_assets")}</p>')
+        groups = []
+        for _, g in rows.groupby("criterion", sort=False):
+            groups.append({"label": g["criterion_label"].iloc[0],
+                           "subtotal": _num(g["contribution"].sum(min_count=1), "{:.3f}"),
+                           "rows": [{"indicator": "" if r.indicator is None else str(r.indicator),
+                                     "sign": "" if r.direction > 0 else " (−)",
+                                     "value": "" if r.value is None else str(r.value),
+                                     "percentile": _num(r.percentile, "{:.0f}"),
+                                     "sub_score": _num(r.sub_score, "{:.2f}"), "weight": f"{r.weight:g}",
+                                     "width": None if pd.isna(r.contribution)
+                                     else f"{max(0.0, 100 * r.contribution / top) * 0.4:.1f}",
+                                     "contribution": _num(r.contribution, "{:.3f}")}
+                                    for r in g.itertuples()]})
+        tables.append({"name": m.name if len(sheet.members) > 1 else "", "groups": groups})
+    return tables
+
+
+def sheet_html(sheet: Sheet, ctx: Context, lang: str = "ja") -> str:
+    """One sheet as an HTML ``<section>`` (see ``evidence_html`` for the whole document), from the autoescaped
+    template ``templates/evidence_sheet.html.j2``: this function only gathers the values."""
+    codes = ", ".join(f"{m.pref_name}{' ' if lang == 'en' else ''}{m.name} ({m.muni_code})"
+                      for m in sheet.members.itertuples())
+    members = [{"pref_name": m.pref_name, "name": m.name, "score": _num(m.score, "{:.3f}"),
+                "rank": f"{m.rank:,} / {m.of:,}" if m.rank is not None and not pd.isna(m.rank) else "—",
+                "coverage": _num(m.coverage, "{:.0%}"), "population": _num(m.pop_2020),
+                "population_change": _num(m.pop_change_pct, "{:+.1f} %"), "visitors": _num(m.visitors),
+                "visitors_change": _num(m.visitors_change_pct, "{:+.1f} %"),
+                "reason": "" if m.reason is None else str(m.reason)} for m in sheet.members.itertuples()]
+    names = dict(zip(sheet.members["muni_code"], sheet.members["name"]))
+    assets = [{"color": LAYER_COLORS.get(r.layer, "#000"),
+               "layer": i18n.t(f"layer.{r.layer}", lang) if f"layer.{r.layer}" in i18n.STRINGS else r.layer,
+               "name": _cell(r.name), "detail": _cell(r.detail),
+               "municipality": names.get(r.muni_code, "") if isinstance(r.muni_code, str) else "",
+               "links": _links(r.source_url)} for r in sheet.assets.itertuples()]
     uf = sheet.subject.user_features
-    user_credits: list[str] = []
+    user_features, user_credits = [], []
     if uf is not None and len(uf):
-        names = dict(zip(sheet.members["muni_code"], sheet.members["name"]))
-        out.append(f'<h2>{t("ul.evidence")} ({len(uf)})</h2><table class="assets"><thead><tr>'
-                   f'<th>{t("col.layer")}</th><th>{t("col.name")}</th><th>{t("ex.ev.detail")}</th>'
-                   f'<th>{t("col.municipality")}</th><th>{t("ex.credit")}</th></tr></thead><tbody>')
-        for r in uf.itertuples():
-            out.append(f'<tr><td>{e(r.title)}</td><td>{e(r.name)}</td><td>{e(r.category)}</td>'
-                       f'<td>{e(names.get(r.muni_code, r.muni_code))}</td><td>{e(r.credit)}</td></tr>')
-        out.append("</tbody></table>")
+        user_features = [{"title": _cell(r.title), "name": _cell(r.name), "category": _cell(r.category),
+                          "municipality": _cell(names.get(r.muni_code, r.muni_code)), "credit": _cell(r.credit)}
+                         for r in uf.itertuples()]
         user_credits = list(dict.fromkeys(uf["credit"].dropna().astype(str)))
     # --- effect verification (issue 12): the one call site; only subjects carrying an estimate have it ---
-    if getattr(sheet.subject, "effect", None) is not None:
-        out.append(effect_section_html(sheet.subject, lang))
+    effect = effect_section_html(sheet.subject, lang) if getattr(sheet.subject, "effect", None) is not None else ""
     weights = ", ".join(f"{(i.label_en if lang == 'en' else i.label_ja)} {ctx.weights.values[i.key]:g}"
                         for i in scoring.INDICATORS)
-    lines = credits(SCORING_SOURCES, lang) + user_credits
-    out.append(f'<div class="footer"><p><b>{t("ex.weights")}</b>: {e(weights)}</p>'
-               f'<p><b>{t("ex.credit")}</b>: ' + " ／ ".join(e(c) for c in lines) +
-               f'</p><p>{t("ex.ev.generated", date=ctx.created.isoformat())}</p></div></section>')
-    return "".join(out)
+    return _ENV.get_template("evidence_sheet.html.j2").render(
+        t=lambda key, **kw: i18n.t(key, lang, **kw), title=sheet.title,
+        kind=i18n.t("ex.ev.kind_group" if len(sheet.members) > 1 else "ex.ev.kind_muni", lang), codes=codes,
+        created=ctx.created.isoformat(), note=sheet.subject.note,
+        map_svg=markupsafe.Markup(sheet.map_svg) if sheet.map_svg else "", map_credit=credit("boundaries", lang),
+        group_score=None if sheet.group_score is None else _num(sheet.group_score, "{:.3f}"), members=members,
+        visitor_year=f" ({ctx.visitor_year})" if ctx.visitor_year else "",
+        indicator_tables=_indicator_tables(sheet, lang), linked=sheet.linked, assets=assets,
+        user_features=user_features, effect_html=markupsafe.Markup(effect),
+        weights=weights, credit_lines=credits(SCORING_SOURCES, lang) + user_credits)
 
 
 # --- effect verification (issue 12): one function, called from sheet_html for subjects with an estimate ------

@@ -62,7 +62,11 @@ def load_data(con: duckdb.DuckDBPyConnection) -> ExplorerData:
         columns={"name_ja": "muni_name_ja", "name_en": "muni_name_en"})
 
     def with_names(df: pd.DataFrame) -> pd.DataFrame:
-        return df.merge(names, on="muni_code", how="left")
+        out = df.merge(names, on="muni_code", how="left")
+        if "pref_code" in out:  # without the boundaries the prefecture's name still comes from its code
+            out["pref_name_ja"] = out["pref_name_ja"].fillna(out["pref_code"].map(codes.PREF_NAME_BY_CODE))
+            out["pref_name_en"] = out["pref_name_en"].fillna(out["pref_code"].map(codes.PREF_NAME_EN_BY_CODE))
+        return out
 
     q = lambda name: con.execute(db.sql(f"explorer/{name}")).df()  # noqa: E731
     anime, film, fc = q("anime_sites"), q("filming_locations"), q("film_commissions")
@@ -306,7 +310,8 @@ def build_map(data: ExplorerData, f: Filters, *, outlines: maps.Outlines, source
     if "score" in wanted and "score" in mf.columns:
         defs["score"] = maps.Choropleth("score", t("layer.score"), "score", maps.quantile_classes(
             mf["score"], fmt="{:.2f}"), "revitalize scoring", value_format="{:.3f}")
-    chs = [maps.choropleth_payload(defs[k], mf, outlines.codes) for k in wanted if k in defs]
+    # without the boundaries there is nothing to colour: the points are drawn alone
+    chs = [maps.choropleth_payload(defs[k], mf, outlines.codes) for k in wanted if k in defs and outlines.codes]
     pts = []
     for key in POINT_LAYERS:
         if key not in chosen:

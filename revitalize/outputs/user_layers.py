@@ -137,7 +137,7 @@ def preview_view(p: user_layers.Preview, lang: str = "ja") -> tuple[list[str], p
     """(facts as lines, the column mapping, the first rows) of a preview, with headers in ``lang``."""
     s = p.summary()
     facts = [f"{i18n.t('upl.format', lang)}: {s['format']}",
-             i18n.t("ul.reason", lang, enc=s["encoding"], reason=s["encoding_reason"]) if s["encoding"]
+             i18n.t("ul.reason", lang, enc=s["encoding"], reason=p.upload.encoding.text(lang)) if s["encoding"]
              else i18n.t("ul.no_encoding", lang, fmt=s["format"]),
              i18n.t("upl.rows", lang, n=s["rows"], total=s["records_in_file"]),
              i18n.t("upl.standard", lang) + (f" ({s['dataset']})" if s["dataset"] else "") if s["standard"]

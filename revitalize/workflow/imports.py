@@ -52,7 +52,7 @@ class ImportReport:
 def read_table(path: Path | str, *, name: str | None = None) -> pd.DataFrame:
     """A CSV (UTF-8 with or without BOM, else CP932) or Excel file as text cells with canonical column names."""
     path = Path(path)
-    return read_bytes(path.read_bytes(), name=name or path.name)
+    return read_bytes(uploads.read_file(path, formats="CSV, .xlsx"), name=name or path.name)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -103,8 +103,11 @@ def read_bytes(raw: bytes, *, name: str) -> pd.DataFrame:
         header, rows = _cells(raw, name)
     except InputError:
         raise
-    except Exception as exc:  # a broken workbook or CSV: say so, with the reader's words
-        raise InputError([Problem(label, found=f"{type(exc).__name__}: {exc}", **i18n.expect("pb.imp.readable"))]) from exc
+    except csv.Error as exc:  # e.g. "field larger than field limit (131072)": keyed, the words kept in English
+        raise InputError([uploads.csv_problem(label, exc)]) from exc
+    except Exception as exc:  # a broken workbook or CSV: say so (the reader's words in the English text only)
+        raise InputError([Problem(label, found=f"{type(exc).__name__}: {exc}", found_key="pb.up.contents_found",
+                                  **i18n.expect("pb.imp.readable"))]) from exc
     problems: list[Problem] = []
     width = len(header)
     while width and not header[width - 1].strip() and not any(len(r) >= width and r[width - 1].strip() for r in rows):
@@ -224,7 +227,7 @@ def import_file(con: duckdb.DuckDBPyConnection, user: User, path: Path | str, *,
                 known_munis: set[str] | None = None, name: str | None = None) -> ImportReport:
     """Import the file at ``path`` all or nothing (see ``import_bytes``)."""
     path = Path(path)
-    return import_bytes(con, user, path.read_bytes(), name=name or path.name, known_munis=known_munis)
+    return import_bytes(con, user, uploads.read_file(path, formats="CSV, .xlsx"), name=name or path.name, known_munis=known_munis)
 
 
 def import_bytes(con: duckdb.DuckDBPyConnection, user: User, raw: bytes, *, name: str,

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from revitalize.core.errors import DatabaseMissingError
-from revitalize.data import db
+from revitalize.data import db, uploads
 from revitalize.workflow import auth, user_layers
 
 LIST_COLUMNS = ("name", "title", "rows", "geometry_type", "format", "encoding", "source", "licence", "credit",
@@ -68,11 +68,7 @@ def _ref():
 
 def _import(args: argparse.Namespace) -> int:
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"error: {path}: expected a readable file, found {exc.strerror}", file=sys.stderr)
-        return 2
+    data = uploads.read_file(path)  # a missing file or a folder: InputError, shown by main in the user's language
     mapping = mapping_options(args)
     ref = _ref()
     work = db.connect_workflow()
