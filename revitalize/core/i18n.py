@@ -11,9 +11,11 @@ from collections.abc import Mapping
 
 from revitalize.core.strings import (candidates, common, effects, errors, exports, portfolio,
                                      user_layers)
+from revitalize.core.strings import contributions, coverage
 
 LANGS = ("ja", "en")
 _FEATURES = (common, errors, effects, exports, candidates, user_layers, portfolio)
+_FEATURES += (coverage, contributions)
 
 
 def _merge() -> dict[str, tuple[str, str]]:
