@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from revitalize.core import i18n
 from revitalize.core.errors import ConfigError
-from revitalize.data import db, layers
+from revitalize.data import coverage, db, layers
 
 
 @dataclass(frozen=True)
@@ -324,8 +325,27 @@ def score(sub: pd.DataFrame, weights: Weights, *, extras: tuple[ExtraIndicator, 
     return out
 
 
-def reason(sub_row: pd.Series, weights: Weights, lang: str = "ja") -> str:
-    """One line in words: the strongest weighted criteria, and the overtourism situation."""
+# The curated layer each content or resource indicator counts (its coverage is said in the reason)
+INDICATOR_LAYERS: dict[str, str] = {"anime": "anime_sites", "filming": "filming_locations",
+                                    "film_commission": "film_commissions", "gi": "gi_products"}
+
+
+def coverage_caveat(weights: Weights, layer_shares: Mapping[str, float] | None, lang: str = "ja") -> str:
+    """The words a reason ends with when a weighted indicator counts a layer held less than completely
+    (``layer_shares``: ``coverage.layer_shares``, the least covered share of each layer): '' otherwise."""
+    if not layer_shares:
+        return ""
+    short = {layer: layer_shares[layer] for key, layer in INDICATOR_LAYERS.items()
+             if weights.values.get(key, 0) > 0 and layer_shares.get(layer, 1.0) < coverage.COMPLETE_AT}
+    if not short:
+        return ""
+    names = ("・" if lang == "ja" else ", ").join(i18n.t(f"cov.layer.{layer}", lang) for layer in short)
+    return i18n.t("cov.reason", lang, layers=names, pct=f"{100 * min(short.values()):.0f}")
+
+
+def reason(sub_row: pd.Series, weights: Weights, lang: str = "ja", *, caveat: str = "") -> str:
+    """One line in words: the strongest weighted criteria, and the overtourism situation; ``caveat``
+    (``coverage_caveat``) is appended when a criterion rests on a layer held less than completely."""
     w = weights.values
     crit_scores = {}
     for crit in CRITERIA:
@@ -345,7 +365,7 @@ def reason(sub_row: pd.Series, weights: Weights, lang: str = "ja") -> str:
             parts.append("オーバーツーリズムの懸念は小さい" if lang == "ja" else "low overtourism pressure")
         elif over <= 0.3:
             parts.append("オーバーツーリズムの懸念が大きい" if lang == "ja" else "high overtourism pressure")
-    return ("、".join(parts)) if lang == "ja" else ", ".join(parts)
+    return (("、".join(parts)) if lang == "ja" else ", ".join(parts)) + caveat
 
 
 @dataclass(frozen=True)
@@ -430,14 +450,19 @@ def inputs(con) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def ranking(ind: pd.DataFrame, raw: pd.DataFrame, sub: pd.DataFrame, weights: Weights, *, lang: str = "ja",
-            extras: tuple[ExtraIndicator, ...] = ()) -> pd.DataFrame:
+            extras: tuple[ExtraIndicator, ...] = (), layer_shares: Mapping[str, float] | None = None
+            ) -> pd.DataFrame:
     """The full ranking table: names, score, rank, coverage, reason, raw values, sub-scores, contributions.
+
+    ``layer_shares`` (``coverage.layer_shares``): a reason whose weights count a layer held less than
+    completely says so.
 
     ``extras`` (user indicators) add their ``raw_``, ``s_`` and ``c_`` columns and ``k_user``."""
     s = score(sub, weights, extras=extras)
     names = ind.set_index("muni_code")[["pref_name_ja", "name_ja", "name_en"]]
     out = names.join(s)
-    out["reason"] = [reason(sub.loc[c], weights, lang) for c in out.index]
+    caveat = coverage_caveat(weights, layer_shares, lang)
+    out["reason"] = [reason(sub.loc[c], weights, lang, caveat=caveat) for c in out.index]
     if extras:
         raw = raw.assign(**{e.key: e.raw(raw.index) for e in extras})
         sub = sub.assign(**{e.key: e.sub(sub.index) for e in extras})

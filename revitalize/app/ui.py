@@ -21,7 +21,7 @@ from revitalize.core.errors import (
     BusyError, ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
     StoreError, StoreUnavailableError,
 )
-from revitalize.data import db, failures, layers
+from revitalize.data import coverage, db, failures, layers
 from revitalize.outputs import explorer, maps
 from revitalize.outputs import user_layers as layer_views
 from revitalize.workflow import auth, candidates, user_layers, users
@@ -127,6 +127,13 @@ def explorer_data(stamp: tuple[str, float]) -> explorer.ExplorerData | None:
         return explorer.load_data(con)
     except duckdb.Error:
         return None
+
+
+@st.cache_data(show_spinner=False)
+def layer_coverage(stamp: tuple[str, float]) -> list[coverage.Coverage]:
+    """``coverage.coverage`` (rows held against official totals), once per database file version."""
+    con = connection()
+    return [] if con is None else coverage.coverage(con)
 
 
 @st.cache_data(show_spinner=False)

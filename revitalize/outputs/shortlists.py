@@ -26,7 +26,7 @@ from revitalize.analysis.scoring import Weights
 from revitalize.core import codes, domain, i18n
 from revitalize.core.errors import ExportError
 from revitalize.data import credits as credits_mod
-from revitalize.data import curated, db, failures, layers, sources
+from revitalize.data import coverage, curated, db, failures, layers, sources
 from revitalize.outputs import explorer
 from revitalize.outputs.explorer import ExplorerData, Filters
 from revitalize.workflow import candidates
@@ -57,6 +57,7 @@ class Shortlist:
     created: dt.date = field(default_factory=dt.date.today)
     notes: tuple[str, ...] = ()
     assets: pd.DataFrame | None = None
+    coverage: tuple[coverage.Coverage, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -78,6 +79,7 @@ class Shortlist:
             raise ExportError("invalid shortlist:\n  - " + "\n  - ".join(problems))
         object.__setattr__(self, "credits", tuple(self.credits))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "coverage", tuple(self.coverage))
 
     def __len__(self) -> int:
         return len(self.table)
@@ -243,7 +245,9 @@ def shortlist_from_score(con: duckdb.DuckDBPyConnection, weights: Weights | None
     """The scoring ranking as a shortlist (best first), optionally one prefecture set and the top ``top``."""
     w = weights or scoring.Weights()
     ind, raw, sub = scoring.inputs(con)
-    return shortlist_from_ranking(scoring.ranking(ind, raw, sub, w, lang=lang), w, top=top, lang=lang,
+    shares = coverage.layer_shares(coverage.coverage(con))
+    return shortlist_from_ranking(scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares), w, top=top,
+                                  lang=lang,
                                   pref_codes=pref_codes)
 
 
@@ -446,8 +450,9 @@ def _from_explorer(con, *, lang, top, weights, pref_codes=(), filters=None, data
     f = filters if filters is not None else Filters(pref_codes=tuple(pref_codes))
     w = weights or scoring.Weights()
     ind, raw, sub = scoring.inputs(con)
-    return shortlist_from_explorer(d, f, lang, ranking=scoring.ranking(ind, raw, sub, w, lang=lang), weights=w,
-                                   top=top)
+    shares = coverage.layer_shares(coverage.coverage(con))
+    ranking = scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares)
+    return shortlist_from_explorer(d, f, lang, ranking=ranking, weights=w, top=top)
 
 
 def _from_candidates(con, *, lang, top, weights, **_):
@@ -476,4 +481,13 @@ def shortlist_for(kind: str, con: duckdb.DuckDBPyConnection, *, lang: str = "ja"
     defaults, ``portfolio.PLANNING_DEFAULTS``)."""
     if kind not in SOURCES:
         raise ExportError(f"source: expected one of {list(SOURCES)}, found {kind!r}")
-    return SOURCES[kind](con, lang=lang, top=top, weights=weights, **options)
+    sl = SOURCES[kind](con, lang=lang, top=top, weights=weights, **options)
+    return with_coverage(sl, coverage.coverage(con)) if con is not None else sl
+
+
+def with_coverage(sl: Shortlist, rows: Iterable[coverage.Coverage]) -> Shortlist:
+    """``sl`` carrying how complete the curated layers are: the rows (an xlsx sheet, a GeoJSON member) and a
+    ``layer_coverage`` column saying, on every row, which layers its counts and score rest on incompletely."""
+    rows = tuple(rows)
+    note = coverage.property_text(rows, coverage.LAYERS, sl.lang)
+    return replace(sl, coverage=rows, table=sl.table.assign(layer_coverage=note))

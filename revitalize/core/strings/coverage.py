@@ -19,7 +19,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cov.col_source": ("総数の出典", "source of the total"),
     "cov.col_as_of": ("時点", "as of"),
     "cov.sheet": ("収録状況", "coverage"),
-    "cov.property": ("収録状況", "coverage"),
+    "ex.col.layer_coverage": ("データの収録状況", "layer coverage"),
     "cov.layer.anime_sites": ("アニメ聖地", "anime places"),
     "cov.layer.filming_locations": ("ロケ地", "filming locations"),
     "cov.layer.film_commissions": ("フィルムコミッション", "film commissions"),
