@@ -61,5 +61,7 @@ effects_page = st.Page("pages/effects.py", title=i18n.t("effect.title", lang), i
 import_page = st.Page("pages/import_data.py", title=i18n.t("ul.nav", lang), icon=":material/upload_file:",
                       url_path="import_data")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
+contributions_page = st.Page("pages/contributions.py", title=i18n.t("ct.nav", lang), icon=":material/rate_review:",
+                             url_path="contributions")
 st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
-               portfolio_page, effects_page, export_page, import_page, data_page]).run()
+               portfolio_page, effects_page, export_page, import_page, contributions_page, data_page]).run()

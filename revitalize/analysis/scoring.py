@@ -439,11 +439,37 @@ def aggregate_candidates(scores: pd.DataFrame, members: pd.DataFrame, population
     return out.sort_values("rank")
 
 
-def inputs(con) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(indicators, raw, sub-scores) from the database; the disputed villages (no data) are left out."""
+# The indicator columns an accepted contribution to a layer adds to (a contributed anime place counts as
+# current: recency weight 1; a GI area as a whole municipality)
+CONTRIBUTED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "anime_sites": ("anime_sites", "anime_weighted"), "filming_locations": ("filming_locations",),
+    "film_commissions": ("film_commissions",), "gi_areas": ("gi_whole",)}
+
+
+def with_contributed(ind: pd.DataFrame, counts: pd.DataFrame | None) -> pd.DataFrame:
+    """``ind`` with the accepted contributions added: ``counts`` has muni_code, layer, n (removals negative;
+    ``contributions.municipality_counts``). Counts never go below 0. A new frame; ``ind`` is unchanged."""
+    out = ind.copy()
+    if counts is None or counts.empty:
+        return out
+    for layer, cols in CONTRIBUTED_COLUMNS.items():
+        n = counts[counts["layer"] == layer].groupby("muni_code")["n"].sum()
+        if n.empty:
+            continue
+        add = out["muni_code"].map(n).fillna(0.0)
+        for col in cols:
+            if col in out:
+                out[col] = (pd.to_numeric(out[col]).fillna(0) + add).clip(lower=0)
+    return out
+
+
+def inputs(con, *, contributed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(indicators, raw, sub-scores) from the database; the disputed villages (no data) are left out.
+    ``contributed``: the accepted contributions' counts (``with_contributed``)."""
     ind = layers.municipality_indicators(con)
     sites = con.execute(db.sql("anime_latest_editions")).df()
     ind["anime_weighted"] = ind["muni_code"].map(anime_recency(sites)).fillna(0.0)
+    ind = with_contributed(ind, contributed)
     ind = ind[~ind["is_disputed"].astype(bool)].reset_index(drop=True)
     raw = indicator_table(ind)
     return ind, raw, normalise(raw)

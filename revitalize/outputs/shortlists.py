@@ -29,7 +29,7 @@ from revitalize.data import credits as credits_mod
 from revitalize.data import coverage, curated, db, failures, layers, sources
 from revitalize.outputs import explorer
 from revitalize.outputs.explorer import ExplorerData, Filters
-from revitalize.workflow import candidates
+from revitalize.workflow import candidates, contributions
 
 # Columns every shortlist has (in this order); other columns follow as given.
 CORE_COLUMNS = ("rank", "item_id", "name", "pref_name", "muni_codes", "score", "reason", "source_urls")
@@ -244,7 +244,7 @@ def shortlist_from_score(con: duckdb.DuckDBPyConnection, weights: Weights | None
                          top: int | None = None, lang: str = "ja", pref_codes: Sequence[str] = ()) -> Shortlist:
     """The scoring ranking as a shortlist (best first), optionally one prefecture set and the top ``top``."""
     w = weights or scoring.Weights()
-    ind, raw, sub = scoring.inputs(con)
+    ind, raw, sub = scoring.inputs(con, contributed=contributions.municipality_counts(contribution_overlay(con, lang)))
     shares = coverage.layer_shares(coverage.coverage(con))
     return shortlist_from_ranking(scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares), w, top=top,
                                   lang=lang,
@@ -441,15 +441,26 @@ def _workflow_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
             work.close()
 
 
+def contribution_overlay(con: duckdb.DuckDBPyConnection, lang: str = "ja") -> pd.DataFrame:
+    """The accepted contributions (``contributions.overlay``) against the reference database ``con``."""
+    with failures.boundary("workflow"):
+        work = db.connect_workflow()
+        try:
+            return contributions.overlay(work, con, lang=lang)
+        finally:
+            work.close()
+
+
 def _from_score(con, *, lang, top, weights, pref_codes=(), **_):
     return shortlist_from_score(con, weights, top=top, lang=lang, pref_codes=pref_codes)
 
 
 def _from_explorer(con, *, lang, top, weights, pref_codes=(), filters=None, data=None, **_):
-    d = data if data is not None else explorer.load_data(con)
+    d = data if data is not None else explorer.with_contributions(explorer.load_data(con),
+                                                                  contribution_overlay(con, lang))
     f = filters if filters is not None else Filters(pref_codes=tuple(pref_codes))
     w = weights or scoring.Weights()
-    ind, raw, sub = scoring.inputs(con)
+    ind, raw, sub = scoring.inputs(con, contributed=contributions.municipality_counts(contribution_overlay(con, lang)))
     shares = coverage.layer_shares(coverage.coverage(con))
     ranking = scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares)
     return shortlist_from_explorer(d, f, lang, ranking=ranking, weights=w, top=top)
