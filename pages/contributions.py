@@ -47,6 +47,17 @@ with propose_tab:
                 except RevitalizeError as exc:
                     ui.show_error(exc)
 
+    if user.role != "viewer":
+        bulk = st.file_uploader(ui.t("ct.f.bulk"), type=["csv", "xlsx"], key="ct_bulk")
+        if bulk is not None and st.button(ui.t("ct.f.submit"), key="ct_submit_bulk"):
+            try:
+                proposals = ct.proposals_from_upload(ct.read_list(bulk.getvalue(), bulk.name))
+                with ui.workflow() as work:
+                    ids = ct.propose_many(work, user, proposals, file=bulk.name, known_munis=known)
+                st.success(ui.t("ct.bulk_done", n=len(ids), ids=", ".join(ids)))
+            except RevitalizeError as exc:
+                ui.show_error(exc)
+
 with ui.workflow() as work:
     table = ct.table(work)
 with review_tab:

@@ -220,9 +220,35 @@ def test_an_accepted_contribution_reaches_explorer_items_profile_count_score_and
     mine = items[items["name"] == "神田明神"]
     assert len(mine) == 1 and mine["provenance"].iloc[0].startswith("contributed by 13101 (chiyoda), reviewed by rev")
     assert "どこか" not in set(items["name"])  # the rejected one changed nothing
+    point = data.anime_sites[data.anime_sites["place_name_ja"] == "神田明神"].iloc[0]
+    assert 35.6 <= point["lat"] <= 35.7 and 139.7 <= point["lon"] <= 139.8  # on the map, inside 千代田区
     assert data.munis.set_index("muni_code").loc["13101", "anime_sites"] == 2  # the profile's count
     counts = ct.municipality_counts(ov)
     after = scoring.inputs(fixture_con, contributed=counts)[1].loc["13101", "anime"]
     assert after == before + 1
     sl = shortlists.shortlist_for("explorer", fixture_con, lang="en")
     assert "神田明神" in set(sl.table["name"])
+
+
+class TestBulk:
+    LIST = ("作品名,公開年,場所,団体コード,緯度,経度,出典,時点\r\n"
+            "港の映画,2024,函館港,01202,41.77,140.71,https://fc.example.jp/a,2026-10-01\r\n"
+            "坂の映画,2019,八幡坂,01202,,,https://fc.example.jp/b,2026-09-01\r\n")
+
+    def test_a_location_list_becomes_one_pending_contribution_per_row(self, wf):
+        up = ct.read_list(self.LIST.encode("cp932"), "ロケ地一覧.csv")  # Shift_JIS, as Excel saves it
+        ids = ct.propose_many(wf, HAKODATE, ct.proposals_from_upload(up), file="ロケ地一覧.csv", known_munis=KNOWN)
+        assert ids == ["K-00001", "K-00002"]
+        t = ct.table(wf).set_index("contribution_id")
+        assert set(t["status"]) == {"pending"} and set(t["layer"]) == {"filming_locations"}
+        assert ct.get(wf, "K-00001")["fields"] == {"work_title_ja": "港の映画", "release_year": 2024,
+                                                   "place_name_ja": "函館港", "work_type": "film", "lat": 41.77,
+                                                   "lon": 140.71}
+
+    def test_one_bad_row_refuses_the_whole_list_naming_each_row(self, wf):
+        bad = self.LIST + "他市の映画,2020,どこか,13101,,,javascript:x,2026-01-01\r\n"
+        up = ct.read_list(bad.encode("utf-8"), "list.csv")
+        with pytest.raises(InputError) as e:
+            ct.propose_many(wf, HAKODATE, ct.proposals_from_upload(up), file="list.csv", known_munis=KNOWN)
+        assert {(p.row, p.column) for p in e.value.problems} == {(3, "muni_code"), (3, "source_url")}
+        assert ct.table(wf).empty

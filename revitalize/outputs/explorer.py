@@ -87,7 +87,8 @@ def with_contributions(data: ExplorerData, overlay: pd.DataFrame | None) -> Expl
         return data
     names = data.munis[["muni_code", "name_ja", "name_en", "pref_name_ja", "pref_name_en"]].rename(
         columns={"name_ja": "muni_name_ja", "name_en": "muni_name_en"})
-    frames = {layer: overlay_rows(getattr(data, layer), overlay, layer, names=names) for layer in _OVERLAID}
+    frames = {layer: _placed(overlay_rows(getattr(data, layer), overlay, layer, names=names), data.munis)
+              for layer in _OVERLAID}
     counts = contributions.municipality_counts(overlay)
     munis = data.munis.copy()
     for layer in _OVERLAID:
@@ -95,6 +96,19 @@ def with_contributions(data: ExplorerData, overlay: pd.DataFrame | None) -> Expl
         if layer in munis:
             munis[layer] = (pd.to_numeric(munis[layer]).fillna(0) + n).clip(lower=0).astype(int)
     return replace(data, munis=munis, **frames)
+
+
+def _placed(df: pd.DataFrame, munis: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Rows without a point (contributions at municipality precision) at their municipality's inner point."""
+    lost = df["lat"].isna() & df["muni_code"].isin(munis["muni_code"])
+    if not lost.any():
+        return df
+    wanted = munis[munis["muni_code"].isin(df.loc[lost, "muni_code"])]
+    points = dict(zip(wanted["muni_code"], wanted.geometry.representative_point()))
+    df = df.copy()
+    df.loc[lost, "lat"] = [points[c].y for c in df.loc[lost, "muni_code"]]
+    df.loc[lost, "lon"] = [points[c].x for c in df.loc[lost, "muni_code"]]
+    return df
 
 
 def overlay_rows(df: pd.DataFrame, overlay: pd.DataFrame | None, layer: str, *,
@@ -279,9 +293,11 @@ class PointSources:
 
 
 _POINT_SPECS = {
-    "anime_sites": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "88": "editions"}),
-    "filming_locations": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "year": "release_year"}),
-    "film_commissions": ("name", {"map.muni": "muni_name"}),
+    "anime_sites": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "88": "editions",
+                                   "col.provenance": "provenance"}),
+    "filming_locations": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "year": "release_year",
+                                         "col.provenance": "provenance"}),
+    "film_commissions": ("name", {"map.muni": "muni_name", "col.provenance": "provenance"}),
     "heritage": ("name", {"日本遺産": "story_ja", "map.muni": "muni_name"}),
 }
 

@@ -30,7 +30,7 @@ import pandas as pd
 from revitalize.core import codes, i18n
 from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem, \
     TransitionError
-from revitalize.data import curated, db
+from revitalize.data import curated, db, uploads
 from revitalize.data.store import Store
 from revitalize.workflow.auth import User
 
@@ -472,3 +472,72 @@ def proposals_from_rows(rows: Sequence[Mapping[str, object]]) -> list[Proposal]:
                      as_of=str(r.get("as_of", "")), note=str(r.get("note", "") or ""),
                      target_id=str(r.get("target_id", "") or ""),
                      fields={k: v for k, v in r.items() if k not in fixed}) for r in rows]
+
+
+# ---- bulk: a location list through the same checks as an own-data import -----------------------------------
+
+# Headers of a bulk list (normalised by uploads.normalise_header) → contribution field
+BULK_HEADERS: dict[str, str] = {
+    "作品名": "work_title_ja", "作品": "work_title_ja", "work": "work_title_ja", "title": "work_title_ja",
+    "年": "release_year", "公開年": "release_year", "放送年": "release_year", "year": "release_year",
+    "場所": "place_name_ja", "ロケ地": "place_name_ja", "名称": "place_name_ja", "place": "place_name_ja",
+    "団体コード": "muni_code", "市区町村コード": "muni_code", "緯度": "lat", "経度": "lon", "latitude": "lat",
+    "longitude": "lon", "出典": "source_url", "出典url": "source_url", "url": "source_url", "source": "source_url",
+    "時点": "as_of", "確認日": "as_of", "メモ": "note", "備考": "note", "種別": "work_type", "type": "work_type",
+}
+
+
+def read_list(data: bytes, file_name: str) -> uploads.Upload:
+    """A bulk location list read through the own-data import's checks (``uploads.read_upload``: size, zip/xlsx
+    bombs, encoding, cells, coordinates); the place (or the work) is the row's name. InputError lists every
+    problem."""
+    names = {h: "name" for h in ("場所", "ロケ地", "place_name_ja", "place", "名称")}
+    return uploads.read_upload(data, file_name, aliases=names)
+
+
+def proposals_from_upload(upload: uploads.Upload, *, layer: str = "filming_locations",
+                          default_as_of: dt.date | None = None) -> list[Proposal]:
+    """One ``add`` proposal per row of a checked upload (``uploads.read_upload``: size, encoding, cells,
+    coordinates already checked), columns by their geodata/ names or the Japanese headers of
+    ``BULK_HEADERS``; a filming row without ``work_type`` is a ``film``."""
+    own = {name for name, _, _ in FIELDS[layer]} | {"muni_code", "source_url", "as_of", "note", "layer", "action"}
+    rename = {}
+    for col in upload.table.columns:
+        key = uploads.normalise_header(col)
+        target = key if key in own else BULK_HEADERS.get(key) or BULK_HEADERS.get(str(col).strip())
+        if target and target not in rename.values():
+            rename[col] = target
+    rows = []
+    for _, r in upload.table.rename(columns=rename)[list(rename.values())].iterrows():
+        row = {k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
+        row.setdefault("as_of", (default_as_of or _now().date()).isoformat())
+        if not row.get("as_of"):
+            row["as_of"] = (default_as_of or _now().date()).isoformat()
+        if layer == "filming_locations" and not row.get("work_type"):
+            row["work_type"] = "film"
+        rows.append({"layer": layer, "action": "add", **row})
+    return proposals_from_rows(rows)
+
+
+def propose_many(con: Store, user: User, proposals: Sequence[Proposal], *, file: str,
+                 known_munis: set[str] | None = None) -> list[str]:
+    """Record every proposal of a bulk list as a pending contribution, all or nothing: every problem of every
+    row (row = 1-based data row, as in the file) is reported at once and nothing is written; a row for a
+    municipality the user does not speak for is a problem of that row."""
+    problems: list[Problem] = []
+    for i, p in enumerate(proposals, start=1):
+        problems += p.problems(known_munis=known_munis, where=file, row=i)
+        try:
+            require_propose(user, str(p.muni_code))
+        except PermissionDeniedError:
+            if user.role not in ("municipality",) + REVIEW_ROLES:
+                raise
+            problems.append(Problem(file, found=_shown(p.muni_code), row=i, column="muni_code",
+                                    **i18n.expect("pb.ct.own", own=", ".join(sorted(user.muni_codes)))))
+    if problems:
+        raise InputError(problems, dataset=file)
+    ids = []
+    with con.transaction():
+        for p in proposals:
+            ids.append(_propose_once(con, user, p, known_munis, None))
+    return ids

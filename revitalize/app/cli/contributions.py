@@ -32,6 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a field of the row (repeat): e.g. work_title_ja=… place_name_ja=… kind=setting")
     q.add_argument("--lang", choices=i18n.LANGS, default=None)
     q.set_defaults(func=_propose)
+    q = csub.add_parser("bulk", help="propose every row of a location list (CSV/xlsx), all or nothing")
+    q.add_argument("file")
+    q.add_argument("--layer", default="filming_locations", choices=ct.LAYERS)
+    q.add_argument("--lang", choices=i18n.LANGS, default=None)
+    q.set_defaults(func=_bulk)
     q = csub.add_parser("review", help="accept, reject or retire a contribution with a reason (reviewer/admin)")
     q.add_argument("id")
     q.add_argument("decision", choices=("accept", "reject", "retire"))
@@ -82,6 +87,22 @@ def _propose(args: argparse.Namespace) -> int:
         if ref is not None:
             ref.close()
     print(i18n.t("ct.proposed", args.lang or settings.cli_lang(), id=cid))
+    return 0
+
+
+def _bulk(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    upload = ct.read_list(path.read_bytes(), path.name)
+    proposals = ct.proposals_from_upload(upload, layer=args.layer)
+    ref = _reference()
+    try:
+        known = layers.known_municipalities(ref) if ref is not None else None
+    finally:
+        if ref is not None:
+            ref.close()
+    with db.connect_workflow() as con:
+        ids = ct.propose_many(con, auth.local_user(), proposals, file=path.name, known_munis=known)
+    print(i18n.t("ct.bulk_done", args.lang or settings.cli_lang(), n=len(ids), ids=", ".join(ids)))
     return 0
 
 

@@ -89,5 +89,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pb.ct.year": ("1900〜2100 の年", "a year from 1900 to 2100"),
     "pb.ct.point": ("緯度と経度の両方、またはどちらもなし", "both latitude and longitude, or neither"),
     "pb.ct.field_pair": ("NAME=VALUE の形", "the form NAME=VALUE"),
+    "pb.ct.own": ("自らの市区町村（{own}）の団体コード", "the code of one of your own municipalities ({own})"),
+    "ct.f.bulk": ("一覧ファイルでまとめて提案（CSV / Excel、1行 = 1件の提案）",
+                  "Propose a list at once (CSV / Excel, one row = one proposal)"),
+    "ct.bulk_done": ("{n} 件を提案しました（審査待ち）：{ids}", "{n} proposals recorded (pending review): {ids}"),
     "pb.ct.reason": ("NUL を含まない {limit} 文字以内の理由（必須）", "a reason (required), without NUL, at most {limit} characters"),
 }
