@@ -252,3 +252,19 @@ class TestBulk:
             ct.propose_many(wf, HAKODATE, ct.proposals_from_upload(up), file="list.csv", known_munis=KNOWN)
         assert {(p.row, p.column) for p in e.value.problems} == {(3, "muni_code"), (3, "source_url")}
         assert ct.table(wf).empty
+
+
+def test_restore_replace_keeps_contributions_and_their_audit_is_append_only(open_wf, backend, tmp_path):
+    from revitalize.core.errors import StoreError
+    from revitalize.workflow import maintenance
+
+    wf = open_wf()
+    cid = ct.propose(wf, HAKODATE, place())
+    maintenance.backup(wf, tmp_path / "b.json")
+    maintenance.restore(wf, tmp_path / "b.json", replace=True)  # lays the candidate schema anew
+    assert ct.get(wf, cid)["status"] == "pending" and len(ct.history(wf, cid)) == 1
+    assert ct.propose(wf, HAKODATE, place()) == "K-00002"  # the counter survived too
+    if backend == "postgresql":
+        with pytest.raises(StoreError):
+            wf.execute("DELETE FROM contribution_events")
+        assert len(ct.history(wf, cid)) == 1

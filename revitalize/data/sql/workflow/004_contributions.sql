@@ -1,7 +1,9 @@
+-- IF NOT EXISTS: `workflow restore --replace` lays the candidate schema anew and must keep the contributions
+-- (as the user layers of 003; neither is in a backup yet).
 -- Issue 23: contributions — additions, corrections and removals of curated-layer rows proposed by the
 -- municipalities, film commissions and DMOs that know them, reviewed before they count. They live in the
 -- workflow store, so a rebuild of the reference database never touches them (they are an overlay).
-CREATE TABLE contributions (
+CREATE TABLE IF NOT EXISTS contributions (
     contribution_id VARCHAR PRIMARY KEY,     -- K-NNNNN, from contribution_id_counter
     layer VARCHAR NOT NULL CHECK (layer IN ('anime_sites', 'filming_locations', 'film_commissions', 'gi_areas')),
     action VARCHAR NOT NULL CHECK (action IN ('add', 'correct', 'remove')),
@@ -21,13 +23,13 @@ CREATE TABLE contributions (
     review_reason VARCHAR
 );
 
-CREATE TABLE contribution_id_counter (
+CREATE TABLE IF NOT EXISTS contribution_id_counter (
     name VARCHAR PRIMARY KEY,
     last_n INTEGER NOT NULL
 );
 
-CREATE SEQUENCE contribution_event_seq START 1;
-CREATE TABLE contribution_events (
+CREATE SEQUENCE IF NOT EXISTS contribution_event_seq START 1;
+CREATE TABLE IF NOT EXISTS contribution_events (
     event_id BIGINT PRIMARY KEY DEFAULT nextval('contribution_event_seq'),
     contribution_id VARCHAR NOT NULL,
     happened_at TIMESTAMP NOT NULL,
