@@ -353,18 +353,39 @@ def target_exists(ref: duckdb.DuckDBPyConnection, layer: str, target_id: str) ->
                             [target_id]).fetchone()[0])
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the reference layers hold, read once per overlay: (muni_code, key) → id, and every id."""
+
+    keyed: dict[str, dict[tuple[str, str], str]]
+    ids: dict[str, set[str]]
+
+
+def _facts(ref: duckdb.DuckDBPyConnection, wanted: set[str]) -> _Facts:
+    keyed, ids = {}, {}
+    for layer in wanted:
+        keyed[layer] = {(m, k): i for m, k, i in ref.execute(db.sql(f"contributions_ref/facts_{layer}")).fetchall()}
+        ids[layer] = {str(i) for (i,) in ref.execute(
+            db.sql("contributions_ref/ids", table=layer, id=ID_COLUMNS[layer])).fetchall()}
+    return _Facts(keyed, ids)
+
+
+def _key(layer: str, fields: Mapping[str, object]) -> str:
+    return str(fields.get("gi_id") if layer == "gi_areas" else fields.get(
+        "name_ja" if layer == "film_commissions" else "work_title_ja"))
+
+
 def official_id(ref: duckdb.DuckDBPyConnection | None, layer: str, action: str, muni_code: str,
-                fields: Mapping[str, object], target_id: str | None) -> str | None:
-    """The reference row that now holds the contributed fact (an addition found in the rebuilt data; a removed
-    row gone: its id), else None. Corrections are not matched."""
-    if ref is None:
+                fields: Mapping[str, object], target_id: str | None, *, facts: _Facts | None = None) -> str | None:
+    """The reference row that now holds the contributed fact (an addition found in the rebuilt data: same
+    municipality and work title / name / GI id; a removed row gone: its id), else None. Corrections are not
+    matched. ``facts``: the reference read once for many rows (``overlay``)."""
+    if ref is None and facts is None:
         return None
+    facts = facts or _facts(ref, {layer})
     if action == "add":
-        key = fields.get("gi_id") if layer == "gi_areas" else fields.get(
-            "name_ja" if layer == "film_commissions" else "work_title_ja")
-        found = ref.execute(db.sql(f"contributions_ref/same_fact_{layer}"), [muni_code, key]).fetchone()[0]
-        return found
-    if action == "remove" and target_id and not target_exists(ref, layer, target_id):
+        return facts.keyed[layer].get((muni_code, _key(layer, fields)))
+    if action == "remove" and target_id and target_id not in facts.ids[layer]:
         return target_id
     return None
 
@@ -387,6 +408,7 @@ def overlay(con: Store, ref: duckdb.DuckDBPyConnection | None = None, *, lang: s
     """The accepted contributions as an overlay on the reference layers, one row each, with ``provenance``
     and ``official_id`` (the reference row now holding the same fact, or None)."""
     acc = con.df(_q(con, "accepted"))
+    facts = _facts(ref, set(acc["layer"])) if ref is not None and len(acc) else None
     rows = []
     for r in acc.to_dict("records"):
         fields = json.loads(r["fields"])
@@ -395,7 +417,7 @@ def overlay(con: Store, ref: duckdb.DuckDBPyConnection | None = None, *, lang: s
                      "fields": fields, "source_url": r["source_url"], "as_of": r["as_of"], "note": r["note"],
                      "provenance": provenance(r, lang, muni_labels),
                      "official_id": official_id(ref, r["layer"], r["action"], r["muni_code"], fields,
-                                                r["target_id"])})
+                                                r["target_id"], facts=facts)})
     return pd.DataFrame(rows, columns=list(OVERLAY_COLUMNS))
 
 
@@ -500,7 +522,7 @@ def proposals_from_upload(upload: uploads.Upload, *, layer: str = "filming_locat
     """One ``add`` proposal per row of a checked upload (``uploads.read_upload``: size, encoding, cells,
     coordinates already checked), columns by their geodata/ names or the Japanese headers of
     ``BULK_HEADERS``; a filming row without ``work_type`` is a ``film``."""
-    own = {name for name, _, _ in FIELDS[layer]} | {"muni_code", "source_url", "as_of", "note", "layer", "action"}
+    own = {name for name, _, _ in FIELDS[layer]} | {"muni_code", "source_url", "as_of", "note"}  # every row: add
     rename = {}
     for col in upload.table.columns:
         key = uploads.normalise_header(col)
@@ -510,7 +532,6 @@ def proposals_from_upload(upload: uploads.Upload, *, layer: str = "filming_locat
     rows = []
     for _, r in upload.table.rename(columns=rename)[list(rename.values())].iterrows():
         row = {k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
-        row.setdefault("as_of", (default_as_of or _now().date()).isoformat())
         if not row.get("as_of"):
             row["as_of"] = (default_as_of or _now().date()).isoformat()
         if layer == "filming_locations" and not row.get("work_type"):
