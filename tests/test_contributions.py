@@ -226,6 +226,9 @@ def test_an_accepted_contribution_reaches_explorer_items_profile_count_score_and
     counts = ct.municipality_counts(ov)
     after = scoring.inputs(fixture_con, contributed=counts)[1].loc["13101", "anime"]
     assert after == before + 1
+    from revitalize.outputs import evidence
+    assert evidence.context(fixture_con).raw.loc["13101", "anime"] == before + 1  # evidence sheets score it too
+    assert shortlists.contributed_inputs(fixture_con)[1].loc["13101", "anime"] == before + 1  # score exports
     sl = shortlists.shortlist_for("explorer", fixture_con, lang="en")
     assert "神田明神" in set(sl.table["name"])
 

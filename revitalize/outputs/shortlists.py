@@ -24,7 +24,7 @@ import pandas as pd
 from revitalize.analysis import pool, portfolio, scoring
 from revitalize.analysis.scoring import Weights
 from revitalize.core import codes, domain, i18n
-from revitalize.core.errors import ExportError
+from revitalize.core.errors import ExportError, RevitalizeError
 from revitalize.data import credits as credits_mod
 from revitalize.data import coverage, curated, db, failures, layers, sources
 from revitalize.outputs import explorer
@@ -244,7 +244,7 @@ def shortlist_from_score(con: duckdb.DuckDBPyConnection, weights: Weights | None
                          top: int | None = None, lang: str = "ja", pref_codes: Sequence[str] = ()) -> Shortlist:
     """The scoring ranking as a shortlist (best first), optionally one prefecture set and the top ``top``."""
     w = weights or scoring.Weights()
-    ind, raw, sub = scoring.inputs(con, contributed=contributions.municipality_counts(contribution_overlay(con, lang)))
+    ind, raw, sub = contributed_inputs(con)
     shares = coverage.layer_shares(coverage.coverage(con))
     return shortlist_from_ranking(scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares), w, top=top,
                                   lang=lang,
@@ -391,7 +391,7 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     cands = candidates.filter_table(cands, candidates.CandidateFilter())
     if cands.empty:
         raise ExportError(i18n.t("cd.export_empty", lang)).keyed("cd.export_empty")
-    _, _, sub = scoring.inputs(ref_con)
+    _, _, sub = contributed_inputs(ref_con)
     pts = pool.municipality_points(ref_con).set_index("muni_code")
     cand_scores = pool.candidate_scores(cands, scoring.score(sub, weights)["score"], pts["population"])
     df = cands.assign(
@@ -451,6 +451,16 @@ def contribution_overlay(con: duckdb.DuckDBPyConnection, lang: str = "ja") -> pd
             work.close()
 
 
+def contributed_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``scoring.inputs`` with the accepted contributions counted (what the app scores); without them when the
+    workflow store cannot be read (a score export does not need the store otherwise)."""
+    try:
+        overlay = contribution_overlay(con)
+    except RevitalizeError:
+        overlay = None
+    return scoring.inputs(con, contributed=contributions.municipality_counts(overlay))
+
+
 def _from_score(con, *, lang, top, weights, pref_codes=(), **_):
     return shortlist_from_score(con, weights, top=top, lang=lang, pref_codes=pref_codes)
 
@@ -460,7 +470,7 @@ def _from_explorer(con, *, lang, top, weights, pref_codes=(), filters=None, data
                                                                   contribution_overlay(con, lang))
     f = filters if filters is not None else Filters(pref_codes=tuple(pref_codes))
     w = weights or scoring.Weights()
-    ind, raw, sub = scoring.inputs(con, contributed=contributions.municipality_counts(contribution_overlay(con, lang)))
+    ind, raw, sub = contributed_inputs(con)
     shares = coverage.layer_shares(coverage.coverage(con))
     ranking = scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares)
     return shortlist_from_explorer(d, f, lang, ranking=ranking, weights=w, top=top)

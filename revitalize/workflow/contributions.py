@@ -461,9 +461,11 @@ def export_frame(ov: pd.DataFrame, layer: str) -> pd.DataFrame:
     return add[cols]
 
 
-def municipality_counts(ov: pd.DataFrame) -> pd.DataFrame:
+def municipality_counts(ov: pd.DataFrame | None) -> pd.DataFrame:
     """Per (muni_code, layer): how many rows the overlay adds (not yet official) minus the rows it removes
-    — what profile counts and scores add to the reference counts."""
+    — what profile counts and scores add to the reference counts (none for no overlay)."""
+    if ov is None or ov.empty:
+        return pd.DataFrame(columns=["muni_code", "layer", "n"])
     add = ov[(ov["action"] == "add") & ov["official_id"].isna()].assign(n=1)
     rem = ov[(ov["action"] == "remove") & ov["official_id"].isna()].assign(n=-1)
     both = pd.concat([add, rem])[["muni_code", "layer", "n"]] if len(add) + len(rem) else \

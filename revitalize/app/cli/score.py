@@ -8,7 +8,7 @@ import sys
 
 from revitalize.app.cli import options
 from revitalize.data import coverage, db
-from revitalize.outputs import tables
+from revitalize.outputs import shortlists, tables
 from revitalize.analysis import scoring
 
 
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     weights = options.weights(args)
     con = db.connect(read_only=True)
     try:
-        ind, raw, sub = scoring.inputs(con)
+        ind, raw, sub = shortlists.contributed_inputs(con)
         shares = coverage.layer_shares(coverage.coverage(con))
     finally:
         con.close()
