@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+API_PORT ?= 8502
 # In this repository's development and CI layout the reference files sit in ../shared/data;
 # elsewhere they are downloaded (and cached outside git) on the first build.
 ifneq ($(wildcard ../shared/data),)
@@ -46,7 +47,10 @@ check: $(VENV)/.stamp-app
 run: $(VENV)/.stamp-app static/vendor/.stamp
 	@$(BIN)/python -m revitalize build --if-needed --allow-missing || \
 	  echo "revitalize: the database could not be built; the app will say what is missing."
-	$(BIN)/streamlit run app.py
+	@# the OGC API (issue 22) beside the app, on its own port; it stops when the app does
+	$(BIN)/python -m revitalize api --port $(API_PORT) & api=$$!; \
+	  trap 'kill $$api 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/streamlit run app.py
 
 test: $(VENV)/.stamp-dev static/vendor/.stamp
 	$(BIN)/python -m pytest

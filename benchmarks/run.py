@@ -168,6 +168,9 @@ def main() -> None:
         from exports import bench_exports  # benchmarks/exports.py
 
         bench_exports(con)
+        from map_html import bench_map_html  # benchmarks/map_html.py
+
+        bench_map_html(con)
         con.close()
         if not args.skip_browser:
             bench_browser(path)

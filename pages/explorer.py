@@ -4,7 +4,7 @@ import streamlit as st
 
 from revitalize.core import codes
 from revitalize.data import coverage, credits
-from revitalize.outputs import explorer, maps, tables
+from revitalize.outputs import explorer, map_html, maps, tables
 from revitalize.app import ui
 
 ui.through_app()
@@ -53,6 +53,11 @@ if maps.assets_available():
                               candidates=ui.candidate_places(), extra_points=ui.user_map_layers(),
                               frame=ui.municipality_frame(view, filters))
     ui.show_map(spec, height=620, key="explorer_map")
+    # texts made here: the file is made on Streamlit's download thread, without the session
+    head = {"title": ui.t("mh.title_explorer"), "lines": map_html.filter_lines(data, filters, lang)}
+    ui.map_html_download(lambda spec=spec: map_html.spec_document(spec, data.munis, **head,
+                                                                  point_layers=explorer.point_layers(data, lang)),
+                         name="revitalize_explorer_map", key="f_map_html")
 else:
     st.warning(ui.t("map.assets_missing"))
 table = ui.items_table(view, filters)

@@ -81,7 +81,8 @@ st.caption(ui.t("ex.preview", n=len(sl)))
 f1, f2 = st.columns(2)
 fmt = f1.selectbox(ui.t("ex.format"), list(formats.REGISTRY), format_func=lambda k: ui.t(f"ex.fmt.{k}"),
                    key="ex_format")
-polygons = f2.checkbox(ui.t("ex.polygons"), key="ex_polygons") if formats.get(fmt).needs_places else False
+polygons = (f2.checkbox(ui.t("ex.polygons"), key="ex_polygons")
+            if formats.get(fmt).needs_places and not formats.get(fmt).polygons else False)  # map-html: always
 rows = None
 if formats.get(fmt).document:
     labels = {i: f"{i + 1}. {sl.table['name'].iloc[i]}" for i in range(min(len(sl), 500))}
@@ -104,7 +105,8 @@ if st.session_state.pop("ex_go", False):
                                           progress=ui.evidence_progress(len(subjects), fmt))
                 warnings = []
             else:
-                places = _places(ui.stamp(), polygons) if formats.get(fmt).needs_places else None
+                f = formats.get(fmt)
+                places = _places(ui.stamp(), polygons or f.polygons) if f.needs_places else None
                 payload, warnings = formats.export(sl, fmt, places=places)
         st.session_state["ex_result"] = (formats.export_filename(sl, fmt), payload, formats.MIME[fmt],
                                          [str(w) for w in warnings], signature)

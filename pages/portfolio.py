@@ -7,7 +7,7 @@ from revitalize.analysis import portfolio, weightsets
 from revitalize.app import ui
 from revitalize.core.errors import InfeasibleError, RevitalizeError
 from revitalize.data import credits
-from revitalize.outputs import formats, geo, maps, shortlists, tables
+from revitalize.outputs import formats, geo, map_html, maps, shortlists, tables
 from revitalize.workflow import candidates
 
 ui.through_app()
@@ -34,8 +34,8 @@ def _compare(stamp, weights_name, register, constraints, _pool):
 
 
 @st.cache_resource(show_spinner=False)
-def _places(stamp):
-    return geo.municipality_places(ui.connection())
+def _places(stamp, polygons=False):
+    return geo.municipality_places(ui.connection(), polygons=polygons)
 
 
 with st.sidebar:
@@ -113,8 +113,13 @@ if gr.message is not None:
     st.warning(gr.message.text(lang))
 
 if maps.assets_available():
-    ui.show_map(maps.portfolio_spec(ex.table[ex.table["selected"]], ui.map_outlines(), lang=lang, tiles=tiles),
-                height=520, key="pf_map")
+    pf_spec = maps.portfolio_spec(ex.table[ex.table["selected"]], ui.map_outlines(), lang=lang, tiles=tiles)
+    ui.show_map(pf_spec, height=520, key="pf_map")
+    pf_head = {"title": ui.t("mh.title_portfolio", n=int(ex.table["selected"].sum())),
+               "lines": [f"{ui.t('mh.constraints')}: {ex.constraints.as_dict()}",
+                         f"{ui.t('pf.weights')}: {weights_name or ui.t('pf.weights_default')}"]}
+    ui.map_html_download(lambda: map_html.spec_document(pf_spec, data.munis, **pf_head),
+                         name="revitalize_portfolio_map", key="pf_map_html")
 else:
     st.warning(ui.t("map.assets_missing"))
 
@@ -137,7 +142,9 @@ fmt = d1.selectbox(ui.t("ex.format"), list(formats.TABLE_FORMATS),
                    format_func=lambda k: ui.t(f"ex.fmt.{k}"), key="pf_fmt")
 weights = weightsets.resolve(weights_name)
 sl = shortlists.result_shortlist(ex, lang=lang, weights=weights)
-payload, warnings = formats.export(sl, fmt, places=_places(ui.stamp()) if formats.get(fmt).needs_places else None)
+fmt_def = formats.get(fmt)
+places = _places(ui.stamp(), fmt_def.polygons) if fmt_def.needs_places else None
+payload, warnings = formats.export(sl, fmt, places=places)
 d2.download_button(ui.t("pf.download_fmt", fmt=fmt), payload, file_name=formats.export_filename(sl, fmt),
                    mime=formats.MIME[fmt], key="pf_download")
 if warnings:

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from revitalize.outputs import explorer, maps
+from revitalize.outputs import explorer, map_html, maps
 from revitalize.outputs import user_layers as layer_views
 from revitalize.core import i18n
 from revitalize.data import coverage
@@ -66,6 +66,11 @@ with left:
         spec = explorer.build_map(one, only, outlines=ui.map_outlines(), sources=ui.map_points(), lang=lang,
                                   tiles=ui.tiles_choice(), compact=True, frame=ui.municipality_frame(one, only))
         ui.show_map(spec, height=420, key="profile_map")
+        title = ui.t("mh.title_profile", name=f"{i18n.localized(row, 'pref_name', lang)} "
+                                              f"{i18n.localized(row, 'name', lang)}")
+        ui.map_html_download(lambda spec=spec, title=title: map_html.spec_document(
+            spec, data.munis, title=title, point_layers=explorer.point_layers(data, lang)),
+            name=f"revitalize_profile_{code}", key="p_map_html")
 with right:
     if len(p.population):
         st.subheader(ui.t("p.population"))

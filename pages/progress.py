@@ -5,7 +5,7 @@ import streamlit as st
 
 from revitalize.workflow import candidates
 from revitalize.core import codes, domain
-from revitalize.outputs import maps
+from revitalize.outputs import map_html, maps
 from revitalize.analysis import progress
 from revitalize.app import ui
 from revitalize.core.errors import RevitalizeError
@@ -70,8 +70,11 @@ data = ui.explorer_data(ui.stamp()) if ui.connection() is not None else None
 placed = ui.candidate_places()
 if data is not None and placed is not None and maps.assets_available():
     st.subheader(ui.t("pg.map"))
-    ui.show_map(maps.progress_spec(placed, ui.map_outlines(), lang=lang, tiles=ui.tiles_choice()), height=520,
-                key="pg_map")
+    pg_spec = maps.progress_spec(placed, ui.map_outlines(), lang=lang, tiles=ui.tiles_choice())
+    ui.show_map(pg_spec, height=520, key="pg_map")
+    pg_title = ui.t("mh.title_progress", designated=report.designated, target=report.target)
+    ui.map_html_download(lambda: map_html.spec_document(pg_spec, data.munis, title=pg_title),
+                         name="revitalize_progress_map", key="pg_map_html")
 names = {c: (ja, en)[L] for c, ja, en, *_ in codes.PREFECTURES}
 st.subheader(ui.t("pg.without", n=len(report.prefectures_without)))
 st.write("、".join(names[c] for c in report.prefectures_without) or "—")

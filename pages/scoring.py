@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from revitalize.data import coverage, credits
-from revitalize.outputs import explorer, maps, tables
+from revitalize.outputs import explorer, map_html, maps, shortlists, tables
 from revitalize.outputs import user_layers as layer_views
 from revitalize.analysis import scoring, weightsets
 from revitalize.app import ui
@@ -127,6 +127,9 @@ if maps.assets_available():
                               tiles=ui.tiles_choice(), profile_link=f"/profile?muni={{code}}&lang={lang}",
                               frame=ui.municipality_frame(view, f))
     ui.show_map(spec, height=480, key="score_map")
+    head = {"title": ui.t("mh.title_scoring"), "lines": [shortlists.weights_line(weights.values, lang)]}
+    ui.map_html_download(lambda spec=spec: map_html.spec_document(spec, data.munis, **head),
+                         name="revitalize_score_map", key="s_map_html")
 
 st.subheader(ui.t("s.ranking"))
 name_col = "name_ja" if lang == "ja" else "name_en"

@@ -102,7 +102,8 @@ class TestRealData:
         long, munis, wards = panel.visitor_panel(con), panel.municipalities(con), panel.ward_cities(con)
         run = events.run(long, munis, wards, found, ["13113"], key="anime88:2025", time_placebo=False)
         edition = set(found.loc[found["key"] == "anime88:2025", "muni_code"]) - {"13113"}
-        assert set(run.excluded) == edition and len(edition) > 50
+        shared = {c for c, why in run.result.excluded_donors.items() if why.key == "effect.excl.shared_event"}
+        assert shared <= edition and len(shared) > 50 and set(run.excluded) >= shared
         assert not {d.muni_code for d in run.result.donors} & edition
         assert not set(run.result.placebos["muni_code"]) & edition  # not in the placebo pool either
         assert run.result.start == "2025-01" and run.event["label"].startswith("アニメ聖地88 2025年版")
@@ -128,11 +129,19 @@ class TestSharedEventsAndFlags:
 
     def test_sharing_places_are_excluded_and_other_events_flagged(self, frames):
         long, munis, found = frames
-        run = events.run(long, munis, {}, found, ["01001"], key="anime_release:w", time_placebo=False)
-        assert run.excluded == ("01002", "01003")
+        # every other place has a drama: with the other-event rule on, no comparison is left — a clear error
+        with pytest.raises(EffectError) as err:
+            events.run(long, munis, {}, found, ["01001"], key="anime_release:w", time_placebo=False)
+        assert err.value.key == "effect.err.no_donors"
+        run = events.run(long, munis, {}, found, ["01001"], key="anime_release:w", time_placebo=False,
+                         hygiene=effects.Hygiene(other_event=False))
+        reasons = {c: why.key for c, why in run.result.excluded_donors.items()}
+        assert reasons["01002"] == reasons["01003"] == "effect.excl.shared_event"
+        assert "effect.excl.other_event" not in reasons.values()
         donors = {d.muni_code for d in run.result.donors}
         assert donors and not donors & {"01002", "01003"}
-        assert "effect.warn.donor_event" in [w.key for w in run.result.warnings]  # every donor has a drama
+        assert "effect.warn.donor_event" in [w.key for w in run.result.warnings]  # the rule off: flagged instead
+        assert "effect.warn.rules_off" in [w.key for w in run.result.warnings]
         assert run.result.start == "2024-04" and run.event["source_url"] == "https://example.org/w"
 
     def test_flags_window_and_reselections(self, frames):
@@ -147,8 +156,10 @@ class TestSharedEventsAndFlags:
         with pytest.raises(EffectError) as err:
             events.run(long, munis, {}, found, ["01001"])
         assert err.value.key == "effect.err.no_event_month"
-        manual = events.run(long, munis, {}, found, ["01001"], start="2024-04", placebo=False, time_placebo=False)
-        assert manual.excluded == () and manual.event["source"] == "manual"
+        manual = events.run(long, munis, {}, found, ["01001"], start="2024-04", placebo=False, time_placebo=False,
+                            hygiene=effects.Hygiene(other_event=False), robustness=False)
+        assert "effect.excl.shared_event" not in {w.key for w in manual.result.excluded_donors.values()}
+        assert manual.event["source"] == "manual"
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +177,7 @@ class TestExports:
     def test_xlsx_reads_back(self, synthetic_run):
         run, munis = synthetic_run
         book = openpyxl.load_workbook(io.BytesIO(effect_report.to_xlsx(run, munis=munis)))
-        assert book.sheetnames == ["系列", "比較対象", "推定", "金額の仮定", "出典"]
+        assert book.sheetnames == ["系列", "比較対象", "推定", "除外した市区町村", "頑健性", "金額の仮定", "出典"]
         series = pd.read_excel(io.BytesIO(effect_report.to_xlsx(run, munis=munis)), sheet_name=None)
         s, donors = series["系列"], series["比較対象"]
         assert len(s) == run.result.pre_months + run.result.post_months == len(run.result.series)
@@ -289,9 +300,11 @@ class TestPage:
         event = at.selectbox(key="e_event")
         assert "anime88:2025" in event.options or any("2025年版" in o for o in event.options)
         event.set_value("anime88:2025").run()
+        next(b for b in at.button if b.label == "推定する").click().run()
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert any("アニメ聖地88 2025年版" in i.value and "2025-01" in i.value for i in at.info)
-        assert any("同じイベントのため比較から除いた市区町村" in c.value for c in at.caption)
+        left_out = next(df.value for df in at.dataframe if "理由" in df.value.columns)
+        assert any("同じイベント" in r for r in left_out["理由"])  # the places of the edition, with the reason
         assert len(at.get("vega_lite_chart")) == 2
         assert len(at.get("download_button")) == 3
         at.radio(key="e_kind").set_value("candidate").run()

@@ -17,11 +17,12 @@ def _sl() -> shortlists.Shortlist:
 
 
 def test_registry_lists_every_format_once_with_extension_and_mime():
-    assert set(formats.REGISTRY) == {"csv", "csv-cp932", "xlsx", "geojson", "gpkg", "kml", "html", "pdf"}
+    assert set(formats.REGISTRY) == {"csv", "csv-cp932", "xlsx", "geojson", "gpkg", "kml", "map-html", "html", "pdf"}
     for key, f in formats.REGISTRY.items():
         assert f.key == key and f.extension and "/" in f.mime
     assert set(formats.DOCUMENT_FORMATS) == {"html", "pdf"}
-    assert {k for k, f in formats.REGISTRY.items() if f.needs_places} == {"geojson", "gpkg", "kml"}
+    assert {k for k, f in formats.REGISTRY.items() if f.needs_places} == {"geojson", "gpkg", "kml", "map-html"}
+    assert {k for k, f in formats.REGISTRY.items() if f.polygons} == {"map-html"}
 
 
 def test_table_formats_write_bytes_without_places():

@@ -22,34 +22,53 @@ Method, step by step (every rule is a named constant below):
    weights must reproduce the seasonal shape themselves (and a short-pre-period warning is given).
    Difference-in-differences absorbs seasonality with unit × month-of-year fixed effects. Both need
    every month of the year at least once before the event: at least ``MIN_PRE_MONTHS`` = 12 months.
-3. **Donor pool** (``donor_pool``). Candidates are the complete areas that are not the subject and not in
-   ``excluded`` (the caller passes the municipalities that share the subject's event: same work, same
-   base). They are ranked by distance to the subject on pre-period features (``pre_features``) — level
-   (mean log visitors), trend (log points a year) and seasonal profile (12 month-of-year effects) — and
-   the nearest ``MAX_DONORS`` = 50 are kept.
-4. **Estimate.** ``synth``: synthetic control (``pysyncon.Synth`` with V fixed to the identity over the
-   pre-period months, i.e. convex donor weights minimising the pre-period squared gap of the adjusted
-   log). ``did``: two-way fixed effects difference-in-differences of the log against the whole pool with
-   equal weights (``pyfixest.feols``, unit × month-of-year and calendar-month fixed effects, SEs
+3. **Donor pool** (``donor_pool``). Candidates are the complete areas that are not the subject and that no
+   **hygiene rule** leaves out (``Hygiene``, all on by default, each listed with its reason in
+   ``excluded_donors`` and switchable on the page and the command line):
+   ``shared_event`` — municipalities sharing the subject's event (same work, edition, designation day);
+   ``other_event`` — municipalities with another known event of the curated layers or the register from
+   ``SHOCK_LOOKBACK_MONTHS`` = 12 months before the start to the end; ``own_shock`` — municipalities with a
+   shock of their own in that window (``own_shocks``: a level shift or a spike of the log visitors after the
+   national median month and the unit's own seasonality are removed); ``neighbours`` — the subject's
+   neighbours, outlines within ``SPILLOVER_KM`` = 1 km (adjacent municipalities: visitors and regional
+   shocks spill over; a neighbour hit by the same disaster would pull the estimate towards zero and be the
+   most extreme placebo). The rest are ranked by distance to the subject on pre-period features
+   (``pre_features``) — level (mean log visitors), trend (log points a year) and seasonal profile (12
+   month-of-year effects) — and the nearest ``MAX_DONORS`` = 50 are kept; they are also the placebo set.
+4. **Estimate.** ``synth``: synthetic control (Abadie, Diamond & Hainmueller 2010; pysyncon ``Synth``'s problem
+   with V fixed to the identity over the pre-period months, i.e. convex donor weights minimising the
+   pre-period squared gap of the adjusted log, rows scaled as pysyncon scales them). ``augsynth``: the ridge
+   augmented synthetic control (Ben-Michael, Feller & Rothstein 2021, JASA), pysyncon's ``AugSynth`` steps on
+   the same adjusted log, for subjects the convex weights fit poorly (λ by leave-one-month-out
+   cross-validation). ``did``: two-way fixed effects difference-in-differences of the log against the whole
+   pool with equal weights (``pyfixest.feols``, unit × month-of-year and calendar-month fixed effects, SEs
    clustered by municipality), with an event study (3-month bins relative to the year before the event)
    whose leads show pre-trends.
-   Either way the subject's gap g_t (log points) gives the counterfactual visitors
+   Each way the subject's gap g_t (log points) gives the counterfactual visitors
    CF_t = observed_t · exp(−g_t); over the post period
    effect_visitors = Σ(observed − CF), effect_pct = 100 · (Σ observed / Σ CF − 1), and the fit quality
    pre_rmspe_pct = 100 · √mean_pre((observed − CF)²) / mean_pre(observed).
-5. **Inference** (``PLACEBO_RULE``). Placebo-in-space: the same estimate for every donor as if it were
-   treated (its donors: the rest of the pool). Each unit's statistic is its effect standardised by its own
-   pre-fit, t = effect_pct / pre_rmspe_pct, so a badly fitted placebo does not widen the subject's
-   interval. p_value = (1 + #{placebos with |t_j| ≥ |t|}) / (1 + #placebos) (two-sided rank test).
-   ci90_pct = [effect_pct − r·q95(t_j), effect_pct − r·q05(t_j)] with r the subject's pre_rmspe_pct: the
-   placebo distribution of standardised effects, re-scaled to the subject's fit, inverted. The monthly band
-   on the counterfactual uses the same rule month by month on log gaps. Placebo-in-time: the same estimate
-   (with its own placebo p-value) with a fake event ``L`` months before the real one, on data before the
-   real event only (L = min(post months, pre months − 12), at least 6).
-6. **Warnings** are i18n keys with parameters (``Warning``), rendered by ``revitalize.i18n``: poor pre-fit,
-   short pre/post periods, few donors, areas dropped, a flagged event in a weighted donor, a shock (a month
-   whose placebo gap exceeds ``SHOCK_LOG`` and ``SHOCK_RMSPE`` × its pre-fit) in a donor or in the
-   subject's pre-period, and a failed time placebo.
+5. **Inference** (``PLACEBO_RULE``, ``INTERVAL_METHOD``). Placebo-in-space: the same estimate for every donor
+   as if it were treated (its donors: the rest of the pool). Each unit's statistic is its log effect
+   standardised by its own pre-fit, t = log(ΣO/ΣCF) / pre_rmspe_log (the RMSPE-ratio idea of Abadie et al.
+   2010, so a badly fitted placebo does not dominate). p_value = (1 + #{placebos with |t_j| ≥ |t|}) /
+   (1 + #placebos) (two-sided rank test). The 90 % interval **inverts that test on the log scale** (Firpo &
+   Possebom 2018, J. Causal Inference): every δ with (effect_log − δ)/r accepted at 10 %, i.e. effect_log ±
+   r·c (r the subject's pre_rmspe_log, c the ⌊0.1·(1 + J)⌋-th largest placebo |t|), converted with
+   100·(e^δ − 1): it contains the estimate and never goes below −100 %; with fewer than 9 placebos there is
+   no finite interval (said on screen). The monthly band on the counterfactual uses the same rule month by
+   month. Placebo-in-time: the same estimate (with its own placebo p-value) with a fake event ``L`` months
+   before the real one, on data before the real event only (L = min(post months, pre months − 12), ≥ 6).
+6. **Robustness** (``robustness_checks``): the estimate without each weighted donor (leave-one-out), with
+   each active hygiene rule switched off, and the in-time placebo, as a table and a range; a sign change
+   among them is a warning.
+7. **Warnings** are i18n keys with parameters (``Warning``), rendered by ``revitalize.i18n``: poor pre-fit,
+   short pre/post periods, few donors, no interval, rules switched off, areas dropped, a flagged event in a
+   weighted donor, a shock (a month whose placebo gap exceeds ``SHOCK_LOG`` and ``SHOCK_RMSPE`` × its
+   pre-fit) in a donor or in the subject's pre-period, a failed time placebo, a fragile sign.
+
+Calibration and power on the real data are measured by ``benchmarks/effects_calibration.py`` and published in
+NOTES.md and on the page (``calibration_figures``).
 
 Money (``money``) is an **assumption**, not an estimate: effect visitors × spend per visitor × an
 input–output multiplier, with the same 90 % interval. The defaults are sourced in ``MONEY_SOURCES``.
@@ -60,10 +79,12 @@ year-on-year growth, 12 months before vs the first 12 months from the event.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import warnings as _warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -73,7 +94,7 @@ from threadpoolctl import threadpool_limits
 from revitalize.core import codes, i18n
 from revitalize.core.errors import EffectError
 
-METHODS = ("synth", "did")
+METHODS = ("synth", "augsynth", "did")
 MIN_PRE_MONTHS = 12  # seasonal adjustment needs every month of the year once before the event
 SHORT_PRE_MONTHS = 24  # below this, each month-of-year mean rests on a single year: warn
 SHORT_POST_MONTHS = 6
@@ -83,13 +104,26 @@ POOR_FIT_PCT = 10.0  # pre-period RMSPE above 10 % of the subject's mean monthly
 DONOR_WEIGHT_FLOOR = 0.02  # a donor "counts" in a warning when its synthetic weight is at least this
 SHOCK_LOG = 0.5  # a shock moves a month's gap by more than 0.5 log points (×1.65 or ×0.61) …
 SHOCK_RMSPE = 5.0  # … and by more than 5 times the unit's pre-period RMSPE (log)
+# Donor-pool hygiene (rule ``own_shock``): a unit's own shock, found on its log visitors with the national
+# median month removed (common shocks such as COVID waves drop out) and its own month-of-year means removed.
+SHOCK_STEP_LOG = 0.4  # a level shift: mean of the next 6 months − mean of the previous 6 > 0.4 log points (×1.49) …
+SHOCK_STEP_MAD = 3.0  # … and > 3 robust SDs (1.4826 × MAD) of the unit's own step series
+SHOCK_STEP_MONTHS = 6
+SHOCK_LOOKBACK_MONTHS = 12  # shocks (and other events) from 12 months before the start to the end count
+SPILLOVER_KM = 1.0  # rule ``neighbours``: outlines within 1 km of the subject's (adjacent, simplification gaps)
+HYGIENE_RULES = ("shared_event", "other_event", "own_shock", "neighbours")
+CI_LEVEL = 0.90
+INTERVAL_METHOD = ("placebo test inversion on the log scale: the 90 % interval is every log effect δ that the "
+                   "two-sided placebo rank test (t = log(ΣO/ΣCF) / pre-RMSPE_log) does not reject at 10 % "
+                   "(Abadie, Diamond & Hainmueller 2010; Firpo & Possebom 2018); converted with 100·(e^δ − 1)")
 EVENT_BIN_MONTHS = 3
 TIME_PLACEBO_MIN_POST = 6
-PLACEBO_RULE = ("placebo-in-space on t = effect_pct / pre_rmspe_pct; two-sided rank p-value; "
-                "90 % interval = effect − pre_rmspe_pct × placebo quantiles (95 %, 5 %) of t")
+PLACEBO_RULE = ("placebo-in-space on t = log(ΣO/ΣCF) / pre_rmspe_log; two-sided rank p-value; "
+                "90 % interval by inverting the same test on the log scale (never below −100 %)")
 
 JSON_KEYS = ("muni_codes", "start", "end", "method", "effect_pct", "effect_visitors", "ci90_pct", "p_value",
-             "pre_rmspe_pct", "pre_months", "post_months", "donors", "warnings")
+             "pre_rmspe_pct", "pre_months", "post_months", "donors", "warnings", "excluded_donors", "robustness",
+             "interval_method")
 
 # --- money: sourced defaults ------------------------------------------------------------------------------
 SPEND_DAY_TRIP_YEN = 19_533  # 日本人国内日帰り旅行 1人1回当たり旅行支出, 2024年 年間値（確報）
@@ -124,10 +158,37 @@ class Warning:
         return i18n.t(self.key, lang, **self.params)
 
 
+Reason = Warning  # why a municipality was left out of the donors: an i18n key with its parameters
+
+
 @dataclass(frozen=True)
 class Donor:
     muni_code: str
     weight: float
+
+
+@dataclass(frozen=True)
+class Hygiene:
+    """Which donor-pool hygiene rules are on (all by default; see ``HYGIENE_RULES`` and the module doc).
+
+    shared_event: municipalities sharing the subject's event; other_event: municipalities with another known
+    event from ``SHOCK_LOOKBACK_MONTHS`` before the start to the end; own_shock: municipalities with a shock of
+    their own in that window (``own_shocks``); neighbours: municipalities whose outline lies within
+    ``SPILLOVER_KM`` of the subject's (spillovers)."""
+
+    shared_event: bool = True
+    other_event: bool = True
+    own_shock: bool = True
+    neighbours: bool = True
+
+    def without(self, rule: str) -> Hygiene:
+        """The same rules with ``rule`` switched off."""
+        if rule not in HYGIENE_RULES:
+            raise EffectError([("effect.err.bad_rule", {"rule": rule, "allowed": ", ".join(HYGIENE_RULES)})])
+        return Hygiene(**{r: (getattr(self, r) and r != rule) for r in HYGIENE_RULES})
+
+    def on(self) -> tuple[str, ...]:
+        return tuple(r for r in HYGIENE_RULES if getattr(self, r))
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,9 +222,13 @@ class EffectResult:
     event_study: pd.DataFrame | None = None  # did only: bin, months_from, estimate, se, p_value
     did: Mapping[str, float] | None = None  # did only: coef (log points), se_crv1 (clustered by municipality)
     dropped: tuple[str, ...] = ()
+    excluded_donors: Mapping[str, Reason] = field(default_factory=dict)  # code → why it is not a donor
+    robustness: Mapping[str, object] = field(default_factory=dict)  # see ``robustness_checks``
+    interval_method: str = INTERVAL_METHOD
+    hygiene: Hygiene = Hygiene()
 
     def to_dict(self, lang: str = "ja") -> dict:
-        """The JSON view: exactly ``JSON_KEYS``; warnings rendered in ``lang``; NaN → None."""
+        """The JSON view: exactly ``JSON_KEYS``; warnings and reasons rendered in ``lang``; NaN → None."""
         return {
             "muni_codes": list(self.muni_codes),
             "start": self.start,
@@ -178,7 +243,23 @@ class EffectResult:
             "post_months": self.post_months,
             "donors": [{"muni_code": d.muni_code, "weight": round(d.weight, 6)} for d in self.donors],
             "warnings": [w.text(lang) for w in self.warnings],
+            "excluded_donors": {code: reason.text(lang) for code, reason in self.excluded_donors.items()},
+            "robustness": _jsonable(self.robustness),
+            "interval_method": self.interval_method,
         }
+
+
+def _jsonable(value: object) -> object:
+    """Nested dicts/lists/tuples with floats made JSON-safe (NaN and ±inf → None)."""
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return _num(float(value))
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
 
 
 def _num(x: float | None) -> float | None:
@@ -230,7 +311,7 @@ def wide_panel(long: pd.DataFrame) -> pd.DataFrame:
 
 def prepare_panel(long: pd.DataFrame, muni_codes: Sequence[object], start: object, end: object | None = None, *,
                   known_codes: Iterable[str] | None = None, ward_cities: Mapping[str, str] | None = None,
-                  min_pre_months: int = MIN_PRE_MONTHS) -> PreparedPanel:
+                  min_pre_months: int = MIN_PRE_MONTHS, wide: pd.DataFrame | None = None) -> PreparedPanel:
     """Validate the request and build the panel; raises ``EffectError`` listing every problem at once.
 
     ``muni_codes``: the subject's codes (summed); ``start``/``end``: first and last month of the post period
@@ -239,7 +320,8 @@ def prepare_panel(long: pd.DataFrame, muni_codes: Sequence[object], start: objec
     ward code → city code (a ward is named with its city, whose total the visitor data holds).
     """
     problems: list[tuple[str, dict]] = []
-    wide = wide_panel(long) if len(long) else pd.DataFrame()
+    if wide is None:  # ``wide``: ``wide_panel(long)`` made once by a caller estimating many subjects
+        wide = wide_panel(long) if len(long) else pd.DataFrame()
     if wide.empty:
         raise EffectError([("effect.err.no_panel", {})])
     first, last = wide.index.min(), wide.index.max()
@@ -343,30 +425,35 @@ def donor_pool(logs: pd.DataFrame, subject: str, pre: pd.PeriodIndex, *, exclude
 
 
 # --- estimators (gaps in log points) ----------------------------------------------------------------------
+def _w_optimize(V_mat: np.ndarray, X0: np.ndarray, X1: np.ndarray, qp_method: str = "SLSQP",
+                qp_options: dict | None = None) -> tuple[np.ndarray, float]:
+    """pysyncon's inner problem — min ½wᵀPw − qᵀw over the simplex with SLSQP — handed its exact gradient
+    Pw − q instead of SLSQP's numerical differences (about 2× faster with 50 donors; same weights to 1e-6)."""
+    n_c = X0.shape[1]
+    P = X0.T @ V_mat @ X0
+    q = X1.T @ V_mat @ X0
+    res = minimize(fun=lambda x: 0.5 * x @ P @ x - q @ x, jac=lambda x: P @ x - q, x0=np.full(n_c, 1 / n_c),
+                   bounds=Bounds(np.zeros(n_c), np.ones(n_c)),
+                   constraints=LinearConstraint(np.ones(n_c), 1.0, 1.0), method=qp_method,
+                   options={"maxiter": 1000, **(qp_options or {})})
+    return res["x"], float(res["fun"])
+
+
 @functools.cache
 def _synth_class():
-    """pysyncon's ``Synth`` with the exact gradient (below). pysyncon imports matplotlib (≈1 s), so it is
-    loaded when a synthetic control is first estimated, not whenever the command line starts."""
+    """pysyncon's ``Synth`` with the exact gradient (``_w_optimize``). pysyncon imports matplotlib (≈1 s), so it
+    is loaded when a synthetic control is first estimated, not whenever the command line starts."""
     from pysyncon import Synth
 
-    class _Synth(Synth):
-        """pysyncon's ``Synth`` solving the same inner problem — min ½wᵀPw − qᵀw over the simplex with SLSQP —
-        but handing SLSQP the problem's exact gradient Pw − q instead of letting it difference numerically
-        (about 2× faster with 50 donors; same weights to 1e-6, see tests)."""
+    return type("_Synth", (Synth,), {"w_optimize": staticmethod(_w_optimize)})
 
-        @staticmethod
-        def w_optimize(V_mat: np.ndarray, X0: np.ndarray, X1: np.ndarray, qp_method: str = "SLSQP",
-                       qp_options: dict | None = None) -> tuple[np.ndarray, float]:
-            n_c = X0.shape[1]
-            P = X0.T @ V_mat @ X0
-            q = X1.T @ V_mat @ X0
-            res = minimize(fun=lambda x: 0.5 * x @ P @ x - q @ x, jac=lambda x: P @ x - q, x0=np.full(n_c, 1 / n_c),
-                           bounds=Bounds(np.zeros(n_c), np.ones(n_c)),
-                           constraints=LinearConstraint(np.ones(n_c), 1.0, 1.0), method=qp_method,
-                           options=qp_options or {"maxiter": 1000})
-            return res["x"], float(res["fun"])
 
-    return _Synth
+@functools.cache
+def _augsynth_class():
+    """pysyncon's ``AugSynth`` (ridge ASCM, Ben-Michael, Feller & Rothstein 2021) with the exact gradient."""
+    from pysyncon import AugSynth
+
+    return type("_AugSynth", (AugSynth,), {"w_optimize": staticmethod(_w_optimize)})
 
 
 def synth_gap(adjusted: pd.DataFrame, treated: str, controls: Sequence[str],
@@ -377,15 +464,66 @@ def synth_gap(adjusted: pd.DataFrame, treated: str, controls: Sequence[str],
     weights are convex and minimise the pre-period squared gap (pysyncon ``Synth`` with V fixed to the
     identity).
     """
-    z0 = adjusted.loc[pre, list(controls)]
-    z1 = adjusted.loc[pre, treated]
-    model = _synth_class()()
-    model.fit(X0=z0, X1=z1, Z0=z0, Z1=z1, custom_V=np.ones(len(pre)))
-    w = np.clip(np.asarray(model.W, dtype=float), 0.0, None)
+    z0 = adjusted.loc[pre, list(controls)].to_numpy()
+    z1 = adjusted.loc[pre, treated].to_numpy()
+    # pysyncon's Synth.fit(custom_V=1) reduces to this inner problem: each pre-period row of [X0 X1] divided by
+    # its standard deviation over the units, then its ``w_optimize`` with V = I; solving it directly skips the
+    # fit's per-call frame handling (≈ 30 ms × 50 placebos). Same weights: see the tests.
+    scale = _row_scale(np.column_stack([z0, z1]))
+    w, _ = _w_optimize(np.eye(len(pre)), z0 / scale[:, None], z1 / scale)
+    w = np.clip(np.asarray(w, dtype=float), 0.0, None)
     w = w / w.sum()
     weights = pd.Series(w, index=list(controls), name="weight")
     gap = adjusted[treated] - adjusted[list(controls)].to_numpy() @ w
     return gap.rename("gap"), weights
+
+
+def _row_scale(x: np.ndarray) -> np.ndarray:
+    """pysyncon's scaling of the fitted rows: each row's standard deviation over the units (ddof 1; 1 if 0)."""
+    sd = x.std(axis=1, ddof=1)
+    return np.where(sd > 0, sd, 1.0)
+
+
+def _synth_placebo_gaps(adjusted: pd.DataFrame, pool: Sequence[str], pre: pd.PeriodIndex) -> dict[str, pd.Series]:
+    """``synth_gap`` of every unit of ``pool`` against the rest of it (placebo-in-space), on one numpy copy of
+    the panel (the same weights as calling ``synth_gap`` per unit, without re-indexing the frame 50 times)."""
+    full = adjusted[list(pool)].to_numpy()
+    rows = adjusted.index.isin(pre)
+    fitted = full[rows] / _row_scale(full[rows])[:, None]  # the same units in every placebo: one scale
+    out = {}
+    for j, code in enumerate(pool):
+        others = np.r_[0:j, j + 1:len(pool)]
+        w, _ = _w_optimize(np.eye(int(rows.sum())), fitted[:, others], fitted[:, j])
+        w = np.clip(np.asarray(w, dtype=float), 0.0, None)
+        w = w / w.sum()
+        out[code] = pd.Series(full[:, j] - full[:, others] @ w, index=adjusted.index, name="gap")
+    return out
+
+
+def augsynth_gap(adjusted: pd.DataFrame, treated: str, controls: Sequence[str], pre: pd.PeriodIndex, *,
+                 lambda_: float | None = None) -> tuple[pd.Series, pd.Series, float]:
+    """Ridge-augmented synthetic control (Ben-Michael, Feller & Rothstein 2021, JASA 116:1789) of ``treated``.
+
+    pysyncon's ``AugSynth`` steps on the adjusted log (as for ``synth_gap``): the pre-period outcomes are
+    centred at the controls' mean of each month, the convex SCM weights are fitted, then its ridge step
+    (``solve_ridge``) adds the weights that remove the remaining imbalance, so the weights may be negative
+    (extrapolation, controlled by λ). λ is chosen by pysyncon's leave-one-month-out cross-validation
+    (``cross_validate``, largest λ within one SE of the minimum) unless given (placebos reuse the subject's λ).
+    Returns (gap, weights, λ); the weights sum to 1, so the gap is adjusted[treated] − adjusted[controls]·w.
+    """
+    model = _augsynth_class()()
+    x0 = adjusted.loc[pre, list(controls)]
+    x1 = adjusted.loc[pre, treated]
+    centre = x0.mean(axis=1)
+    x0c, x1c = x0.sub(centre, axis=0), x1 - centre
+    if lambda_ is None:
+        lambdas = model.generate_lambdas(x0c)
+        lambda_ = float(model.cross_validate(x0c, x1c, lambdas, len(pre)).best_lambda())
+    w_scm, _ = _w_optimize(np.eye(len(pre)), x0c.to_numpy(), x1c.to_numpy())
+    w = w_scm + model.solve_ridge(x1c.to_numpy(), x0c.to_numpy(), w_scm, lambda_)
+    weights = pd.Series(w, index=list(controls), name="weight")
+    gap = adjusted[treated] - adjusted[list(controls)].to_numpy() @ w
+    return gap.rename("gap"), weights, lambda_
 
 
 def _long(logs: pd.DataFrame) -> pd.DataFrame:
@@ -466,41 +604,119 @@ def event_study(logs: pd.DataFrame, treated: str, start: pd.Period, *,
 
 # --- from gaps to effects ---------------------------------------------------------------------------------
 def gap_stats(observed: pd.Series, gap: pd.Series, start: pd.Period) -> dict[str, float]:
-    """effect_pct, effect_visitors, counterfactual (Σ post), pre_rmspe_pct, pre_rmspe_log and t of one unit."""
+    """One unit's effect from its gap: effect_pct, effect_log (log(ΣO/ΣCF) over the post period),
+    effect_visitors, counterfactual (Σ post), pre_rmspe_pct, pre_rmspe_log and t = effect_log / pre_rmspe_log."""
     cf = observed * np.exp(-gap)
     pre, post = observed.index < start, observed.index >= start
     o_post, cf_post = float(observed[post].sum()), float(cf[post].sum())
-    effect_pct = 100.0 * (o_post / cf_post - 1.0)
+    effect_log = math.log(o_post / cf_post)
     rmspe_pct = 100.0 * math.sqrt(float(((observed[pre] - cf[pre]) ** 2).mean())) / float(observed[pre].mean())
     rmspe_log = math.sqrt(float((gap[pre] ** 2).mean()))
-    t = effect_pct / rmspe_pct if rmspe_pct > 0 else math.inf
-    return {"effect_pct": effect_pct, "effect_visitors": o_post - cf_post, "counterfactual": cf_post,
+    t = effect_log / rmspe_log if rmspe_log > 0 else math.copysign(math.inf, effect_log)
+    return {"effect_pct": 100.0 * math.expm1(effect_log), "effect_log": effect_log,
+            "effect_visitors": o_post - cf_post, "counterfactual": cf_post,
             "pre_rmspe_pct": rmspe_pct, "pre_rmspe_log": rmspe_log, "t": t}
 
 
+def critical_value(placebo_abs_t: Sequence[float], level: float = CI_LEVEL) -> float:
+    """The largest |t| the two-sided placebo rank test accepts at 1 − ``level``: the m-th largest placebo |t|,
+    m = ⌊(1 − level)·(1 + J)⌋ (J placebos). inf when m = 0 (fewer than 9 placebos for 90 %): no finite interval."""
+    a = np.sort(np.asarray([x for x in placebo_abs_t if math.isfinite(x)], dtype=float))[::-1]
+    m = int(math.floor((1.0 - level) * (1 + len(a)) + 1e-9))
+    return float(a[m - 1]) if m >= 1 and len(a) >= m else math.inf
+
+
 def placebo_inference(stats: Mapping[str, float], placebo_t: Sequence[float]) -> tuple[float | None, tuple]:
-    """(p_value, ci90_pct) of one estimate from its placebos' standardised effects (see ``PLACEBO_RULE``)."""
+    """(p_value, ci90_pct) of one estimate from its placebos' standardised effects (``INTERVAL_METHOD``).
+
+    p = (1 + #{|t_j| ≥ |t|}) / (1 + J). The interval inverts that test: δ (log points) is kept when the shifted
+    statistic (effect_log − δ) / r is accepted, i.e. |effect_log − δ| ≤ r·c with c = ``critical_value``; so it
+    is effect_log ± r·c on the log scale, always contains the estimate and never reaches −100 %."""
     t = np.asarray([x for x in placebo_t if math.isfinite(x)], dtype=float)
     if len(t) == 0:
         return None, (math.nan, math.nan)
     p = (1 + int((np.abs(t) >= abs(stats["t"]) - 1e-12).sum())) / (1 + len(t))
-    q05, q95 = np.quantile(t, [0.05, 0.95])
-    r, e = stats["pre_rmspe_pct"], stats["effect_pct"]
-    return p, (e - r * q95, e - r * q05)
+    c = critical_value(np.abs(t))
+    if not math.isfinite(c):
+        return p, (math.nan, math.nan)
+    e, r = stats["effect_log"], stats["pre_rmspe_log"]
+    return p, (100.0 * math.expm1(e - r * c), 100.0 * math.expm1(e + r * c))
+
+
+# --- donor-pool hygiene: a unit's own shock ------------------------------------------------------------------
+def own_shocks(visitors: pd.DataFrame, window: pd.PeriodIndex) -> dict[str, str]:
+    """Units with a shock of their own in ``window``: code → the month where it is strongest ('YYYY-MM').
+
+    On log visitors minus the national median of each month (common shocks such as COVID waves drop out) minus
+    the unit's own month-of-year means: a **level shift** (mean of the next ``SHOCK_STEP_MONTHS`` months − mean
+    of the previous ones, beyond ``SHOCK_STEP_LOG`` and ``SHOCK_STEP_MAD`` robust SDs of the unit's own step
+    series) or a **spike** (a month off its centred 5-month median by more than ``SHOCK_LOG`` and
+    ``SHOCK_RMSPE`` robust SDs of the unit's month-to-month changes). Robust SD = 1.4826 × MAD."""
+    logs = np.log(visitors.to_numpy(dtype=float))
+    rel = logs - np.median(logs, axis=1, keepdims=True)
+    moy = visitors.index.month.to_numpy()
+    adj = rel.copy()
+    for m in np.unique(moy):
+        rows = moy == m
+        adj[rows] -= rel[rows].mean(axis=0)
+    step = _window_means(adj, SHOCK_STEP_MONTHS)
+    step_dev = step - np.nanmedian(step, axis=0)
+    step_sd = 1.4826 * np.nanmedian(np.abs(step_dev), axis=0)
+    spike = adj - _centred_median5(adj)
+    diff_sd = 1.4826 * np.median(np.abs(np.diff(adj, axis=0)), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.fmax(np.abs(step_dev) / np.maximum(SHOCK_STEP_LOG, SHOCK_STEP_MAD * step_sd),
+                        np.abs(spike) / np.maximum(SHOCK_LOG, SHOCK_RMSPE * diff_sd))
+    inside = visitors.index.isin(window)
+    ratio = np.where(inside[:, None] & np.isfinite(ratio), ratio, 0.0)
+    hit = (ratio > 1.0).any(axis=0)
+    strongest = ratio.argmax(axis=0)
+    return {str(c): str(visitors.index[strongest[j]]) for j, c in enumerate(visitors.columns) if hit[j]}
+
+
+def _window_means(x: np.ndarray, n: int) -> np.ndarray:
+    """Per row t: mean of rows t … t+n−1 minus mean of rows t−n … t−1 (at least n/2 rows each side, else NaN)."""
+    T = x.shape[0]
+    csum = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    out = np.full(x.shape, np.nan)
+    for t in range(T):
+        a0, a1 = t, min(T, t + n)
+        b0, b1 = max(0, t - n), t
+        if a1 - a0 >= n // 2 and b1 - b0 >= n // 2:
+            out[t] = (csum[a1] - csum[a0]) / (a1 - a0) - (csum[b1] - csum[b0]) / (b1 - b0)
+    return out
+
+
+def _centred_median5(x: np.ndarray) -> np.ndarray:
+    """Centred 5-row median (3 rows at least, as pandas' rolling(5, center=True, min_periods=3))."""
+    T = x.shape[0]
+    out = np.empty_like(x)
+    for t in range(T):
+        out[t] = np.median(x[max(0, t - 2):min(T, t + 3)], axis=0)
+    return out
 
 
 def _unit_gaps(method: str, logs: pd.DataFrame, subject: str, pool: list[str], pre: pd.PeriodIndex,
-               start: pd.Period, *, placebo: bool) -> tuple[pd.Series, pd.Series, dict[str, pd.Series], dict]:
-    """Subject gap, donor weights, placebo gaps per donor and method details."""
+               start: pd.Period, *, placebo: bool,
+               lambda_: float | None = None) -> tuple[pd.Series, pd.Series, dict[str, pd.Series], dict]:
+    """Subject gap, donor weights, placebo gaps per donor and method details (augsynth: ``lambda_`` reuses a
+    ridge penalty instead of cross-validating it again)."""
     extra: dict = {}
     placebo_gaps: dict[str, pd.Series] = {}
-    if method == "synth":
+    if method in ("synth", "augsynth"):
         # seasonal adjustment needs ≥ 2 years to leave anything to fit; with one year only the level is removed
         adjusted = seasonal_adjust(logs, pre) if len(pre) >= SHORT_PRE_MONTHS else demean(logs, pre)
-        gap, weights = synth_gap(adjusted, subject, pool, pre)
-        if placebo:
+        if method == "synth":
+            gap, weights = synth_gap(adjusted, subject, pool, pre)
+        else:
+            gap, weights, lam = augsynth_gap(adjusted, subject, pool, pre, lambda_=lambda_)
+            extra["augsynth"] = {"lambda": lam}
+        if placebo and method == "synth":
+            placebo_gaps = _synth_placebo_gaps(adjusted, pool, pre)
+        elif placebo:
             for j in pool:
-                placebo_gaps[j], _ = synth_gap(adjusted, j, [c for c in pool if c != j], pre)
+                others = [c for c in pool if c != j]
+                placebo_gaps[j] = augsynth_gap(adjusted, j, others, pre, lambda_=lam)[0]
     else:
         sample = logs[[subject, *pool]]
         gaps, coefs = did_gaps(sample, [subject], start, vcov={"CRV1": "unit"})
@@ -522,28 +738,61 @@ def _shock_months(gap: pd.Series, rmspe_log: float, months: pd.PeriodIndex | Non
     return [str(m) for m in spike.index[np.abs(spike.to_numpy()) > limit]]
 
 
-def estimate(panel: PreparedPanel, *, method: str = "synth", excluded: Iterable[str] = (),
+def estimate(panel: PreparedPanel, *, method: str = "synth",
+             excluded: Mapping[str, Reason] | Iterable[str] = (),
+             rule_exclusions: Mapping[str, Mapping[str, Reason]] | None = None, hygiene: Hygiene = Hygiene(),
              donor_flags: Mapping[str, str] | None = None, max_donors: int = MAX_DONORS,
-             placebo: bool = True, time_placebo: bool = True) -> EffectResult:
+             placebo: bool = True, time_placebo: bool = True, robustness: bool = True) -> EffectResult:
     """The effect of the event starting at ``panel.start`` on the subject's visitors (see the module doc).
 
-    ``excluded``: codes that share the subject's event (never donors); ``donor_flags``: codes with another
-    event of their own (code → short description), warned about when they carry weight; ``placebo``: run
-    placebo-in-space inference (without it p_value is None and the interval NaN); ``time_placebo``: also
-    run the placebo-in-time.
+    ``excluded``: codes never used as donors whatever the rules (a mapping gives each its reason; a plain list
+    is "left out by the user"); ``rule_exclusions``: per hygiene rule (``HYGIENE_RULES``) the codes it leaves
+    out with their reasons — the caller knows the events and the map; ``own_shock`` is found here from the
+    panel (``own_shocks``); ``hygiene``: which rules are on. ``donor_flags``: codes with another event of their
+    own (code → short description), warned about when they still carry weight (rule ``other_event`` off);
+    ``placebo``: run placebo-in-space inference (without it p_value is None and the interval NaN);
+    ``time_placebo``: also run the placebo-in-time; ``robustness``: leave-one-out donors and each rule off.
     """
     if method not in METHODS:
         raise EffectError([("effect.err.bad_method", {"method": method, "allowed": ", ".join(METHODS)})])
     # Hundreds of small solves: multi-threaded BLAS only adds contention (measured 9 s → 0.7 s on 2 cores)
     with threadpool_limits(limits=1, user_api="blas"):
-        return _estimate_all(panel, method=method, excluded=excluded, donor_flags=donor_flags,
-                             max_donors=max_donors, placebo=placebo, time_placebo=time_placebo)
+        rules = _rule_exclusions(panel, rule_exclusions)
+        manual = (dict(excluded) if isinstance(excluded, Mapping)
+                  else {c: Reason("effect.excl.manual", {}) for c in excluded})
+        return _estimate_all(panel, method=method, manual=manual, rules=rules, hygiene=hygiene,
+                             donor_flags=donor_flags, max_donors=max_donors, placebo=placebo,
+                             time_placebo=time_placebo, robustness=robustness)
 
 
-def _estimate_all(panel: PreparedPanel, *, method: str, excluded: Iterable[str],
+def _rule_exclusions(panel: PreparedPanel,
+                     given: Mapping[str, Mapping[str, Reason]] | None) -> dict[str, dict[str, Reason]]:
+    """Each rule's exclusions among the panel's areas, with ``own_shock`` found from the panel itself."""
+    rules = {r: dict((given or {}).get(r, {})) for r in HYGIENE_RULES}
+    window = panel.visitors.index[panel.visitors.index >= panel.start - SHOCK_LOOKBACK_MONTHS]
+    rules["own_shock"] = {c: Reason("effect.excl.own_shock", {"month": m})
+                          for c, m in own_shocks(panel.visitors, window).items()}
+    present = set(panel.visitors.columns)
+    return {r: {c: why for c, why in m.items() if c in present} for r, m in rules.items()}
+
+
+def _left_out(manual: Mapping[str, Reason], rules: Mapping[str, Mapping[str, Reason]],
+              hygiene: Hygiene) -> dict[str, Reason]:
+    """The donors left out under ``hygiene``: the user's, then each rule's in ``HYGIENE_RULES`` order (a code
+    keeps the first reason found)."""
+    out = dict(manual)
+    for rule in hygiene.on():
+        for code, why in rules.get(rule, {}).items():
+            out.setdefault(code, why)
+    return out
+
+
+def _estimate_all(panel: PreparedPanel, *, method: str, manual: Mapping[str, Reason],
+                  rules: Mapping[str, Mapping[str, Reason]], hygiene: Hygiene,
                   donor_flags: Mapping[str, str] | None, max_donors: int, placebo: bool,
-                  time_placebo: bool) -> EffectResult:
-    result = _estimate(panel.visitors, panel.subject, panel.start, method=method, excluded=excluded,
+                  time_placebo: bool, robustness: bool) -> EffectResult:
+    left_out = _left_out(manual, rules, hygiene)
+    result = _estimate(panel.visitors, panel.subject, panel.start, method=method, excluded=left_out,
                        max_donors=max_donors, placebo=placebo, bands=True)
     warns: list[Warning] = []
     pre_n, post_n = len(panel.pre), len(panel.post)
@@ -560,7 +809,12 @@ def _estimate_all(panel: PreparedPanel, *, method: str, excluded: Iterable[str],
                                                       "limit": POOR_FIT_PCT}))
     if len(result["pool"]) < FEW_DONORS:
         warns.append(Warning("effect.warn.few_donors", {"n": len(result["pool"]), "min": FEW_DONORS}))
-    counted = [c for c in result["pool"] if method == "did" or weights.get(c, 0.0) >= DONOR_WEIGHT_FLOOR]
+    if placebo and not math.isfinite(result["ci90"][0]):
+        warns.append(Warning("effect.warn.no_interval", {"n": len(result["pool"])}))
+    off = [r for r in HYGIENE_RULES if not getattr(hygiene, r)]
+    if off:
+        warns.append(Warning("effect.warn.rules_off", {"rules": ", ".join(off)}))
+    counted = [c for c in result["pool"] if method == "did" or abs(weights.get(c, 0.0)) >= DONOR_WEIGHT_FLOOR]
     flagged = [c for c in counted if donor_flags and c in donor_flags]
     if flagged:
         warns.append(Warning("effect.warn.donor_event", {"codes": _codes_text(
@@ -585,7 +839,7 @@ def _estimate_all(panel: PreparedPanel, *, method: str, excluded: Iterable[str],
             fake = panel.start - lag
             before = panel.visitors.index < panel.start
             tp = _estimate(panel.visitors[before], panel.subject[before], fake, method=method,
-                           excluded=excluded, max_donors=max_donors, placebo=placebo, bands=False)
+                           excluded=left_out, max_donors=max_donors, placebo=placebo, bands=False)
             time_result = {"start": str(fake), "end": str(panel.start - 1),
                            "effect_pct": tp["stats"]["effect_pct"], "p_value": tp["p_value"],
                            "ci90_pct": tp["ci90"]}
@@ -593,10 +847,15 @@ def _estimate_all(panel: PreparedPanel, *, method: str, excluded: Iterable[str],
                 warns.append(Warning("effect.warn.time_placebo", {
                     "start": str(fake), "pct": round(tp["stats"]["effect_pct"], 1),
                     "p": round(tp["p_value"], 3)}))
+    checks = (robustness_checks(panel, result, method=method, manual=manual, rules=rules, hygiene=hygiene,
+                                max_donors=max_donors, time_placebo=time_result) if robustness else {})
+    if checks and checks.get("sign_changes"):
+        warns.append(Warning("effect.warn.fragile", {"low": round(checks["range_pct"][0], 1),
+                                                     "high": round(checks["range_pct"][1], 1)}))
     ci = result["ci90"]
     cf_sum = stats["counterfactual"]
-    donors = tuple(Donor(c, float(weights[c])) for c in weights.sort_values(ascending=False).index
-                   if method == "did" or weights[c] >= 1e-4)
+    donors = tuple(Donor(c, float(weights[c])) for c in weights.abs().sort_values(ascending=False).index
+                   if method == "did" or abs(weights[c]) >= 1e-4)
     return EffectResult(
         muni_codes=panel.muni_codes, start=str(panel.start), end=str(panel.end), method=method,
         effect_pct=stats["effect_pct"], effect_visitors=stats["effect_visitors"], ci90_pct=ci,
@@ -606,7 +865,58 @@ def _estimate_all(panel: PreparedPanel, *, method: str, excluded: Iterable[str],
         placebos=result["placebos"], placebo_time=time_result,
         event_study=(event_study(result["logs"][[result["subject"], *result["pool"]]], result["subject"],
                                  panel.start) if method == "did" else None),
-        did=result["extra"].get("did"), dropped=panel.dropped)
+        did=result["extra"].get("did"), dropped=panel.dropped,
+        excluded_donors={c: left_out[c] for c in sorted(left_out)}, robustness=checks, hygiene=hygiene)
+
+
+LOO_MAX_DONORS = 10  # leave-one-out: the 10 largest weights (|w| ≥ DONOR_WEIGHT_FLOOR) at most
+
+
+def robustness_checks(panel: PreparedPanel, result: Mapping, *, method: str, manual: Mapping[str, Reason],
+                      rules: Mapping[str, Mapping[str, Reason]], hygiene: Hygiene, max_donors: int,
+                      time_placebo: Mapping[str, object] | None) -> dict:
+    """The estimate under other reasonable choices (point estimates, %; no new inference):
+
+    ``leave_one_out``: without each weighted donor (synth/augsynth: the ``LOO_MAX_DONORS`` largest |weights|;
+    none for did, whose equal weights make one donor of 50 matter little); ``rules_off``: with each active hygiene rule switched off (the donors it left
+    out come back and the pool is re-ranked; ``returned`` = how many came back); ``time_placebo``: the
+    in-time placebo (effect %, p); ``range_pct``: lowest and highest of all these and the estimate;
+    ``sign_changes``: whether any of them has the other sign than the estimate."""
+    base = result["stats"]["effect_pct"]
+    logs, subject, pool = result["logs"], result["subject"], result["pool"]
+    pre = logs.index[logs.index < panel.start]
+    weights = result["weights"]
+    if method == "did":
+        drop = []  # equal weights over the whole pool: leaving one of 50 out changes little and costs a refit each
+    else:
+        big = weights[weights.abs() >= DONOR_WEIGHT_FLOOR]
+        drop = big.abs().sort_values(ascending=False).index[:LOO_MAX_DONORS].tolist()
+    loo = []
+    for code in drop:
+        gap, _, _, _ = _unit_gaps(method, logs, subject, [c for c in pool if c != code], pre, panel.start,
+                                  placebo=False, lambda_=result["extra"].get("augsynth", {}).get("lambda"))
+        loo.append({"muni_code": code, "weight": float(weights[code]),
+                    "effect_pct": gap_stats(np.exp(logs[subject]), gap, panel.start)["effect_pct"]})
+    current = _left_out(manual, rules, hygiene)
+    rules_off = []
+    for rule in hygiene.on():
+        other = _left_out(manual, rules, hygiene.without(rule))
+        returned = len(set(current) - set(other))
+        if returned == 0:
+            rules_off.append({"rule": rule, "returned": 0, "effect_pct": base})
+            continue
+        try:
+            alt = _estimate(panel.visitors, panel.subject, panel.start, method=method, excluded=other,
+                            max_donors=max_donors, placebo=False, bands=False)
+            rules_off.append({"rule": rule, "returned": returned, "effect_pct": alt["stats"]["effect_pct"]})
+        except EffectError:
+            rules_off.append({"rule": rule, "returned": returned, "effect_pct": math.nan})
+    values = [base] + [r["effect_pct"] for r in loo] + [r["effect_pct"] for r in rules_off]
+    values = [v for v in values if math.isfinite(v)]
+    return {"leave_one_out": loo, "rules_off": rules_off,
+            "time_placebo": dict(time_placebo) if time_placebo else None,
+            "range_pct": [min(values), max(values)],
+            "sign_changes": any(v * base < 0 for v in values)}
 
 
 def _codes_text(items: Sequence[str], limit: int = 10) -> str:
@@ -640,13 +950,26 @@ def _estimate(visitors: pd.DataFrame, subject_visitors: pd.Series, start: pd.Per
         if placebo_gaps:
             z = pd.DataFrame({j: g / placebo_stats[j]["pre_rmspe_log"] for j, g in placebo_gaps.items()
                               if placebo_stats[j]["pre_rmspe_log"] > 0})
-            q05, q95 = z.quantile(0.05, axis=1), z.quantile(0.95, axis=1)
-            low, high = cf * np.exp(q05 * stats["pre_rmspe_log"]), cf * np.exp(q95 * stats["pre_rmspe_log"])
+            c = pd.Series([critical_value(np.abs(row)) for row in z.to_numpy()], index=z.index)
+            low, high = cf * np.exp(-c * stats["pre_rmspe_log"]), cf * np.exp(c * stats["pre_rmspe_log"])
         else:
             low = high = pd.Series(np.nan, index=obs.index)
         out["series"] = pd.DataFrame({"observed": obs, "counterfactual": cf, "band_low": low,
                                       "band_high": high, "gap": obs - cf}).rename_axis("month")
     return out
+
+
+# --- calibration figures (benchmarks/effects_calibration.py writes them) ------------------------------------
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+def calibration_figures(path: Path = CALIBRATION_FILE) -> dict | None:
+    """The measured false-positive rates, interval coverage, power and regional-shock bias per method (the
+    JSON ``benchmarks/effects_calibration.py`` writes), or None when they have not been measured."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 # --- money (an assumption) --------------------------------------------------------------------------------

@@ -91,6 +91,16 @@ def content_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame[frame["month"].notna()].reset_index(drop=True)
 
 
+def cohort_dramas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """NHK taiga and morning dramas by municipality (muni_code, series, work_title_ja/en, on_date, source_url)."""
+    return con.execute(db.sql("events/cohort_dramas")).df()
+
+
+def cohort_awards(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Location Japan award prizes by municipality (muni_code, work_title_ja/en, award_year, prize, source_url)."""
+    return con.execute(db.sql("events/cohort_awards")).df()
+
+
 def designation_events(register: pd.DataFrame) -> pd.DataFrame:
     """Designations in the register (``workflow.candidates.table``): one row per (municipality, base).
 
@@ -200,12 +210,15 @@ def run(long: pd.DataFrame, munis: pd.DataFrame, wards: Mapping[str, str], event
         muni_codes: Sequence[str], *, key: str | None = None, start: str | None = None, end: str | None = None,
         method: str = "synth", excluded: Iterable[str] = (), lang: str = "ja", title: str = "",
         progress: Callable[[str], None] | None = None, placebo: bool = True,
-        time_placebo: bool = True) -> EffectRun:
+        time_placebo: bool = True, hygiene: effects.Hygiene = effects.Hygiene(),
+        neighbours: Mapping[str, Sequence[str]] | None = None, robustness: bool = True) -> EffectRun:
     """The effect of event ``key`` (or of a manual ``start`` month) on the sum of ``muni_codes``' visitors.
 
-    Municipalities sharing the event are excluded from the donors (with any given ``excluded``); those with
-    another event from 12 months before the start are passed as ``donor_flags``. ``progress`` is called with
-    the i18n key of each step. Raises ``EffectError`` (all problems at once)."""
+    Donor-pool hygiene (``effects.HYGIENE_RULES``, each switched by ``hygiene``): municipalities sharing the
+    event, with another event from 12 months before the start to the end, and (``neighbours``: code → codes
+    within ``effects.SPILLOVER_KM``) the subject's neighbours are passed to the estimator as rule exclusions with
+    their reasons; ``excluded`` are always left out. ``progress`` is called with the i18n key of each step.
+    Raises ``EffectError`` (all problems at once)."""
     step = progress or (lambda _k: None)
     if key:
         found = event_label(events, key, lang, muni_codes)
@@ -221,11 +234,34 @@ def run(long: pd.DataFrame, munis: pd.DataFrame, wards: Mapping[str, str], event
     step("effect.step.panel")
     prepared = effects.prepare_panel(long, list(muni_codes), event["month"], end, known_codes=munis["muni_code"],
                                      ward_cities=wards)
-    shared = sharing(events, key, prepared.muni_codes)
-    left_out = tuple(sorted(set(shared) | set(excluded)))
     flags = donor_flags(events, str(prepared.start), str(prepared.end), key=key, lang=lang)
+    rules = rule_exclusions(events, key, prepared.muni_codes, flags, neighbours or {}, lang=lang,
+                            event_label_text=str(event.get("label", "")))
     step("effect.step.estimate")
-    result = effects.estimate(prepared, method=method, excluded=left_out, donor_flags=flags, placebo=placebo,
-                              time_placebo=time_placebo)
+    result = effects.estimate(prepared, method=method, excluded=list(excluded), rule_exclusions=rules,
+                              hygiene=hygiene, donor_flags=flags, placebo=placebo, time_placebo=time_placebo,
+                              robustness=robustness)
     step("effect.step.done")
-    return EffectRun(result=result, event=event, excluded=left_out, title=title)
+    return EffectRun(result=result, event=event, excluded=tuple(result.excluded_donors), title=title)
+
+
+def rule_exclusions(events: pd.DataFrame, key: str | None, subject: Sequence[str], flags: Mapping[str, str],
+                    neighbours: Mapping[str, Sequence[str]], *, lang: str = "ja",
+                    event_label_text: str = "") -> dict[str, dict[str, effects.Reason]]:
+    """Per hygiene rule, the municipalities it leaves out with the reason (the ``own_shock`` rule is the
+    estimator's own): ``shared_event`` — the event ``key``'s other places; ``other_event`` — ``flags``
+    (another event in the window, code → label); ``neighbours`` — the subject's neighbours."""
+    own = set(subject)
+    near: dict[str, effects.Reason] = {}
+    for code in subject:
+        for other in neighbours.get(code, ()):
+            if other not in own:
+                near.setdefault(other, effects.Reason("effect.excl.neighbour",
+                                                      {"of": code, "km": effects.SPILLOVER_KM}))
+    return {
+        "shared_event": {c: effects.Reason("effect.excl.shared_event", {"event": event_label_text or key})
+                         for c in sharing(events, key, subject)},
+        "other_event": {c: effects.Reason("effect.excl.other_event", {"label": label})
+                        for c, label in flags.items() if c not in own},
+        "neighbours": near,
+    }

@@ -22,7 +22,7 @@ from revitalize.core.errors import (
     StoreError, StoreUnavailableError,
 )
 from revitalize.data import coverage, db, failures, layers
-from revitalize.outputs import explorer, maps
+from revitalize.outputs import explorer, formats, maps
 from revitalize.outputs import user_layers as layer_views
 from revitalize.workflow import auth, candidates, contributions, user_layers, users
 
@@ -250,6 +250,13 @@ def download(label: str, make, *, file_name: str, mime: str, key: str, container
     """A download button whose file is made only when it is clicked (``make()``, on Streamlit's download
     thread), so building a CSV of every row does not slow each rerun of the page."""
     (container or st).download_button(label, make, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
+def map_html_download(make, *, name: str, key: str, container=None) -> None:
+    """The "interactive map (HTML)" button (issue 24): ``make()`` (e.g. ``map_html.spec_document`` of the spec
+    just shown) builds the file only when it is clicked."""
+    download(t("mh.download"), make, file_name=formats.safe_filename(f"{name}.html"), mime="text/html", key=key,
+             container=container)
 
 
 def show_map(spec: dict, *, key: str, height: int = 560) -> None:

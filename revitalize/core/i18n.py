@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from revitalize.core.strings import (candidates, common, effects, errors, exports, portfolio,
+from revitalize.core.strings import api as api_strings
+from revitalize.core.strings import (candidates, common, effects, errors, exports, maphtml, portfolio,
                                      user_layers)
 from revitalize.core.strings import contributions, coverage
 
 LANGS = ("ja", "en")
-_FEATURES = (common, errors, effects, exports, candidates, user_layers, portfolio)
+_FEATURES = (common, errors, effects, exports, candidates, user_layers, portfolio, api_strings, maphtml)
 _FEATURES += (coverage, contributions)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import functools
@@ -24,11 +24,12 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from revitalize.analysis import effects, events, panel
+from revitalize.analysis import cohorts, effects, events, panel
 from revitalize.core import i18n
 from revitalize.core.errors import EffectError
+from revitalize.data import results_cache
 from revitalize.data.credits import credit
-from revitalize.outputs import evidence, tables
+from revitalize.outputs import evidence, maps, tables
 from revitalize.workflow.candidates import Candidate  # noqa: E402
 
 FORMATS = ("json", "text", "xlsx", "svg", "png")
@@ -62,7 +63,8 @@ def candidate_effect(con: duckdb.DuckDBPyConnection, cand: Candidate, register: 
     long, munis, wards = panel.visitor_panel(con), panel.municipalities(con), panel.ward_cities(con)
     return events.run(long, munis, wards, events.all_events(con, register), cand.data.muni_codes, key=key,
                       start=start, end=end, method=method, lang=lang, progress=progress,
-                      title=f"{cand.candidate_id} {cand.data.name_ja}")
+                      title=f"{cand.candidate_id} {cand.data.name_ja}",
+                      neighbours=panel.neighbours(con, effects.SPILLOVER_KM))
 
 
 def candidate_events(con: duckdb.DuckDBPyConnection, cand: Candidate, register: pd.DataFrame, *,
@@ -254,7 +256,12 @@ def estimate_rows(run: events.EffectRun, munis: pd.DataFrame | None = None, lang
             (i18n.t("effect.method_row", lang), i18n.t(f"effect.method.{r.method}", lang))]
     table = effects.estimate_table(r, lang)
     rows = head + list(zip(table["item"], table["value"]))
-    rows.append((i18n.t("effect.excluded_row", lang), ", ".join(run.excluded) or "—"))
+    counts: dict[str, int] = {}
+    for why in r.excluded_donors.values():
+        counts[why.key] = counts.get(why.key, 0) + 1
+    rows.append((i18n.t("effect.excluded_row", lang), "; ".join(
+        f"{i18n.t('effect.excl_kind.' + k.rsplit('.', 1)[1], lang)} {n}" for k, n in counts.items()) or "—"))
+    rows.append((i18n.t("effect.interval_method", lang), r.interval_method))
     rows += [(i18n.t("effect.warnings", lang), w.text(lang)) for w in r.warnings]
     rows += [(i18n.t("effect.caveats", lang), i18n.t(k, lang)) for k in CAVEATS]
     return pd.DataFrame(rows, columns=[i18n.t("effect.item", lang), i18n.t("effect.value", lang)])
@@ -294,25 +301,109 @@ def credit_lines(run: events.EffectRun, lang: str = "ja") -> list[str]:
 
 def to_xlsx(run: events.EffectRun, *, munis: pd.DataFrame | None = None,
             assumptions: effects.MoneyAssumptions | None = None, lang: str = "ja") -> bytes:
-    """The result as an Excel workbook: series, donors (weights sum to 1), estimate, money, credits."""
+    """The result as an Excel workbook: series, donors (weights sum to 1), estimate, donors left out with the
+    reason, robustness, money, credits."""
     donors = effects.donors_frame(run.result, munis, lang)
     donors = donors.rename(columns={"muni_code": i18n.t("col.muni_code", lang), "name": i18n.t("col.municipality", lang),
                                     "weight": i18n.t("effect.weight", lang)})
-    sheets = {"effect.xlsx.series": series_frame(run, lang), "effect.xlsx.donors": donors,
-              "effect.xlsx.estimate": estimate_rows(run, munis, lang),
-              "effect.xlsx.money": money_rows(run, assumptions, lang),
-              "effect.xlsx.credits": pd.DataFrame({i18n.t("effect.xlsx.credits", lang): credit_lines(run, lang)})}
+    sheets = {i18n.t("effect.xlsx.series", lang): series_frame(run, lang),
+              i18n.t("effect.xlsx.donors", lang): donors,
+              i18n.t("effect.xlsx.estimate", lang): estimate_rows(run, munis, lang),
+              i18n.t("effect.xlsx.excluded", lang): excluded_frame(run.result, munis, lang, labelled=True),
+              i18n.t("effect.robustness", lang): robustness_frame(run.result, lang, labelled=True),
+              i18n.t("effect.xlsx.money", lang): money_rows(run, assumptions, lang),
+              i18n.t("effect.xlsx.credits", lang): pd.DataFrame({i18n.t("effect.xlsx.credits", lang):
+                                                                 credit_lines(run, lang)})}
+    return _workbook(sheets)
+
+
+def _workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Sheets (name → frame) as xlsx bytes: formulas neutralised, header row frozen, columns sized."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for key, frame in sheets.items():
-            name = i18n.t(key, lang)
-            tables.safe_frame(frame).to_excel(xw, sheet_name=name, index=False)
-            ws = xw.sheets[name]
+        for name, frame in sheets.items():
+            tables.safe_frame(frame).to_excel(xw, sheet_name=name[:31], index=False)
+            ws = xw.sheets[name[:31]]
             ws.freeze_panes = "A2"
             for col in ws.columns:
                 width = max(len(str(c.value or "")) for c in col[:200])
                 ws.column_dimensions[col[0].column_letter].width = min(80, max(10, width + 2))
     return buf.getvalue()
+
+
+def excluded_frame(result: effects.EffectResult, munis: pd.DataFrame | None = None, lang: str = "ja", *,
+                   labelled: bool = False) -> pd.DataFrame:
+    """The municipalities left out of the donors: muni_code, name, reason (in ``lang``)."""
+    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"])) if munis is not None else {}
+    frame = pd.DataFrame([{"muni_code": c, "name": names.get(c, ""), "reason": why.text(lang)}
+                          for c, why in result.excluded_donors.items()], columns=["muni_code", "name", "reason"])
+    if labelled:
+        frame = frame.rename(columns={"muni_code": i18n.t("col.muni_code", lang),
+                                      "name": i18n.t("col.municipality", lang),
+                                      "reason": i18n.t("effect.excluded_reason", lang)})
+    return frame
+
+
+def robustness_frame(result: effects.EffectResult, lang: str = "ja", *, labelled: bool = False) -> pd.DataFrame:
+    """The robustness checks as rows: kind (estimate, leave one out, rule off, in-time placebo), what, effect %."""
+    rob = result.robustness or {}
+    rows = [{"kind": i18n.t("effect.rob.baseline", lang), "what": i18n.t(f"effect.method.{result.method}", lang),
+             "effect_pct": result.effect_pct}]
+    for r in rob.get("leave_one_out", []):
+        rows.append({"kind": i18n.t("effect.rob.loo", lang), "what": f"− {r['muni_code']} (w = {r['weight']:.3f})",
+                     "effect_pct": r["effect_pct"]})
+    for r in rob.get("rules_off", []):
+        rows.append({"kind": i18n.t("effect.rob.rule_off", lang),
+                     "what": i18n.t("effect.rob.returned", lang, rule=i18n.t(f"effect.rule.{r['rule']}", lang),
+                                    n=r["returned"]),
+                     "effect_pct": r["effect_pct"]})
+    tp = rob.get("time_placebo")
+    if tp:
+        p = tp.get("p_value")
+        rows.append({"kind": i18n.t("effect.rob.time_placebo", lang),
+                     "what": f"{tp['start']} – {tp['end']}" + ("" if p is None else f" (p = {p:.3f})"),
+                     "effect_pct": tp["effect_pct"]})
+    frame = pd.DataFrame(rows, columns=["kind", "what", "effect_pct"])
+    frame["effect_pct"] = frame["effect_pct"].astype(float).round(1)
+    if labelled:
+        frame = frame.rename(columns={"kind": i18n.t("effect.rob.kind", lang), "what": i18n.t("effect.rob.what", lang),
+                                      "effect_pct": i18n.t("effect.rob.effect", lang)})
+    return frame
+
+
+def cohort_places_frame(result: cohorts.CohortResult, lang: str = "ja") -> pd.DataFrame:
+    """A cohort's per-place estimates with headers in ``lang``."""
+    return result.places.rename(columns={
+        "muni_code": i18n.t("col.muni_code", lang), "name": i18n.t("col.municipality", lang),
+        "start": i18n.t("effect.col.start", lang), "label": i18n.t("effect.col.label", lang),
+        "effect_pct": i18n.t("effect.rob.effect", lang), "ci90_low": i18n.t("effect.col.ci_low", lang),
+        "ci90_high": i18n.t("effect.col.ci_high", lang), "p_value": i18n.t("effect.p_value", lang),
+        "pre_rmspe_pct": i18n.t("effect.pre_rmspe", lang)})
+
+
+def national_frame(results: Sequence[cohorts.CohortResult], lang: str = "ja") -> pd.DataFrame:
+    """The national table with headers in ``lang``."""
+    return cohorts.national_table(results, lang).drop(columns="cohort").rename(columns={
+        "label": i18n.t("effect.col.kind", lang), "att_pct": i18n.t("effect.col.att", lang),
+        "ci90_low": i18n.t("effect.col.ci_low", lang), "ci90_high": i18n.t("effect.col.ci_high", lang),
+        "p_value": i18n.t("effect.p_value", lang), "n_places": i18n.t("effect.col.n_places", lang),
+        "months_after": i18n.t("effect.col.months_after", lang), "verdict": i18n.t("effect.col.verdict", lang),
+        "method": i18n.t("effect.method", lang)})
+
+
+def cohorts_xlsx(results: Sequence[cohorts.CohortResult], lang: str = "ja") -> bytes:
+    """The national table, each cohort's per-place estimates, what was left out and why, the method, credits."""
+    sheets = {i18n.t("effect.xlsx.national", lang): national_frame(results, lang)}
+    for r in results:
+        sheets[r.cohort] = cohort_places_frame(r, lang)
+    sheets[i18n.t("effect.xlsx.dropped", lang)] = pd.DataFrame(
+        [{"cohort": r.cohort, "muni_code": c, "reason": why.text(lang)} for r in results for c, why in r.dropped.items()],
+        columns=["cohort", "muni_code", "reason"])
+    sheets[i18n.t("effect.xlsx.method", lang)] = pd.DataFrame({i18n.t("effect.xlsx.method", lang): [
+        cohorts.METHOD_NOTE, effects.INTERVAL_METHOD] + [w.text(lang) for r in results for w in r.warnings]})
+    credits = [i18n.t("effect.credit_visitors", lang), credit("anime_sites", lang), credit("filming_locations", lang)]
+    sheets[i18n.t("effect.xlsx.credits", lang)] = pd.DataFrame({i18n.t("effect.xlsx.credits", lang): credits})
+    return _workbook(sheets)
 
 
 def export(run: events.EffectRun, fmt: str, *, munis: pd.DataFrame | None = None,
@@ -353,3 +444,70 @@ def with_effect(subject: evidence.Subject, run: events.EffectRun, *, munis: pd.D
 def event_options(found: pd.DataFrame) -> Mapping[str, str]:
     """key → 'YYYY-MM label' for a select box (from ``events.for_municipalities``)."""
     return {r.key: f"{r.month} {r.label}" for r in found.itertuples(index=False)}
+
+
+# --- the map of who was compared --------------------------------------------------------------------------------
+ROLE_COLORS = ("#9e9e9e", "#2166ac", "#d62728")  # left out, donor used, subject
+
+
+def donor_map_spec(result: effects.EffectResult, ol: maps.Outlines, *, lang: str = "ja",
+                   tiles: str = "none") -> dict:
+    """The subject (red), the donors it was compared with (blue) and the municipalities left out (grey, with
+    the reason in the popup) over the municipal outlines, zoomed to them."""
+    rows = [{"muni_code": c, "role": 1.0, "why": why.text(lang)} for c, why in result.excluded_donors.items()]
+    rows += [{"muni_code": d.muni_code, "role": 2.0, "why": i18n.t("effect.role.donor", lang, w=f"{d.weight:.3f}")}
+             for d in result.donors]
+    rows += [{"muni_code": c, "role": 3.0, "why": i18n.t("effect.role.subject", lang)} for c in result.muni_codes]
+    frame = pd.DataFrame(rows, columns=["muni_code", "role", "why"]).drop_duplicates("muni_code", keep="last")
+    classes = maps.fixed_classes((1.5, 2.5, math.inf), ROLE_COLORS, (
+        i18n.t("effect.role.left_out", lang), i18n.t("effect.role.donors", lang), i18n.t("effect.role.subject", lang)))
+    layer = maps.Choropleth("roles", i18n.t("effect.role.title", lang), "role", classes,
+                            i18n.t("effect.credit_visitors", lang), show=True, value_format="{:.0f}",
+                            detail_column="why")
+    payload = maps.choropleth_payload(layer, frame, ol.codes)
+    payload["text"] = [None] * len(ol.codes)
+    return maps.spec(ol, lang=lang, tiles=tiles, choropleths=[payload], active="roles",
+                     highlight=list(result.muni_codes), extent_key="effect:" + ";".join(result.muni_codes))
+
+
+def calibration_frame(lang: str = "ja") -> pd.DataFrame:
+    """"How reliable is this?": per method the measured false-positive rates, interval coverage, detection of
+    injected effects and the regional-shock bias with and without hygiene (``effects.calibration_figures``)."""
+    cols = [i18n.t("effect.cal.method", lang), i18n.t("effect.cal.check", lang), i18n.t("effect.cal.value", lang),
+            i18n.t("effect.cal.n", lang)]
+    figures = effects.calibration_figures()
+    if not figures:
+        return pd.DataFrame([["", i18n.t("effect.reliability_none", lang), "", ""]], columns=cols)
+    rows = []
+    for method in effects.METHODS:
+        f = figures.get(method)
+        if not f:
+            continue
+        name = i18n.t(f"effect.method.{method}", lang)
+        n = f.get("n_calibration", 0)
+        rows += [(name, i18n.t("effect.cal.fpr05", lang), f"{100 * f['fpr05']:.1f} %", n),
+                 (name, i18n.t("effect.cal.fpr10", lang), f"{100 * f['fpr10']:.1f} %", n),
+                 (name, i18n.t("effect.cal.coverage", lang), f"{100 * f['coverage90']:.1f} %", n)]
+        for effect, g in f.get("power", {}).items():
+            rows.append((name, i18n.t("effect.cal.detect", lang, effect=effect), f"{100 * g['detected10']:.0f} %",
+                         g["n"]))
+            rows.append((name, i18n.t("effect.cal.bias", lang, effect=effect), f"{g['bias_pp']:+.1f}", g["n"]))
+        for state, g in f.get("regional", {}).items():
+            rows.append((name, i18n.t("effect.cal.regional", lang, effect="+20%",
+                                      rules=i18n.t(f"effect.cal.rules_{state}", lang)), f"{g['bias_pp']:+.1f}",
+                         g["n"]))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def cohort_cached(name: str, method: str, lang: str, compute=None) -> cohorts.CohortResult | None:
+    """A built-in cohort's result from the disk cache (per data version, method and language); when missing,
+    ``compute()`` it and store it (None when missing and nothing to compute with)."""
+    try:
+        key = (results_cache.data_version(), name, method, lang)
+    except OSError:
+        return compute() if compute else None
+    found = results_cache.load("cohort", key)
+    if found is None and compute is not None:
+        found = compute()
+        results_cache.save("cohort", key, found)
+    return found

@@ -315,12 +315,22 @@ def _point_layer(df: pd.DataFrame, key: str, lang: str) -> dict:
                               title_col="_title", fields=cols, url_col="source_url")
 
 
+def point_layers(data: ExplorerData, lang: str = "ja") -> dict[str, dict]:
+    """The four point layers of the data in ``lang`` (``maps.point_payload`` each), by layer key."""
+    return {k: _point_layer(getattr(data, k), k, lang) for k in POINT_LAYERS}
+
+
+def inline_point_sources(data: ExplorerData, lang: str = "ja") -> PointSources:
+    """The point layers of the (unfiltered) data carried in the spec itself (nothing published; e.g. for a file)."""
+    index = {k: pd.Index(_point_frame(getattr(data, k)).index) for k in POINT_LAYERS}
+    return PointSources(url=None, index=index, data=point_layers(data, lang))
+
+
 def point_sources(data: ExplorerData, lang: str = "ja", *, static_dir=maps.STATIC_DIR,
                   static_url: str = maps.STATIC_URL) -> PointSources:
     """Publish the four point layers of the (unfiltered) data in ``lang`` as one static file."""
-    frames = {k: getattr(data, k) for k in POINT_LAYERS}
-    layers_ = {k: _point_layer(df, k, lang) for k, df in frames.items()}
-    index = {k: pd.Index(_point_frame(df).index) for k, df in frames.items()}
+    layers_ = point_layers(data, lang)
+    index = {k: pd.Index(_point_frame(getattr(data, k)).index) for k in POINT_LAYERS}
     url = maps.publish(f"points-{lang}", {"layers": layers_}, static_dir=static_dir, static_url=static_url)
     return PointSources(url=url, index=index, data=None if url else layers_)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 
 from revitalize.core.errors import ExportError, Problem
-from revitalize.outputs import geo, tables
+from revitalize.outputs import geo, map_html, tables
 from revitalize.outputs.shortlists import Shortlist
 
 
@@ -29,6 +29,7 @@ class Format:
     mime: str
     writer: Callable[[Shortlist, gpd.GeoDataFrame | None], tuple[bytes, list[Problem]]] | None = None
     needs_places: bool = False
+    polygons: bool = False  # places must be the municipal polygons (the interactive map draws the outlines)
 
     @property
     def document(self) -> bool:
@@ -55,6 +56,8 @@ REGISTRY: dict[str, Format] = {f.key: f for f in (
     Format("geojson", "geojson", "application/geo+json", _map(geo.to_geojson, "geojson"), needs_places=True),
     Format("gpkg", "gpkg", "application/geopackage+sqlite3", _map(geo.to_gpkg, "gpkg"), needs_places=True),
     Format("kml", "kml", "application/vnd.google-earth.kml+xml", _map(geo.to_kml, "kml"), needs_places=True),
+    Format("map-html", "html", "text/html", _map(map_html.shortlist_document, "map-html"), needs_places=True,
+           polygons=True),
     Format("html", "html", "text/html"),
     Format("pdf", "pdf", "application/pdf"),
 )}
@@ -72,10 +75,10 @@ def get(fmt: str) -> Format:
 
 
 def export(sl: Shortlist, fmt: str, *, places: gpd.GeoDataFrame | None = None) -> tuple[bytes, list[Problem]]:
-    """Bytes of ``sl`` in a table or map format (csv, csv-cp932, xlsx, geojson, gpkg, kml) and warnings.
+    """Bytes of ``sl`` in a table or map format (csv, csv-cp932, xlsx, geojson, gpkg, kml, map-html) and warnings.
 
-    The map formats need ``places`` (``geo.municipality_places``). Evidence sheets (html, pdf) are made by
-    ``evidence.render``.
+    The map formats need ``places`` (``geo.municipality_places``; map-html the polygons). Evidence sheets (html,
+    pdf) are made by ``evidence.render``.
     """
     f = get(fmt)
     if f.document:

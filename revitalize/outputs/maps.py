@@ -216,17 +216,26 @@ def outline_collection(munis: gpd.GeoDataFrame, *, precision: int = 3) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _outlines_of(munis: gpd.GeoDataFrame, fc: dict, url: str | None, lang: str) -> Outlines:
+    order = tuple(f["properties"]["c"] for f in fc["features"])
+    g = munis.drop_duplicates("muni_code").set_index("muni_code").reindex(list(order))
+    b = shapely.bounds(np.asarray(g.geometry.values)) if len(g) else np.empty((0, 4))
+    bounds = pd.DataFrame(b, columns=["w", "s", "e", "n"], index=list(order))
+    return Outlines(url=url, codes=order, bounds=bounds, credit=credit("boundaries", lang), data=None if url else fc)
+
+
 def outlines(munis: gpd.GeoDataFrame, *, static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL,
              lang: str = "ja") -> Outlines:
     """Publish the municipal outlines once (see ``publish``) and describe them for ``spec``."""
     fc = outline_collection(munis)
-    order = tuple(f["properties"]["c"] for f in fc["features"])
-    g = munis.drop_duplicates("muni_code").set_index("muni_code").reindex(list(order))
-    b = shapely.bounds(np.asarray(g.geometry.values))
-    bounds = pd.DataFrame(b, columns=["w", "s", "e", "n"], index=list(order))
-    url = publish("municipalities", fc, static_dir=static_dir, static_url=static_url)
-    return Outlines(url=url, codes=order, bounds=bounds, credit=credit("boundaries", lang),
-                    data=None if url else fc)
+    return _outlines_of(munis, fc, publish("municipalities", fc, static_dir=static_dir, static_url=static_url), lang)
+
+
+def inline_outlines(munis: gpd.GeoDataFrame, *, lang: str = "ja") -> tuple[Outlines, dict]:
+    """The municipal outlines carried in the spec itself (nothing published; e.g. for a file) and their
+    FeatureCollection (``outline_collection``)."""
+    fc = outline_collection(munis)
+    return _outlines_of(munis, fc, None, lang), fc
 
 
 def point_payload(df: pd.DataFrame, *, name: str, color: str, credit: str, title_col: str | None,

@@ -120,7 +120,8 @@ def export_layer(work: duckdb.DuckDBPyConnection, ref: duckdb.DuckDBPyConnection
                  lang: str = "ja") -> tuple[bytes, str, str, list]:
     """(bytes, file name, MIME type, warnings) of layer ``name`` in a table or map format of ``formats``."""
     sl = shortlist(work, name, lang=lang)
-    places = geo.municipality_places(ref) if ref is not None and formats.get(fmt).needs_places else None
+    f = formats.get(fmt)
+    places = geo.municipality_places(ref, polygons=f.polygons) if ref is not None and f.needs_places else None
     data, problems = formats.export(sl, fmt, places=places)
     return data, formats.export_filename(sl, fmt), formats.MIME[fmt], problems
 

@@ -8,10 +8,13 @@ import re
 import sys
 from pathlib import Path
 
-from revitalize.data import db
+import pandas as pd
+from tqdm import tqdm
+
+from revitalize.analysis import cohorts, effects, events, panel
 from revitalize.core import i18n
-from revitalize.analysis import effects, events, panel
 from revitalize.core.errors import EffectError
+from revitalize.data import db
 from revitalize.outputs import effect_report
 from revitalize.workflow import candidates
 
@@ -26,17 +29,36 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--event", default=None,
                    help="an event key from --list-events (e.g. anime88:2025, anime_release:..., drama:..., "
                         "designation:YYYY-MM-DD); places sharing it are left out of the comparison")
+    p.add_argument("--cohort", default=None,
+                   help="national evidence: the average effect of a kind of content — anime88-YYYY (places newly "
+                        "listed in that edition), taiga, asadora, location-award, national (every built-in kind), or "
+                        "a CSV file with columns muni_code,start[,label]")
     p.add_argument("--list-events", action="store_true", help="list the subject's events (key, month, label, source) and stop")
     p.add_argument("--start", default=None, help="first month of the event, YYYY-MM (overrides the event's month)")
     p.add_argument("--end", default=None, help="last month of the post period, YYYY-MM (default: last in the data)")
     p.add_argument("--method", choices=list(effects.METHODS), default="synth")
     p.add_argument("--exclude", default="",
                    help="codes that share the event and must not be comparison municipalities (;-separated)")
+    p.add_argument("--keep-sharing", action="store_true",
+                   help="hygiene off: keep municipalities sharing the event among the donors")
+    p.add_argument("--keep-other-events", action="store_true",
+                   help="hygiene off: keep municipalities with another known event in the window")
+    p.add_argument("--keep-shocked", action="store_true",
+                   help="hygiene off: keep municipalities with a shock of their own in the window")
+    p.add_argument("--keep-neighbours", action="store_true",
+                   help=f"hygiene off: keep the subject's neighbours (outlines within {effects.SPILLOVER_KM:g} km)")
+    p.add_argument("--no-robustness", action="store_true", help="skip the leave-one-out and rule-off re-estimates")
     p.add_argument("--format", choices=list(effect_report.FORMATS), default="json",
                    help="json/text to stdout; xlsx (series, donors, estimate, money, credits), svg or png (the chart) to -o")
     p.add_argument("-o", "--output", default=None, help="output file (required for xlsx, svg, png)")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.set_defaults(func=run)
+
+
+def hygiene(args: argparse.Namespace) -> effects.Hygiene:
+    """The hygiene rules of the command line's --keep-* switches."""
+    return effects.Hygiene(shared_event=not args.keep_sharing, other_event=not args.keep_other_events,
+                           own_shock=not args.keep_shocked, neighbours=not args.keep_neighbours)
 
 
 def _codes(text: str) -> list[str]:
@@ -45,6 +67,8 @@ def _codes(text: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     lang = args.lang
+    if args.cohort:
+        return run_cohort(args)
     if args.format in effect_report.FILE_FORMATS and not args.output:
         print(f"error: {i18n.t('effect.err.needs_output', lang, fmt=args.format)}", file=sys.stderr)
         return 2
@@ -63,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         munis = panel.municipalities(con)
         wards = panel.ward_cities(con)
         found = events.all_events(con, register)
+        near = panel.neighbours(con, effects.SPILLOVER_KM) if not args.keep_neighbours else {}
     finally:
         con.close()
     codes = list(cand.data.muni_codes) if cand is not None else _codes(args.muni)
@@ -80,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
             raise EffectError([("effect.err.no_designation", {"cid": cand.candidate_id})])
         effect_run = events.run(long, munis, wards, found, codes, key=key, start=args.start, end=args.end,
                                 method=args.method, excluded=_codes(args.exclude), lang=lang,
-                                title=f"{cand.candidate_id} {cand.data.name_ja}" if cand is not None else "")
+                                title=f"{cand.candidate_id} {cand.data.name_ja}" if cand is not None else "",
+                                hygiene=hygiene(args), neighbours=near, robustness=not args.no_robustness)
     except EffectError as exc:
         print(f"error: {exc.text(lang)}", file=sys.stderr)
         return 2
@@ -107,8 +133,103 @@ def run(args: argparse.Namespace) -> int:
         f"{t('effect.months')}: {d['pre_months']} / {d['post_months']}",
         f"{t('effect.donors')}: " + ", ".join(f"{x['muni_code']} {x['weight']:.3f}" for x in d["donors"][:10]),
     ]
+    if d["excluded_donors"]:
+        lines.append(t("effect.excluded_title").format(n=len(d["excluded_donors"])) + ":")
+        lines += [f"  {code}: {why}" for code, why in list(d["excluded_donors"].items())[:30]]
+        if len(d["excluded_donors"]) > 30:
+            lines.append(f"  … (+{len(d['excluded_donors']) - 30})")
+    rob = d["robustness"]
+    if rob:
+        lines.append(t("effect.rob.range").format(low=f"{rob['range_pct'][0]:+.1f}", high=f"{rob['range_pct'][1]:+.1f}"))
+    lines.append(f"{t('effect.interval_method')}: {d['interval_method']}")
     if d["warnings"]:
         lines.append(f"{t('effect.warnings')}:")
         lines += [f"  - {w}" for w in d["warnings"]]
     print("\n".join(lines))
+    return 0
+
+
+def _progress_bar(total_label: str):
+    """A tqdm bar on stderr (a terminal only) fed with (i, n) by the cohort estimate."""
+    bar = {"bar": None}
+
+    def update(i: int, n: int) -> None:
+        if bar["bar"] is None:
+            bar["bar"] = tqdm(total=n, desc=total_label, unit="place", file=sys.stderr, disable=not sys.stderr.isatty())
+        bar["bar"].n = i
+        bar["bar"].refresh()
+        if i >= n:
+            bar["bar"].close()
+
+    return update
+
+
+def load_cohort(name: str, con, *, munis, lang: str, months: tuple[str | None, str | None] = (None, None)
+                ) -> list[cohorts.Cohort]:
+    """The cohort(s) a name stands for: a built-in name, ``national`` (every built-in the data can judge) or a
+    CSV file."""
+    content = events.content_events(con)
+    dramas, awards = events.cohort_dramas(con), events.cohort_awards(con)
+    if name == "national":
+        return [cohorts.builtin(n, content, dramas, awards)
+                for n in cohorts.builtin_names(content, first=months[0], last=months[1])]
+    path = Path(name)
+    if path.suffix.lower() == ".csv" or path.exists():
+        if not path.is_file():
+            raise EffectError([("effect.err.cohort_file", {"file": name, "why": i18n.t("effect.err.not_a_file", lang)})])
+        try:
+            table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise EffectError([("effect.err.cohort_file", {"file": name, "why": type(exc).__name__})]) from exc
+        return [cohorts.from_table(path.name, table, known_codes=munis["muni_code"])]
+    return [cohorts.builtin(name, content, dramas, awards)]
+
+
+def run_cohort(args: argparse.Namespace) -> int:
+    """``--cohort``: the average effect of a kind of content, its places, as JSON, text or xlsx."""
+    lang = args.lang
+    if args.format in ("svg", "png") or (args.format == "xlsx" and not args.output):
+        print(f"error: {i18n.t('effect.err.needs_output', lang, fmt=args.format)}", file=sys.stderr)
+        return 2
+    con = db.connect(read_only=True)
+    try:
+        long, munis, wards = panel.visitor_panel(con), panel.municipalities(con), panel.ward_cities(con)
+        found = events.all_events(con)
+        near = panel.neighbours(con, effects.SPILLOVER_KM) if not args.keep_neighbours else {}
+        try:
+            chosen = load_cohort(args.cohort, con, munis=munis, lang=lang, months=effect_report.data_months(long))
+        except EffectError as exc:
+            print(f"error: {exc.text(lang)}", file=sys.stderr)
+            return 2
+    finally:
+        con.close()
+    results = []
+    builtin = set(cohorts.builtin_names(found[found["source"] != "designation"]))
+    for cohort in chosen:
+        def compute(cohort=cohort):
+            return cohorts.estimate(cohort, long, munis, wards, found, method=args.method, neighbours=near,
+                                    hygiene=hygiene(args), lang=lang, progress=_progress_bar(cohort.name))
+        try:
+            default_rules = hygiene(args) == effects.Hygiene()
+            # built-in cohorts with every rule on are kept per data version (the page reads the same cache)
+            results.append(effect_report.cohort_cached(cohort.name, args.method, lang, compute)
+                           if cohort.name in builtin and default_rules else compute())
+        except EffectError as exc:
+            if len(chosen) == 1:
+                print(f"error: {exc.text(lang)}", file=sys.stderr)
+                return 2
+            print(f"{cohort.name}: {exc.text(lang)}", file=sys.stderr)
+    if args.format == "xlsx":
+        Path(args.output).write_bytes(effect_report.cohorts_xlsx(results, lang))
+        print(args.output, file=sys.stderr)
+        return 0
+    if args.format == "json":
+        out = [r.to_dict(lang) for r in results]
+        json.dump(out[0] if len(chosen) == 1 else out, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    print(effect_report.national_frame(results, lang).to_string(index=False))
+    for r in results:
+        for w in r.warnings:
+            print(f"  {r.cohort}: {w.text(lang)}")
     return 0

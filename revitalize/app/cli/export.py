@@ -19,10 +19,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from revitalize.app.cli import options
-from revitalize.core import codes
+from revitalize.core import codes, settings
 from revitalize.app.cli import portfolio as portfolio_cli
 from revitalize.data import db
-from revitalize.outputs import evidence, explorer, formats, geo, shortlists
+from revitalize.outputs import evidence, explorer, formats, geo, map_html, shortlists
 from revitalize.core import i18n
 from revitalize.core.errors import ExportError
 
@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--edition", type=int, help="explorer: Anime 88 edition (year)")
     p.add_argument("--gi-class", help="explorer: GI product class")
     p.add_argument("--polygons", action="store_true", help="geojson/gpkg/kml: municipal polygons instead of points")
+    p.add_argument("--tiles", choices=settings.TILE_CHOICES, default="none",
+                   help="map-html: base-map tiles shown under the map where there is internet (default: none)")
     portfolio_cli.add_constraint_args(p.add_argument_group("--from portfolio: constraints (as `portfolio`)"))
     p.set_defaults(func=run)
 
@@ -148,9 +150,13 @@ def run(args: argparse.Namespace) -> int:
                 raise ExportError(i18n.t("ex.err.no_rows", "en", source=args.source)).keyed(
                     "ex.err.no_rows", source=args.source)
             if fmt not in EVIDENCE_FORMATS:
-                places = geo.municipality_places(con, polygons=args.polygons) if fmt in (
-                    "geojson", "gpkg", "kml") else None
-                data, warnings = formats.export(sl, fmt, places=places)
+                f = formats.get(fmt)
+                places = geo.municipality_places(con, polygons=args.polygons or f.polygons) if f.needs_places else None
+                if fmt == "map-html" and args.tiles != "none":  # the registry's writer draws no tiles
+                    data, warnings = map_html.shortlist_document(sl, places, tiles=args.tiles), geo.geometry_gaps(
+                        sl, places)
+                else:
+                    data, warnings = formats.export(sl, fmt, places=places)
                 for w in warnings:
                     print(f"warning: {w}", file=sys.stderr)
                 _write(args, data, formats.export_filename(sl, fmt), f"{len(sl)} rows as {fmt}")

@@ -1,5 +1,5 @@
 """Command line: ``python -m revitalize [--debug] build | check | sources | score | progress | candidates |
-layers | portfolio | export | effect``.
+layers | portfolio | export | effect | api``.
 
 Every error ends the command with exit status 2 and one message in the user's language (the command's
 ``--lang``, else ``REVITALIZE_LANG``): what happened, which file, what to do. Storage failures (DuckDB,
@@ -13,12 +13,14 @@ import sys
 import traceback
 
 from revitalize.app.cli import effect, export, layers, portfolio, reference, score, workflow
+from revitalize.app.cli import api
 from revitalize.app.cli import contributions
 from revitalize.core import i18n, settings
 from revitalize.core.errors import ConfigError, RevitalizeError
 from revitalize.data import failures
 
 COMMAND_GROUPS = (reference, score, workflow, layers, portfolio, export, effect)
+COMMAND_GROUPS += (api,)
 COMMAND_GROUPS += (contributions,)
 EXIT_ERROR = 2
 
