@@ -99,3 +99,13 @@ def test_cli_coverage_json_and_text(fixture_db_path):
     text = subprocess.run([sys.executable, "-m", "revitalize", "coverage", "--lang", "en"], env=env,
                           capture_output=True, text=True, check=True).stdout
     assert "Anime Tourism 88, 2018 edition: 0 of 88 held" in text
+
+
+def test_the_api_describes_each_curated_collection_with_its_coverage(fixture_db_path):
+    from revitalize.app.api import config
+
+    cfg = config.build(fixture_db_path, url="http://127.0.0.1:5000", host="127.0.0.1", port=5000)
+    anime = cfg["resources"]["anime_places"]["description"]
+    assert "This count may be incomplete" in anime["en"] and "2018 edition 0 % covered" in anime["en"]
+    assert "不完全" in anime["ja"]
+    assert "incomplete" not in cfg["resources"]["municipalities"]["description"]["en"]
