@@ -65,7 +65,10 @@ import_page = st.Page("pages/import_data.py", title=i18n.t("ul.nav", lang), icon
 users_page = st.Page("pages/users.py", title=i18n.t("wf.users", lang), icon=":material/manage_accounts:",
                      url_path="users")
 data_page = st.Page("pages/data.py", title=i18n.t("nav.data", lang), icon=":material/menu_book:", url_path="data")
+contributions_page = st.Page("pages/contributions.py", title=i18n.t("ct.nav", lang), icon=":material/rate_review:",
+                             url_path="contributions")
 navigation = st.navigation([home_page, explorer_page, profile_page, scoring_page, candidates_page, progress_page,
-                            portfolio_page, effects_page, export_page, import_page, users_page, data_page])
+                            portfolio_page, effects_page, export_page, import_page, contributions_page, users_page,
+                            data_page])
 with ui.error_boundary():  # a busy or unreachable store says so in the user's language, never a traceback
     navigation.run()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from revitalize.data import layers, names
+from revitalize.data import coverage, layers, names
 from revitalize.app import ui
 
 ui.through_app()
@@ -18,6 +18,9 @@ st.dataframe(
         "state": ui.t("ds.status")}),
     hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("URL")})
 st.caption(names.CREDIT_EN if lang == "en" else names.CREDIT_JA)
+st.subheader(ui.t("cov.title"))
+st.caption(ui.t("cov.intro"))
+st.dataframe(coverage.frame(ui.layer_coverage(ui.stamp()), lang), hide_index=True, width="stretch")
 con = ui.connection()
 if con is not None:
     with st.expander(ui.t("ds.issues")):

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from revitalize.core import codes
-from revitalize.data import credits
+from revitalize.data import coverage, credits
 from revitalize.outputs import explorer, map_html, maps, tables
 from revitalize.app import ui
 
@@ -31,6 +31,11 @@ with st.sidebar:
     layer_labels = {k: ui.t(f"layer.{k}") for k in explorer.ALL_LAYERS if k != "score"}
     chosen = st.multiselect(ui.t("f.layers"), list(layer_labels), default=list(explorer.Filters().layers),
                             format_func=layer_labels.get, key="f_layers")
+    held = ui.layer_coverage(ui.stamp())
+    for layer in chosen:  # how complete each chosen curated layer is, said where the layer is picked
+        note = coverage.layer_note(held, layer, lang)
+        if note:
+            st.caption(f"{layer_labels[layer]}: {note}")
     editions = sorted({int(y) for e in data.anime_sites["editions"].dropna() for y in e.split(";")}, reverse=True)
     edition = st.selectbox(ui.t("f.edition"), [None] + editions,
                            format_func=lambda v: ui.t("f.all") if v is None else str(v), key="f_edition")

@@ -7,6 +7,7 @@ import streamlit as st
 from revitalize.outputs import explorer, map_html, maps
 from revitalize.outputs import user_layers as layer_views
 from revitalize.core import i18n
+from revitalize.data import coverage
 from revitalize.analysis import profile
 from revitalize.app import ui
 
@@ -38,6 +39,9 @@ if code != wanted:
     st.query_params["muni"] = code
 ind = data.munis.drop(columns="geometry")
 p = _profile(ui.stamp(), code, ind)
+overlay = ui.contribution_overlay(ui.stamp(), lang)  # accepted contributions, marked with who gave them
+laid = {layer: explorer.overlay_rows(getattr(p, layer), overlay, layer, muni_code=code)
+        for layer in ("anime_sites", "filming_locations", "film_commissions")}
 row = p.indicators
 st.header(f"{i18n.localized(row, 'pref_name', lang)} {i18n.localized(row, 'name', lang)}")
 
@@ -47,9 +51,11 @@ for col, key, value, change in ((c[0], "layer.population", row["pop_2020"], row[
     known = pd.notna(value)  # abbreviated (万/億, k/M) so it fits; the full number on hover
     col.metric(ui.t(key), i18n.compact_number(value, lang) if known else "—",
                f"{change:+.1f} %" if pd.notna(change) else None, help=f"{value:,.0f}" if known else None)
-c[2].metric(ui.t("layer.anime_sites"), len(p.anime_sites))
-c[3].metric(ui.t("layer.filming_locations"), len(p.filming_locations))
-c[4].metric(ui.t("layer.gi_products"), len(p.gi_products))
+held = ui.layer_coverage(ui.stamp())
+for col, layer, df in ((c[2], "anime_sites", laid["anime_sites"]), (c[3], "filming_locations", laid["filming_locations"]),
+                       (c[4], "gi_products", p.gi_products)):
+    note = coverage.layer_note(held, layer, lang)  # beside the count: how complete the layer is
+    col.metric(ui.t(f"layer.{layer}") + (" ⚠" if note else ""), len(df), help=note or None)
 c[5].metric(ui.t("layer.roadside_stations"), len(p.roadside_stations))
 
 left, right = st.columns([3, 2])
@@ -77,17 +83,20 @@ with right:
                                                         y=alt.Y("visitors:Q", title=None)), width="stretch")
 
 for key, df, cols in [
-    ("layer.anime_sites", p.anime_sites, ["work_title_ja", "work_title_en", "place_name_ja", "kind", "editions",
-                                          "source_url"]),
-    ("layer.filming_locations", p.filming_locations, ["work_title_ja", "work_title_en", "work_type", "release_year",
-                                                      "place_name_ja", "source_url"]),
-    ("layer.film_commissions", p.film_commissions, ["name_ja", "name_en", "level", "jfc_member", "source_url"]),
+    ("layer.anime_sites", laid["anime_sites"], ["work_title_ja", "work_title_en", "place_name_ja", "kind", "editions",
+                                                "source_url", "provenance"]),
+    ("layer.filming_locations", laid["filming_locations"], ["work_title_ja", "work_title_en", "work_type",
+                                                            "release_year", "place_name_ja", "source_url", "provenance"]),
+    ("layer.film_commissions", laid["film_commissions"], ["name_ja", "name_en", "level", "jfc_member", "source_url",
+                                                          "provenance"]),
     ("layer.gi_products", p.gi_products, ["registry", "reg_number", "name_ja", "name_en", "product_class",
                                           "coverage", "registered_on", "source_url"]),
     ("layer.heritage", p.heritage, ["name_ja", "story_ja", "status_ja", "url"]),
     ("layer.roadside_stations", p.roadside_stations, ["name_ja", "location_ja", "registered_year", "url"]),
 ]:
     st.subheader(f"{ui.t(key)} ({len(df)})")
+    if note := coverage.layer_note(held, key.removeprefix("layer."), lang):
+        st.caption(note)
     if len(df):
         st.dataframe(df[cols], hide_index=True, width="stretch",
                      column_config={c: st.column_config.LinkColumn(c) for c in ("source_url", "url")})

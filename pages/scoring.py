@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from revitalize.data import credits
+from revitalize.data import coverage, credits
 from revitalize.outputs import explorer, map_html, maps, shortlists, tables
 from revitalize.outputs import user_layers as layer_views
 from revitalize.analysis import scoring, weightsets
@@ -28,7 +28,9 @@ def _ranking(stamp, weight_items, lang, extra_specs=(), layer_versions=()):
     with ui.workflow() as work:
         extras = tuple(layer_views.extra_indicator(work, n, c, aggregate=a, weight=w, direction=d, lang=lang)
                        for n, c, a, w, d in extra_specs)
-    return scoring.ranking(ind, raw, sub, scoring.Weights(dict(weight_items)), lang=lang, extras=extras), \
+    shares = coverage.layer_shares(ui.layer_coverage(stamp))
+    return scoring.ranking(ind, raw, sub, scoring.Weights(dict(weight_items)), lang=lang, extras=extras,
+                           layer_shares=shares), \
         {e.key: e.label for e in extras}
 
 

@@ -31,13 +31,12 @@ import pandas as pd
 from revitalize.analysis import effects
 from revitalize.core import i18n
 from revitalize.core.errors import EffectError
-from revitalize.data import db
+from revitalize.data import coverage, db
 
 SOURCES = ("designation", "anime_release", "anime88", "drama")
 EVENT_COLUMNS = ("muni_code", "source", "key", "label_ja", "label_en", "month", "source_url")
 # Anime Tourism 88 announcement dates (geodata/README.md "Counts per edition"; geodata/notes/anime_editions.md).
-EDITION_ANNOUNCED = {2018: "2017-08-26", 2019: "2018-10-29", 2020: "2019-10-29", 2022: "2021-12-15",
-                     2023: "2022-12-16", 2024: "2024-02-09", 2025: "2025-01-24", 2026: "2026-02-13"}
+EDITION_ANNOUNCED = {int(t.part): t.as_of for t in coverage.TOTALS if t.layer == "anime_sites"}
 FLAG_MONTHS_BEFORE = 12  # a donor's own event from 12 months before the subject's event to its end is flagged
 
 

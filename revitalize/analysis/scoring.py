@@ -28,7 +28,7 @@ import pandas as pd
 
 from revitalize.core import i18n
 from revitalize.core.errors import ConfigError, Problem
-from revitalize.data import db, layers
+from revitalize.data import coverage, db, layers
 
 
 @dataclass(frozen=True)
@@ -333,8 +333,27 @@ def score(sub: pd.DataFrame, weights: Weights, *, extras: tuple[ExtraIndicator, 
     return out
 
 
-def reason(sub_row: pd.Series, weights: Weights, lang: str = "ja") -> str:
-    """One line in words: the strongest weighted criteria, and the overtourism situation."""
+# The curated layer each content or resource indicator counts (its coverage is said in the reason)
+INDICATOR_LAYERS: dict[str, str] = {"anime": "anime_sites", "filming": "filming_locations",
+                                    "film_commission": "film_commissions", "gi": "gi_products"}
+
+
+def coverage_caveat(weights: Weights, layer_shares: Mapping[str, float] | None, lang: str = "ja") -> str:
+    """The words a reason ends with when a weighted indicator counts a layer held less than completely
+    (``layer_shares``: ``coverage.layer_shares``, the least covered share of each layer): '' otherwise."""
+    if not layer_shares:
+        return ""
+    short = {layer: layer_shares[layer] for key, layer in INDICATOR_LAYERS.items()
+             if weights.values.get(key, 0) > 0 and layer_shares.get(layer, 1.0) < coverage.COMPLETE_AT}
+    if not short:
+        return ""
+    names = ("・" if lang == "ja" else ", ").join(i18n.t(f"cov.layer.{layer}", lang) for layer in short)
+    return i18n.t("cov.reason", lang, layers=names, pct=f"{100 * min(short.values()):.0f}")
+
+
+def reason(sub_row: pd.Series, weights: Weights, lang: str = "ja", *, caveat: str = "") -> str:
+    """One line in words: the strongest weighted criteria, and the overtourism situation; ``caveat``
+    (``coverage_caveat``) is appended when a criterion rests on a layer held less than completely."""
     w = weights.values
     crit_scores = {}
     for crit in CRITERIA:
@@ -354,7 +373,7 @@ def reason(sub_row: pd.Series, weights: Weights, lang: str = "ja") -> str:
             parts.append("オーバーツーリズムの懸念は小さい" if lang == "ja" else "low overtourism pressure")
         elif over <= 0.3:
             parts.append("オーバーツーリズムの懸念が大きい" if lang == "ja" else "high overtourism pressure")
-    return ("、".join(parts)) if lang == "ja" else ", ".join(parts)
+    return (("、".join(parts)) if lang == "ja" else ", ".join(parts)) + caveat
 
 
 @dataclass(frozen=True)
@@ -428,25 +447,56 @@ def aggregate_candidates(scores: pd.DataFrame, members: pd.DataFrame, population
     return out.sort_values("rank")
 
 
-def inputs(con) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(indicators, raw, sub-scores) from the database; the disputed villages (no data) are left out."""
+# The indicator columns an accepted contribution to a layer adds to (a contributed anime place counts as
+# current: recency weight 1; a GI area as a whole municipality)
+CONTRIBUTED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "anime_sites": ("anime_sites", "anime_weighted"), "filming_locations": ("filming_locations",),
+    "film_commissions": ("film_commissions",), "gi_areas": ("gi_whole",)}
+
+
+def with_contributed(ind: pd.DataFrame, counts: pd.DataFrame | None) -> pd.DataFrame:
+    """``ind`` with the accepted contributions added: ``counts`` has muni_code, layer, n (removals negative;
+    ``contributions.municipality_counts``). Counts never go below 0. A new frame; ``ind`` is unchanged."""
+    out = ind.copy()
+    if counts is None or counts.empty:
+        return out
+    for layer, cols in CONTRIBUTED_COLUMNS.items():
+        n = counts[counts["layer"] == layer].groupby("muni_code")["n"].sum()
+        if n.empty:
+            continue
+        add = out["muni_code"].map(n).fillna(0.0)
+        for col in cols:
+            if col in out:
+                out[col] = (pd.to_numeric(out[col]).fillna(0) + add).clip(lower=0)
+    return out
+
+
+def inputs(con, *, contributed: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(indicators, raw, sub-scores) from the database; the disputed villages (no data) are left out.
+    ``contributed``: the accepted contributions' counts (``with_contributed``)."""
     ind = layers.municipality_indicators(con)
     sites = con.execute(db.sql("anime_latest_editions")).df()
     ind["anime_weighted"] = ind["muni_code"].map(anime_recency(sites)).fillna(0.0)
+    ind = with_contributed(ind, contributed)
     ind = ind[~ind["is_disputed"].astype(bool)].reset_index(drop=True)
     raw = indicator_table(ind)
     return ind, raw, normalise(raw)
 
 
 def ranking(ind: pd.DataFrame, raw: pd.DataFrame, sub: pd.DataFrame, weights: Weights, *, lang: str = "ja",
-            extras: tuple[ExtraIndicator, ...] = ()) -> pd.DataFrame:
+            extras: tuple[ExtraIndicator, ...] = (), layer_shares: Mapping[str, float] | None = None
+            ) -> pd.DataFrame:
     """The full ranking table: names, score, rank, coverage, reason, raw values, sub-scores, contributions.
+
+    ``layer_shares`` (``coverage.layer_shares``): a reason whose weights count a layer held less than
+    completely says so.
 
     ``extras`` (user indicators) add their ``raw_``, ``s_`` and ``c_`` columns and ``k_user``."""
     s = score(sub, weights, extras=extras)
     names = ind.set_index("muni_code")[["pref_name_ja", "name_ja", "name_en"]]
     out = names.join(s)
-    out["reason"] = [reason(sub.loc[c], weights, lang) for c in out.index]
+    caveat = coverage_caveat(weights, layer_shares, lang)
+    out["reason"] = [reason(sub.loc[c], weights, lang, caveat=caveat) for c in out.index]
     if extras:
         raw = raw.assign(**{e.key: e.raw(raw.index) for e in extras})
         sub = sub.assign(**{e.key: e.sub(sub.index) for e in extras})

@@ -21,10 +21,10 @@ from revitalize.core import i18n, settings
 from revitalize.core.errors import (
     ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
 )
-from revitalize.data import db, failures, layers
+from revitalize.data import coverage, db, failures, layers
 from revitalize.outputs import explorer, formats, maps
 from revitalize.outputs import user_layers as layer_views
-from revitalize.workflow import auth, candidates, user_layers, users
+from revitalize.workflow import auth, candidates, contributions, user_layers, users
 
 
 def through_app() -> None:
@@ -118,26 +118,56 @@ def dataset_status(stamp: tuple[str, float]):
 
 
 @st.cache_resource(show_spinner=False)
-def explorer_data(stamp: tuple[str, float]) -> explorer.ExplorerData | None:
-    """All explorer frames, loaded once per database file version."""
+def explorer_data(stamp: tuple) -> explorer.ExplorerData | None:
+    """All explorer frames with the accepted contributions laid over, loaded once per data version."""
     con = connection()
     if con is None:
         return None
     try:
-        return explorer.load_data(con)
+        return explorer.with_contributions(explorer.load_data(con), contribution_overlay(stamp, "ja"))
     except duckdb.Error:
         return None
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def contribution_overlay(stamp: tuple, language: str = "ja") -> pd.DataFrame | None:
+    """The accepted contributions against the reference database (``contributions.overlay``), per data version
+    (``stamp`` holds the overlay's versions); None when the workflow store cannot be read."""
+    try:
+        with workflow() as work:
+            return contributions.overlay(work, connection(), lang=language)
+    except (RevitalizeError, duckdb.Error, OSError):
+        return None
+
+
+@st.cache_data(show_spinner=False, ttl=3)
+def _overlay_versions() -> tuple:
+    try:
+        with workflow() as work:
+            return contributions.versions(work)
+    except (RevitalizeError, duckdb.Error, OSError):
+        return ()
+
+
+@st.cache_data(show_spinner=False)
+def layer_coverage(stamp: tuple[str, float]) -> list[coverage.Coverage]:
+    """``coverage.coverage`` (rows held against official totals), once per database file version."""
+    con = connection()
+    return [] if con is None else coverage.coverage(con)
 
 
 @st.cache_data(show_spinner=False)
 def scoring_inputs(stamp: tuple[str, float]):
     """``scoring.inputs`` (indicators, raw, sub-scores), read once per database file version for all pages."""
-    return scoring.inputs(connection())
+    overlay = contribution_overlay(stamp)
+    counts = contributions.municipality_counts(overlay) if overlay is not None else None
+    return scoring.inputs(connection(), contributed=counts)
 
 
-def stamp() -> tuple[str, float]:
-    """Identifies the current database file version (cache key)."""
-    return _db_stamp()
+def stamp() -> tuple:
+    """Identifies the current data version (cache key): the database file and the accepted contributions laid
+    over it."""
+    return _db_stamp() + (_overlay_versions(),)
 
 
 def show_missing() -> bool:

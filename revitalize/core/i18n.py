@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from revitalize.core.strings import api as api_strings
 from revitalize.core.strings import (candidates, common, effects, errors, exports, maphtml, portfolio,
                                      user_layers)
-from revitalize.core.strings import admin, offline, uploads
+from revitalize.core.strings import admin, contributions, coverage, offline, uploads
 
 LANGS = ("ja", "en")
 _FEATURES = (common, errors, effects, exports, candidates, user_layers, portfolio, api_strings, maphtml,
-             offline, uploads, admin)
+             offline, uploads, admin, coverage, contributions)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

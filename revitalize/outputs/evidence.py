@@ -39,10 +39,11 @@ import shapely
 
 from revitalize.analysis import profile, scoring
 from revitalize.core import codes, domain, i18n, settings
-from revitalize.core.errors import ExportError
-from revitalize.data import layers
+from revitalize.core.errors import ExportError, RevitalizeError
+from revitalize.data import db, layers
 from revitalize.data.credits import SCORING_SOURCES, credit, credits
 from revitalize.outputs import maps, pdf_pages
+from revitalize.workflow import contributions
 from revitalize.workflow.candidates import Candidate
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -120,11 +121,20 @@ class Context:
     created: dt.date = field(default_factory=dt.date.today)
 
 
+def _overlay(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The accepted contributions, or None when the workflow store cannot be read (the sheet is still made)."""
+    try:
+        with db.connect_workflow() as work:
+            return contributions.overlay(work, con)
+    except (RevitalizeError, duckdb.Error, OSError):
+        return None
+
+
 def context(con: duckdb.DuckDBPyConnection, weights: scoring.Weights | None = None, *,
             created: dt.date | None = None) -> Context:
     """The national tables for sheets under ``weights`` (default weights when None)."""
     w = weights or scoring.Weights()
-    _, raw, sub = scoring.inputs(con)
+    _, raw, sub = scoring.inputs(con, contributed=contributions.municipality_counts(_overlay(con)))
     everything = layers.municipality_indicators(con)
     polys = layers.outlines(con)  # a sheet draws one place and its surroundings: the finer outlines
     return Context(weights=w, indicators=everything, raw=raw, sub=sub, scores=scoring.score(sub, w),

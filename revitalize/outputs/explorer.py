@@ -17,6 +17,7 @@ import pandas as pd
 from revitalize.core import codes, i18n
 from revitalize.data import db, layers
 from revitalize.data.credits import credit
+from revitalize.workflow import contributions
 from revitalize.outputs import maps
 from revitalize.outputs.maps import COLORS
 
@@ -76,6 +77,70 @@ def load_data(con: duckdb.DuckDBPyConnection) -> ExplorerData:
     return ExplorerData(munis=munis, anime_sites=with_names(anime), filming_locations=with_names(film),
                         film_commissions=with_names(fc), heritage=with_names(her), gi_products=gi, gi_areas=gia,
                         extra={"visitor_year": ind.attrs.get("visitor_year")})
+
+
+_OVERLAID = ("anime_sites", "filming_locations", "film_commissions")
+
+
+def with_contributions(data: ExplorerData, overlay: pd.DataFrame | None) -> ExplorerData:
+    """New data with the accepted contributions (``contributions.overlay``) laid over the reference layers:
+    removed rows gone, corrected fields changed, added rows appended; every contributed row carries its
+    ``provenance`` (official rows: empty) and municipality counts (``munis``) follow. Additions the
+    reference data now holds itself (``official_id``) are not added twice."""
+    if overlay is None or overlay.empty:
+        return data
+    names = data.munis[["muni_code", "name_ja", "name_en", "pref_name_ja", "pref_name_en"]].rename(
+        columns={"name_ja": "muni_name_ja", "name_en": "muni_name_en"})
+    frames = {layer: _placed(overlay_rows(getattr(data, layer), overlay, layer, names=names), data.munis)
+              for layer in _OVERLAID}
+    counts = contributions.municipality_counts(overlay)
+    munis = data.munis.copy()
+    for layer in _OVERLAID:
+        n = munis["muni_code"].map(counts[counts["layer"] == layer].groupby("muni_code")["n"].sum()).fillna(0)
+        if layer in munis:
+            munis[layer] = (pd.to_numeric(munis[layer]).fillna(0) + n).clip(lower=0).astype(int)
+    return replace(data, munis=munis, **frames)
+
+
+def _placed(df: pd.DataFrame, munis: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Rows without a point (contributions at municipality precision) at their municipality's inner point."""
+    lost = df["lat"].isna() & df["muni_code"].isin(munis["muni_code"])
+    if not lost.any():
+        return df
+    wanted = munis[munis["muni_code"].isin(df.loc[lost, "muni_code"])]
+    points = dict(zip(wanted["muni_code"], wanted.geometry.representative_point()))
+    df = df.copy()
+    df.loc[lost, "lat"] = [points[c].y for c in df.loc[lost, "muni_code"]]
+    df.loc[lost, "lon"] = [points[c].x for c in df.loc[lost, "muni_code"]]
+    return df
+
+
+def overlay_rows(df: pd.DataFrame, overlay: pd.DataFrame | None, layer: str, *,
+                 names: pd.DataFrame | None = None, muni_code: str | None = None) -> pd.DataFrame:
+    """Rows of one reference layer (``df``, e.g. a profile's anime places) with the accepted contributions to
+    ``layer`` laid over: removed rows gone, corrections applied, additions (of ``muni_code`` when given)
+    appended; column ``provenance`` says who contributed a row. ``names`` adds municipality names."""
+    df = df.copy()
+    df["provenance"] = None
+    if overlay is None or overlay.empty:
+        return df
+    if muni_code is not None:
+        overlay = overlay[overlay["muni_code"] == muni_code]
+    id_col = contributions.ID_COLUMNS[layer]
+    df = df[~df[id_col].astype(str).isin(contributions.removed_ids(overlay, layer))]
+    for r in overlay[(overlay["layer"] == layer) & (overlay["action"] == "correct")].to_dict("records"):
+        hit = df[id_col] == r["target_id"]
+        for name, value in r["fields"].items():
+            if name in df.columns:
+                df.loc[hit, name] = value
+        df.loc[hit, "provenance"] = r["provenance"]
+    added = contributions.added_rows(overlay, layer)
+    if len(added):
+        added = added.drop(columns=["contribution_id"], errors="ignore")
+        if names is not None:
+            added = added.merge(names, on="muni_code", how="left")
+        df = pd.concat([df, added[[c for c in added.columns if c in df.columns]]], ignore_index=True)
+    return df
 
 
 def with_outline(data: ExplorerData, muni: gpd.GeoDataFrame) -> ExplorerData:
@@ -172,24 +237,27 @@ def items_table(data: ExplorerData, lang: str) -> pd.DataFrame:
     def pref_name(r) -> str:
         return i18n.localized(r, "pref_name", lang) if isinstance(r.get("pref_name_ja"), str) else ""
 
+    def given_by(r) -> str:  # a contributed row says who gave it (contributions.overlay)
+        return r.get("provenance") if isinstance(r.get("provenance"), str) else ""
+
     for key, df in (("anime_sites", data.anime_sites), ("filming_locations", data.filming_locations)):
         for r in df.to_dict("records"):
             rows.append((lbl(f"layer.{key}"), i18n.localized(r, "place_name", lang),
                          i18n.localized(r, "work_title", lang), muni_name(r), pref_name(r), r["muni_code"],
-                         r["source_url"]))
+                         r["source_url"], given_by(r)))
     for r in data.film_commissions.to_dict("records"):
         rows.append((lbl("layer.film_commissions"), i18n.localized(r, "name", lang), "", muni_name(r),
-                     pref_name(r), r["muni_code"], r["source_url"]))
+                     pref_name(r), r["muni_code"], r["source_url"], given_by(r)))
     for r in data.heritage.to_dict("records"):
         rows.append((lbl("layer.heritage"), r["name_ja"], r["story_ja"], muni_name(r), pref_name(r), r["muni_code"],
-                     r["source_url"]))
+                     r["source_url"], ""))
     if "gi_areas" in data.extra.get("layers", ("gi_areas",)):
         scope = list(data.munis["muni_code"]) if data.extra.get("scoped") else None
         gi = gi_products_in(data, scope).drop_duplicates("gi_id")
         for r in gi.to_dict("records"):
             rows.append((lbl("layer.gi_products"), i18n.localized(r, "name", lang), r.get("product_class") or "",
-                         r.get("area_text_ja") or "", "", None, r["source_url"]))
-    cols = ["layer", "name", "work", "municipality", "prefecture", "muni_code", "source_url"]
+                         r.get("area_text_ja") or "", "", None, r["source_url"], ""))
+    cols = ["layer", "name", "work", "municipality", "prefecture", "muni_code", "source_url", "provenance"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -229,9 +297,11 @@ class PointSources:
 
 
 _POINT_SPECS = {
-    "anime_sites": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "88": "editions"}),
-    "filming_locations": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "year": "release_year"}),
-    "film_commissions": ("name", {"map.muni": "muni_name"}),
+    "anime_sites": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "88": "editions",
+                                   "col.provenance": "provenance"}),
+    "filming_locations": ("place_name", {"f.work": "work_title", "map.muni": "muni_name", "year": "release_year",
+                                         "col.provenance": "provenance"}),
+    "film_commissions": ("name", {"map.muni": "muni_name", "col.provenance": "provenance"}),
     "heritage": ("name", {"日本遺産": "story_ja", "map.muni": "muni_name"}),
 }
 

@@ -121,7 +121,7 @@ def to_geojson(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
     doc = {"type": "FeatureCollection", "name": sl.title, "title": sl.title, "created": sl.created.isoformat(),
            "source_kind": sl.kind, "weights": dict(sl.weights) if sl.weights is not None else None,
            "credits": list(sl.credits), "description": _description(sl), "labels": field_labels(sl),
-           "features": features}
+           "coverage": [c.as_dict() for c in sl.coverage], "features": features}
     return json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 

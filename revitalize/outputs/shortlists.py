@@ -24,12 +24,12 @@ import pandas as pd
 from revitalize.analysis import pool, portfolio, scoring
 from revitalize.analysis.scoring import Weights
 from revitalize.core import codes, domain, i18n
-from revitalize.core.errors import ExportError
+from revitalize.core.errors import ExportError, RevitalizeError
 from revitalize.data import credits as credits_mod
-from revitalize.data import curated, db, failures, layers, sources
+from revitalize.data import coverage, curated, db, failures, layers, sources
 from revitalize.outputs import explorer
 from revitalize.outputs.explorer import ExplorerData, Filters
-from revitalize.workflow import candidates
+from revitalize.workflow import candidates, contributions
 
 # Columns every shortlist has (in this order); other columns follow as given.
 CORE_COLUMNS = ("rank", "item_id", "name", "pref_name", "muni_codes", "score", "reason", "source_urls")
@@ -57,6 +57,7 @@ class Shortlist:
     created: dt.date = field(default_factory=dt.date.today)
     notes: tuple[str, ...] = ()
     assets: pd.DataFrame | None = None
+    coverage: tuple[coverage.Coverage, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -78,6 +79,7 @@ class Shortlist:
             raise ExportError("invalid shortlist:\n  - " + "\n  - ".join(problems))
         object.__setattr__(self, "credits", tuple(self.credits))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "coverage", tuple(self.coverage))
 
     def __len__(self) -> int:
         return len(self.table)
@@ -242,8 +244,10 @@ def shortlist_from_score(con: duckdb.DuckDBPyConnection, weights: Weights | None
                          top: int | None = None, lang: str = "ja", pref_codes: Sequence[str] = ()) -> Shortlist:
     """The scoring ranking as a shortlist (best first), optionally one prefecture set and the top ``top``."""
     w = weights or scoring.Weights()
-    ind, raw, sub = scoring.inputs(con)
-    return shortlist_from_ranking(scoring.ranking(ind, raw, sub, w, lang=lang), w, top=top, lang=lang,
+    ind, raw, sub = contributed_inputs(con)
+    shares = coverage.layer_shares(coverage.coverage(con))
+    return shortlist_from_ranking(scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares), w, top=top,
+                                  lang=lang,
                                   pref_codes=pref_codes)
 
 
@@ -387,7 +391,7 @@ def candidates_shortlist(ref_con: duckdb.DuckDBPyConnection, cands: pd.DataFrame
     cands = candidates.filter_table(cands, candidates.CandidateFilter())
     if cands.empty:
         raise ExportError(i18n.t("cd.export_empty", lang)).keyed("cd.export_empty")
-    _, _, sub = scoring.inputs(ref_con)
+    _, _, sub = contributed_inputs(ref_con)
     pts = pool.municipality_points(ref_con).set_index("muni_code")
     cand_scores = pool.candidate_scores(cands, scoring.score(sub, weights)["score"], pts["population"])
     df = cands.assign(
@@ -437,17 +441,39 @@ def _workflow_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
             work.close()
 
 
+def contribution_overlay(con: duckdb.DuckDBPyConnection, lang: str = "ja") -> pd.DataFrame:
+    """The accepted contributions (``contributions.overlay``) against the reference database ``con``."""
+    with failures.boundary("workflow"):
+        work = db.connect_workflow()
+        try:
+            return contributions.overlay(work, con, lang=lang)
+        finally:
+            work.close()
+
+
+def contributed_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``scoring.inputs`` with the accepted contributions counted (what the app scores); without them when the
+    workflow store cannot be read (a score export does not need the store otherwise)."""
+    try:
+        overlay = contribution_overlay(con)
+    except RevitalizeError:
+        overlay = None
+    return scoring.inputs(con, contributed=contributions.municipality_counts(overlay))
+
+
 def _from_score(con, *, lang, top, weights, pref_codes=(), **_):
     return shortlist_from_score(con, weights, top=top, lang=lang, pref_codes=pref_codes)
 
 
 def _from_explorer(con, *, lang, top, weights, pref_codes=(), filters=None, data=None, **_):
-    d = data if data is not None else explorer.load_data(con)
+    d = data if data is not None else explorer.with_contributions(explorer.load_data(con),
+                                                                  contribution_overlay(con, lang))
     f = filters if filters is not None else Filters(pref_codes=tuple(pref_codes))
     w = weights or scoring.Weights()
-    ind, raw, sub = scoring.inputs(con)
-    return shortlist_from_explorer(d, f, lang, ranking=scoring.ranking(ind, raw, sub, w, lang=lang), weights=w,
-                                   top=top)
+    ind, raw, sub = contributed_inputs(con)
+    shares = coverage.layer_shares(coverage.coverage(con))
+    ranking = scoring.ranking(ind, raw, sub, w, lang=lang, layer_shares=shares)
+    return shortlist_from_explorer(d, f, lang, ranking=ranking, weights=w, top=top)
 
 
 def _from_candidates(con, *, lang, top, weights, **_):
@@ -476,4 +502,13 @@ def shortlist_for(kind: str, con: duckdb.DuckDBPyConnection, *, lang: str = "ja"
     defaults, ``portfolio.PLANNING_DEFAULTS``)."""
     if kind not in SOURCES:
         raise ExportError(f"source: expected one of {list(SOURCES)}, found {kind!r}")
-    return SOURCES[kind](con, lang=lang, top=top, weights=weights, **options)
+    sl = SOURCES[kind](con, lang=lang, top=top, weights=weights, **options)
+    return with_coverage(sl, coverage.coverage(con)) if con is not None else sl
+
+
+def with_coverage(sl: Shortlist, rows: Iterable[coverage.Coverage]) -> Shortlist:
+    """``sl`` carrying how complete the curated layers are: the rows (an xlsx sheet, a GeoJSON member) and a
+    ``layer_coverage`` column saying, on every row, which layers its counts and score rest on incompletely."""
+    rows = tuple(rows)
+    note = coverage.property_text(rows, coverage.LAYERS, sl.lang)
+    return replace(sl, coverage=rows, table=sl.table.assign(layer_coverage=note))

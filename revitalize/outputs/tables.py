@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from revitalize.core import i18n
 from revitalize.core.errors import ExportError, Problem
+from revitalize.data import coverage
 from revitalize.outputs.shortlists import Shortlist, criteria_table, data_frame, footer_lines, headers, plain, weights_line
 
 
@@ -223,6 +224,10 @@ def to_xlsx(sl: Shortlist) -> bytes:
     if sl.weights is None:
         note = ws2.cell(row=len(crit) + 3, column=1, value=i18n.t("ex.no_weights", lang))
         note.data_type = "s"
+
+    if sl.coverage:  # how complete each curated layer is (rows held of the official totals)
+        cov = coverage.frame(sl.coverage, lang)
+        _write_sheet(wb.create_sheet(i18n.t("cov.sheet", lang)), cov, labels={c: c for c in cov.columns})
 
     ws3 = wb.create_sheet(i18n.t("ex.sheet.sources", lang))
     bold = Font(bold=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from revitalize.app.api import collections
 from revitalize.core import i18n
+from revitalize.data import coverage, db
 
 PROVIDER = "revitalize.app.api.provider.LayerProvider"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -19,8 +21,10 @@ def _both(fn) -> dict[str, str]:
     return {lang: fn(lang) for lang in LANGUAGES}
 
 
-def resource(c: collections.Collection, db_path: Path, table: collections.Table) -> dict:
-    """One collection's pygeoapi resource: titles, credits, licence links, extent and our provider."""
+def resource(c: collections.Collection, db_path: Path, table: collections.Table,
+             held: Sequence[coverage.Coverage] = ()) -> dict:
+    """One collection's pygeoapi resource: titles, credits, licence links, extent, how complete its curated
+    layers are (``held``: ``coverage.coverage``) and our provider."""
     infos = [collections.source_info(k) for k in c.sources]
     links = collections.licence_links(c) + [
         {"type": "text/html", "rel": "describedby", "title": f"{info.title_en} ({key}), as of {info.as_of}",
@@ -30,6 +34,7 @@ def resource(c: collections.Collection, db_path: Path, table: collections.Table)
         collections.credit_line(c, lang),
         ("データの時点：" if lang == "ja" else "As of: ") + ", ".join(i.as_of for i in infos),
         ("ライセンス：" if lang == "ja" else "Licence: ") + " / ".join(dict.fromkeys(i.licence for i in infos)),
+        coverage.property_text(held, [k for k in c.sources if k in coverage.LAYERS], lang),
     ])))
     provider = {
         "type": "feature", "name": PROVIDER, "data": str(db_path), "id_field": table.id_field,
@@ -54,6 +59,8 @@ def build(db_path: Path, *, url: str, host: str, port: int, templates: Path | No
           static: Path | None = None) -> dict:
     """The whole pygeoapi configuration for ``db_path`` served at ``url``."""
     store = collections.store(db_path)
+    with db.connect(db_path, read_only=True) as con:
+        held = coverage.coverage(con)  # said in each curated collection's description
     server = {
         "bind": {"host": host, "port": port},
         "url": url.rstrip("/"),
@@ -86,5 +93,5 @@ def build(db_path: Path, *, url: str, host: str, port: int, templates: Path | No
             "provider": {"name": "revitalize", "url": url.rstrip("/")},
             "contact": {"name": "revitalize", "url": url.rstrip("/")},
         },
-        "resources": {c.key: resource(c, Path(db_path), store.table(c.key)) for c in collections.COLLECTIONS},
+        "resources": {c.key: resource(c, Path(db_path), store.table(c.key), held) for c in collections.COLLECTIONS},
     }

@@ -14,12 +14,14 @@ import traceback
 
 from revitalize.app.cli import effect, export, layers, portfolio, reference, score, workflow
 from revitalize.app.cli import api
+from revitalize.app.cli import contributions
 from revitalize.core import i18n, settings
 from revitalize.core.errors import ConfigError, RevitalizeError
 from revitalize.data import failures
 
 COMMAND_GROUPS = (reference, score, workflow, layers, portfolio, export, effect)
 COMMAND_GROUPS += (api,)
+COMMAND_GROUPS += (contributions,)
 EXIT_ERROR = 2
 
 

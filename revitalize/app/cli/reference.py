@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from tqdm import tqdm
 
-from revitalize.core import settings
+from revitalize.core import i18n, settings
 from revitalize.data import build as build_mod
 from revitalize.data import check as check_mod
-from revitalize.data import db, sources
+from revitalize.data import coverage, db, sources
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,6 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_build)
     p = sub.add_parser("check", help="validate the database and print a summary; exit 1 on failure")
     p.set_defaults(func=_cmd_check)
+    p = sub.add_parser("coverage", help="rows held of each curated layer against its official or documented total")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=i18n.LANGS, default=None, help="language of the text (default REVITALIZE_LANG)")
+    p.set_defaults(func=_cmd_coverage)
     p = sub.add_parser("sources", help="list the reference datasets and whether each is available locally")
     p.set_defaults(func=_cmd_sources)
 
@@ -72,4 +77,14 @@ def _cmd_sources(args: argparse.Namespace) -> int:
             print(f"    {e}")
         for m in a.missing:
             print(f"    not available locally: {m}")
+    return 0
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    with db.connect(read_only=True) as con:
+        rows = coverage.coverage(con)
+    if args.format == "json":
+        print(json.dumps([c.as_dict() for c in rows], ensure_ascii=False, indent=1))
+    else:
+        print(coverage.text(rows, args.lang or settings.cli_lang()))
     return 0

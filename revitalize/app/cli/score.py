@@ -7,8 +7,8 @@ import json
 import sys
 
 from revitalize.app.cli import options
-from revitalize.data import db
-from revitalize.outputs import tables
+from revitalize.data import coverage, db
+from revitalize.outputs import shortlists, tables
 from revitalize.analysis import scoring
 
 
@@ -25,10 +25,11 @@ def run(args: argparse.Namespace) -> int:
     weights = options.weights(args)
     con = db.connect(read_only=True)
     try:
-        ind, raw, sub = scoring.inputs(con)
+        ind, raw, sub = shortlists.contributed_inputs(con)
+        shares = coverage.layer_shares(coverage.coverage(con))
     finally:
         con.close()
-    table = scoring.ranking(ind, raw, sub, weights, lang=args.lang).reset_index()
+    table = scoring.ranking(ind, raw, sub, weights, lang=args.lang, layer_shares=shares).reset_index()
     if args.top is not None:
         if args.top < 1:
             print(f"error: --top: expected >= 1, found {args.top}", file=sys.stderr)

@@ -1,0 +1,2 @@
+-- The number of film commissions held.
+SELECT count(*) FROM film_commissions
