@@ -159,7 +159,7 @@ class TestCohortInput:
                               "start": ["2024-04", "2024-04", "2024-13", "someday"]})
         with pytest.raises(EffectError) as err:
             cohorts.from_table("mine.csv", table, known_codes=self.known)
-        keys = [k for k, _ in err.value.problems]
+        keys = [p.key for p in err.value.problems]
         assert keys.count("effect.err.cohort_code") == 2 and keys.count("effect.err.cohort_start") == 2
         text = err.value.text("en")
         assert "mine.csv, row 2, column muni_code" in text and "row 4, column start" in text

@@ -20,7 +20,9 @@ ROOT = settings.PROJECT_ROOT
 DYNAMIC_PREFIXES = ("cd.h_", "col.", "effect.col.", "effect.download_", "effect.kpi.", "effect.kpi_col.",
                     "effect.method.", "ex.col.", "ex.ev.level_", "ex.fmt.", "ex.hdr.", "ex.src.", "ex.w.", "fail.store.",
                     "fail.damaged.", "layer.", "pf.kind.", "pf.layer.", "pf.type.", "pf.why.", "ul.col.", "ul.ind_",
-                    "upl.field.")
+                    "upl.field.", "api.err.title.", "cov.layer.", "ct.action.", "ct.decision.", "ct.status.",
+                    "effect.cal.rules_", "effect.cohort.", "effect.excl_kind.", "effect.rule.", "pb.up.", "pb.ct.",
+                    "mh.")
 # Defined for work in flight elsewhere (issue 25's uploads split and the effects page); not yet named by code.
 PENDING = {"pb.imp.encoding", "pb.imp.undecodable", "upl.encoding", "upl.encoding_reason", "upl.outside",
            "effect.ev.source.designation", "effect.ev.source.anime_release", "effect.ev.source.anime88",
@@ -30,7 +32,8 @@ _LITERAL = re.compile(r"""["']([A-Za-z][\w-]*(?:\.[\w-]+)+)["']""")
 
 
 def _sources() -> str:
-    files = [*(ROOT / "revitalize").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), ROOT / "app.py"]
+    files = [*(ROOT / "revitalize").rglob("*.py"), *(ROOT / "revitalize").rglob("*.j2"), *(ROOT / "pages").rglob("*.py"),
+             ROOT / "app.py"]
     return "\n".join(p.read_text(encoding="utf-8") for p in files if "strings" not in p.parts)
 
 

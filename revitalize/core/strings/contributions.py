@@ -56,7 +56,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.provenance": ("提供元（情報提供）", "Contributed by"),
     "ct.provenance": ("{muni}（{user}）が提供、{reviewer} が {on} に承認",
                       "contributed by {muni} ({user}), reviewed by {reviewer} on {on}"),
-    "ct.official": ("公式データにも収録済み（{id}）", "now also in the official data ({id})"),
     "ct.err.not_own": ("{user} は自らの市区町村（{own}）以外（{code}）について提案できません。",
                        "{user} may not propose for municipality {code} (its own: {own})."),
     "ct.err.viewer": ("{user} は閲覧者のため提案できません。", "{user} is a viewer and may not propose."),

@@ -121,7 +121,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect.event_help": ("同じ作品・同じ版・同じ選定日の他の市区町村は比較対象から自動で除きます。",
                           "Other municipalities of the same work, edition or designation day are left out of the comparison automatically."),
     "effect.event_shown": ("イベント：{label}（{month}）", "Event: {label} ({month})"),
-    "effect.auto_excluded": ("同じイベントのため比較から除いた市区町村：{n}", "Left out of the comparison for sharing the event: {n}"),
     "effect.no_event": ("この対象にはデータ期間内のイベントが登録されていません。開始月を入力してください。",
                         "No event of this subject falls in the data's months: enter a start month."),
     "effect.progress": ("推定中：{step}", "Estimating: {step}"),
