@@ -9,7 +9,7 @@ ifneq ($(wildcard ../shared/data),)
 export REVITALIZE_DATA_MIRROR ?= $(abspath ../shared/data)
 endif
 
-.PHONY: run test build check bench assets clean
+.PHONY: run test build check bench assets clean lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ run: $(VENV)/.stamp-app static/vendor/.stamp
 
 test: $(VENV)/.stamp-dev static/vendor/.stamp
 	$(BIN)/python -m pytest
+
+# ruff (pyflakes, isort, bugbear, pyupgrade, complexity ≤ 15) and mypy on the layers without Streamlit
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.stamp-dev static/vendor/.stamp
 	$(BIN)/python benchmarks/run.py

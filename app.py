@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from revitalize.app import ui
 from revitalize.core import domain, i18n
 from revitalize.outputs import explorer, maps
-from revitalize.app import ui
 
 st.set_page_config(page_title="revitalize", page_icon="🗾", layout="wide")
 lang = ui.language_toggle()
@@ -17,7 +17,7 @@ def home() -> None:
         return
     status = ui.dataset_status(ui.stamp())
     cols = st.columns(5)
-    for col, key in zip(cols, ["anime_sites", "filming_locations", "film_commissions", "gi_products", "heritage"]):
+    for col, key in zip(cols, ["anime_sites", "filming_locations", "film_commissions", "gi_products", "heritage"], strict=False):
         row = status[status["dataset"] == key].iloc[0]
         col.metric(row[f"title_{lang}"], f"{row['rows']:,}")
         col.caption(f"{ui.t('ds.as_of')}: {row['as_of']}")

@@ -30,7 +30,7 @@ def one_build(folder: Path) -> tuple[float, float, dict[str, float], int]:
     end = time.perf_counter()
     cpu = time.process_time() - cpu0
     steps: dict[str, float] = defaultdict(float)
-    for (label, t), (_, t_next) in zip(marks, marks[1:] + [("end", end)]):
+    for (label, t), (_, t_next) in zip(marks, marks[1:] + [("end", end)], strict=False):
         steps["fetch (hash check)" if label.startswith("fetch") else label] += t_next - t
     return end - t0, cpu, steps, path.stat().st_size
 

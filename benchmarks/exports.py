@@ -16,8 +16,6 @@ from benchmarks._timing import timed  # noqa: E402
 from revitalize.outputs import evidence, geo, shortlists, tables  # noqa: E402
 
 
-
-
 def bench_exports(con) -> None:
     t, sl = timed(lambda: shortlists.shortlist_from_score(con), repeat=3)
     print(f"exports: shortlist of {len(sl):,} ranked municipalities: {t:.3f} s")

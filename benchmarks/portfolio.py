@@ -23,8 +23,6 @@ from revitalize.analysis import portfolio, scoring
 from revitalize.analysis.portfolio import Constraints  # noqa: E402
 
 
-
-
 def bench_portfolio(con, *, repeat: int = 5) -> None:
     t0 = time.perf_counter()
     ind, _, sub = scoring.inputs(con)

@@ -26,11 +26,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
+from revitalize.analysis import scoring
 from revitalize.data import build, db, layers, spatial  # noqa: E402
 from revitalize.outputs import explorer, maps
-from revitalize.analysis import scoring
-
-
 
 
 def bench_build(tmp: Path) -> Path:
@@ -93,7 +91,7 @@ def bench_scoring(con) -> None:
     rng = np.random.default_rng(2)
 
     def rescore():
-        ww = scoring.Weights({k: float(v) for k, v in zip(scoring.KEYS, rng.uniform(0.1, 5, len(scoring.KEYS)))})
+        ww = scoring.Weights({k: float(v) for k, v in zip(scoring.KEYS, rng.uniform(0.1, 5, len(scoring.KEYS)), strict=False)})
         s = scoring.score(sub, ww)
         return s.sort_values("rank")
 
@@ -130,7 +128,7 @@ def bench_browser(db_path: Path) -> None:
                 "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"])
             results = []
-            for i in range(4):
+            for _i in range(4):
                 pg = b.new_page()
                 t = time.perf_counter()
                 pg.goto(url + "/explorer")

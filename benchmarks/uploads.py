@@ -23,10 +23,12 @@ import shapely  # noqa: E402
 
 from benchmarks._timing import timed  # noqa: E402
 from revitalize.core import settings  # noqa: E402
-from revitalize.data import db  # noqa: E402
-from revitalize.workflow.auth import User  # noqa: E402
-from revitalize.data import uploads  # noqa: E402
+from revitalize.data import (
+    db,  # noqa: E402
+    uploads,  # noqa: E402
+)
 from revitalize.workflow import user_layers  # noqa: E402
+from revitalize.workflow.auth import User  # noqa: E402
 
 HEADER = ["都道府県コード又は市区町村コード", "NO", "都道府県名", "市区町村名", "名称", "名称_カナ", "名称_英語", "POIコード",
           "住所", "方書", "緯度", "経度", "利用可能曜日", "開始時間", "終了時間", "利用可能日時特記事項", "料金（基本）",

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import pg  # noqa: E402
+
 from revitalize.data import db, store  # noqa: E402
 from revitalize.workflow import candidates, imports  # noqa: E402
 from revitalize.workflow.auth import User  # noqa: E402

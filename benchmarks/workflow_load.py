@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import numpy as np  # noqa: E402
-
 import pg  # noqa: E402
+
 from revitalize.core.errors import ConflictError, RevitalizeError  # noqa: E402
 from revitalize.data import db, store  # noqa: E402
 from revitalize.workflow import candidates as C  # noqa: E402

@@ -121,7 +121,7 @@ with tab_detail:
     if not ids:
         st.info(ui.t("cd.none"))
     else:
-        names = dict(zip(table["candidate_id"], table["name_ja"]))
+        names = dict(zip(table["candidate_id"], table["name_ja"], strict=False))
         cid = st.selectbox(ui.t("cd.pick"), ids, key="cd_pick", format_func=lambda c: f"{c} {names.get(c, '')}")
         with ui.workflow() as con:
             cand = candidates.get(con, cid)

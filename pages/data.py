@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from revitalize.data import coverage, layers, names
 from revitalize.app import ui
+from revitalize.data import coverage, layers, names
 
 ui.through_app()
 lang = ui.lang()

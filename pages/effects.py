@@ -106,7 +106,7 @@ if long.empty:
     st.info(ui.t("effect.err.no_panel"))
     st.stop()
 name_col = "name_en" if lang == "en" else "name_ja"
-labels = dict(zip(munis["muni_code"], munis["muni_code"] + " " + munis[name_col].fillna("")))
+labels = dict(zip(munis["muni_code"], munis["muni_code"] + " " + munis[name_col].fillna(""), strict=False))
 method_labels = {m: ui.t(f"effect.method.{m}") for m in effects.METHODS}
 tab_national, tab_single, tab_reliable = st.tabs([ui.t("effect.national"), ui.t("effect.single"),
                                                   ui.t("effect.reliability")])
@@ -149,9 +149,9 @@ with tab_single:
     register = _register()
     # the register's content, not only its (id, version) pairs: designations are events
     reg_key = () if register is None else tuple(zip(register["candidate_id"], register["status"],
-                                                    register["designated_on"].astype(str), register["muni_codes"]))
+                                                    register["designated_on"].astype(str), register["muni_codes"], strict=False))
     found = _events(ui.stamp(), reg_key)
-    months = [f"{y:04d}-{m:02d}" for y, m in sorted(set(zip(long["year"], long["month"])))]
+    months = [f"{y:04d}-{m:02d}" for y, m in sorted(set(zip(long["year"], long["month"], strict=False)))]
     preset = [c for c in st.query_params.get("muni", "").split(";") if c in labels]
     kinds = {"munis": ui.t("effect.subject_kind.munis"), "candidate": ui.t("effect.subject_kind.candidate")}
     kind = st.radio(ui.t("effect.subject_kind"), list(kinds), format_func=kinds.get, horizontal=True, key="e_kind")
@@ -160,7 +160,7 @@ with tab_single:
         if register is None or register.empty:
             st.info(ui.t("effect.no_candidates"))
         else:
-            names_ja = dict(zip(register["candidate_id"], register["name_ja"]))
+            names_ja = dict(zip(register["candidate_id"], register["name_ja"], strict=False))
             cid = st.selectbox(ui.t("effect.candidate"), register["candidate_id"].tolist(), key="e_candidate",
                                format_func=lambda c: f"{c} {names_ja.get(c, '')}")
             row = register[register["candidate_id"] == cid].iloc[0]
@@ -193,7 +193,7 @@ with tab_single:
             st.markdown(f"**{ui.t('effect.rules')}**", help=ui.t("effect.rules_help"))
             r1, r2 = st.columns(2)
             rules = {r: col.checkbox(ui.t(f"effect.rule.{r}"), value=True, key=f"e_rule_{r}")
-                     for r, col in zip(effects.HYGIENE_RULES, (r1, r2, r1, r2))}
+                     for r, col in zip(effects.HYGIENE_RULES, (r1, r2, r1, r2), strict=False)}
             excluded = st.multiselect(ui.t("effect.exclude"), list(labels), format_func=labels.get,
                                       key="e_excluded", help=ui.t("effect.exclude_help"),
                                       placeholder=ui.t("f.choose"))
@@ -287,7 +287,7 @@ with tab_single:
                 st.subheader(ui.t("effect.download"))
                 stem = f"effect_{'_'.join(result.muni_codes)}_{result.start}_{result.method}"
                 cols = st.columns(len(effect_report.FILE_FORMATS))
-                for col, fmt in zip(cols, effect_report.FILE_FORMATS):
+                for col, fmt in zip(cols, effect_report.FILE_FORMATS, strict=False):
                     ui.download(ui.t(f"effect.download_{fmt}"),
                                 lambda fmt=fmt: effect_report.export(run, fmt, munis=munis, assumptions=money_in,
                                                                      lang=lang),

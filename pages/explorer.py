@@ -2,10 +2,10 @@
 
 import streamlit as st
 
+from revitalize.app import ui
 from revitalize.core import codes
 from revitalize.data import coverage, credits
 from revitalize.outputs import explorer, map_html, maps, tables
-from revitalize.app import ui
 
 ui.through_app()
 lang = ui.lang()

@@ -56,7 +56,7 @@ if up is not None and name:
         with st.expander(ui.t("ul.map_cols"), expanded=not p.upload.mapping.standard):
             cols = ["", *p.upload.columns]
             mc = st.columns(5)
-            for box, field in zip(mc, ("name", "lat", "lon", "muni_code", "muni_name")):
+            for box, field in zip(mc, ("name", "lat", "lon", "muni_code", "muni_name"), strict=False):
                 box.selectbox(ui.t(f"upl.field.{field}"), cols, key=f"ul_map_{field}",
                               format_func=lambda c: c or ui.t("ul.proposal"))
     if p.problems:

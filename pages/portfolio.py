@@ -67,7 +67,7 @@ with st.form("pf_form"):
     st.caption(ui.t("pf.shares"))
     share_cols = st.columns(len(portfolio.BASE_TYPES))
     shares = {t: col.slider(type_label[t], 0.0, 1.0, 0.0, 0.05, key=f"pf_share_{t}")
-              for col, t in zip(share_cols, portfolio.BASE_TYPES)}
+              for col, t in zip(share_cols, portfolio.BASE_TYPES, strict=False)}
     # a flag set by the callback survives a rerun (ui.through_app may rerun before this line is reached)
     st.form_submit_button(ui.t("pf.solve"), type="primary", key="pf_solve",
                           on_click=lambda: st.session_state.update(pf_submitted=True))

@@ -4,12 +4,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from revitalize.outputs import explorer, map_html, maps
-from revitalize.outputs import user_layers as layer_views
-from revitalize.core import i18n
-from revitalize.data import coverage
 from revitalize.analysis import profile
 from revitalize.app import ui
+from revitalize.core import i18n
+from revitalize.data import coverage
+from revitalize.outputs import explorer, map_html, maps
+from revitalize.outputs import user_layers as layer_views
 
 ui.through_app()
 lang = ui.lang()

@@ -3,12 +3,12 @@
 import altair as alt
 import streamlit as st
 
-from revitalize.workflow import candidates
-from revitalize.core import codes, domain
-from revitalize.outputs import map_html, maps
 from revitalize.analysis import progress
 from revitalize.app import ui
+from revitalize.core import codes, domain
 from revitalize.core.errors import RevitalizeError
+from revitalize.outputs import map_html, maps
+from revitalize.workflow import candidates
 
 ui.through_app()
 lang = ui.lang()

@@ -6,14 +6,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from revitalize.analysis import scoring, weightsets
+from revitalize.app import ui
+from revitalize.core import i18n
+from revitalize.core.errors import ConfigError
 from revitalize.data import coverage, credits
 from revitalize.outputs import explorer, map_html, maps, shortlists, tables
 from revitalize.outputs import user_layers as layer_views
-from revitalize.analysis import scoring, weightsets
-from revitalize.app import ui
 from revitalize.workflow import user_layers
-from revitalize.core import i18n
-from revitalize.core.errors import ConfigError
 
 ui.through_app()
 lang = ui.lang()
@@ -77,7 +77,7 @@ with st.sidebar:
     with ui.workflow() as work:
         layer_versions = user_layers.versions(work)
         options = layer_views.indicator_options(work) if layer_versions else []
-        titles = dict(zip(user_layers.layers(work)["name"], user_layers.layers(work)["title"])) if options else {}
+        titles = dict(zip(user_layers.layers(work)["name"], user_layers.layers(work)["title"], strict=False)) if options else {}
     specs = st.session_state.setdefault("ul_extras", [])
     if options:
         st.caption(ui.t("ul.indicators"))
@@ -90,7 +90,7 @@ with st.sidebar:
             n, c, a = options[opt]
             if not any((x[0], x[1], x[2]) == (n, c, a) for x in specs):
                 specs.append([n, c, a, 1.0, int(more_better)])
-        for i, spec in enumerate(specs):
+        for spec in specs:
             if spec[0] in titles:
                 wkey = f"ul_ind_w_{spec[0]}_{spec[1]}_{spec[2]}"
                 st.session_state.setdefault(wkey, float(spec[3]))
@@ -148,7 +148,7 @@ ui.download(ui.t("s.download"), lambda: tables.to_csv_bytes(table.reset_index(),
 
 st.subheader(ui.t("s.contrib"))
 labels = {c: f"{int(r)}. {p}{n}" for c, r, p, n in zip(table.index, table["rank"].fillna(0), table["pref_name_ja"],
-                                                       table["name_ja"])}
+                                                       table["name_ja"], strict=False)}
 pick = st.selectbox(ui.t("s.pick"), list(labels), format_func=labels.get, key="s_pick")
 row = table.loc[pick]
 parts = pd.DataFrame([{"indicator": i.label_ja if lang == "ja" else i.label_en, "criterion": crit_label[i.criterion],

@@ -7,12 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+import pg
 import pytest
 
 from revitalize.core import settings
 from revitalize.data import db, store
-
-import pg
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/fixture_db.py
 

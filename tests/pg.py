@@ -69,7 +69,7 @@ class Cluster:
             cmd = ["runuser", "-u", who, "--", *cmd]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         if self.bin is None:
             raise Unavailable("PostgreSQL's initdb was not found (Debian: apt-get install postgresql)")
         self.dir = Path(tempfile.mkdtemp(prefix="revitalize-pg-"))

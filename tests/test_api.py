@@ -16,10 +16,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import fixture_db
 import pytest
 from owslib.ogcapi.features import Features
 
-import fixture_db
 from revitalize.analysis import scoring
 from revitalize.app.api import collections
 from revitalize.core import settings
@@ -423,7 +423,7 @@ class TestGDAL:
                              capture_output=True, text=True, timeout=600)
         assert out.returncode == 0, out.stderr
         got = {f["properties"]["muni_code"]: f for f in json.loads(dest.read_text(encoding="utf-8"))["features"]}
-        for code, pref, ja, en, _kind, (x0, y0, x1, y1) in fixture_db.MUNICIPALITIES:
+        for code, pref, ja, en, _kind, (x0, _y0, x1, _y1) in fixture_db.MUNICIPALITIES:
             p = got[code]["properties"]
             assert (p["pref_code"], p["name_ja"], p["name_en"]) == (pref, ja, en)
             assert p["population_2020"] == fixture_db.POPULATION[code][1]

@@ -47,7 +47,7 @@ def test_upload_preview_confirm_then_rename_hide_and_delete_with_history(app_env
     facts = at.markdown[0].value
     assert "cp932" in facts and "CP932" in facts and "2 行" in facts  # encoding with the reason, rows
     mapping, first = at.dataframe[0].value, at.dataframe[1].value
-    assert dict(zip(mapping["項目"], mapping["ファイルの列"]))["緯度"] == "緯度"
+    assert dict(zip(mapping["項目"], mapping["ファイルの列"], strict=False))["緯度"] == "緯度"
     assert first["名称"].tolist() == ["<b>島原城</b>", "武家屋敷"] and "来訪者数" in first.columns
     assert first["市区町村コード"].tolist() == ["42203", "42203"]
     assert stored()[0].empty  # a preview writes nothing

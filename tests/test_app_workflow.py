@@ -6,11 +6,10 @@ import datetime as dt
 
 from streamlit.testing.v1 import AppTest
 
-from revitalize.workflow import candidates as C
-from revitalize.data import db
 from revitalize.core import settings
+from revitalize.data import db, layers
+from revitalize.workflow import candidates as C
 from revitalize.workflow.auth import User
-from revitalize.data import layers
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 ADMIN = User("boss", "admin")
@@ -118,7 +117,7 @@ def test_a_candidate_evidence_sheet_names_it_and_cites_its_assets(app_env, con):
     wf = db.connect_workflow()
     try:
         cid = C.create(wf, ADMIN, C.CandidateData("函館アニメ聖地めぐり", "tourism", 2025, ("01202",),
-                                                  assets=tuple(zip(linked["layer"], linked["asset_id"]))))
+                                                  assets=tuple(zip(linked["layer"], linked["asset_id"], strict=False))))
         cand = C.get(wf, cid)
     finally:
         wf.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from revitalize.workflow import auth
 from revitalize.core.errors import ConfigError
+from revitalize.workflow import auth
 
 
 def test_local_user_defaults_and_settings(monkeypatch):

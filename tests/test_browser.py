@@ -102,8 +102,8 @@ def _map_frame(pg, timeout_s: float = 60, *, after: int = 0):
         for f in pg.frames:
             if "mapview" in f.url:
                 try:
-                    if f.evaluate("() => (window.rvRenderSeq || 0) > %d && "
-                                  "document.querySelectorAll('.leaflet-marker-icon').length > 0" % after):
+                    if f.evaluate(f"() => (window.rvRenderSeq || 0) > {after} && "
+                                  "document.querySelectorAll('.leaflet-marker-icon').length > 0"):
                         return f
                 except Exception:  # frame still loading
                     pass

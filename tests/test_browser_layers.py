@@ -8,12 +8,11 @@ import time
 import geopandas as gpd
 import pytest
 import shapely
+from test_browser import CHROMIUM, browser, page, streamlit_app  # noqa: F401  (fixtures)
 
 from revitalize.data import db
 from revitalize.workflow import user_layers
 from revitalize.workflow.auth import User
-
-from test_browser import CHROMIUM, browser, page, streamlit_app  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 CSV = ("名称,緯度,経度\n"

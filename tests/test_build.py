@@ -5,8 +5,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from revitalize.data import build, check, db
 from revitalize.core.errors import DataUnavailableError, HashMismatchError, InputError
+from revitalize.data import build, check, db
 
 
 def test_real_figures(con):

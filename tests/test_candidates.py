@@ -5,14 +5,15 @@ from __future__ import annotations
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from revitalize.workflow import candidates as C
-from revitalize.data import db
-from revitalize.workflow.auth import User
-from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, TransitionError
-from revitalize.data import layers
 from revitalize.core import domain
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, TransitionError
+from revitalize.data import db, layers
+from revitalize.workflow import candidates as C
+from revitalize.workflow.auth import User
 
 ADMIN = User("boss", "admin")
 REVIEWER = User("rev", "reviewer")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from revitalize.core import codes, domain, i18n
 
@@ -27,7 +28,7 @@ def test_separators_fullwidth_digits_and_check_digits():
        st.lists(st.integers(0, 999), min_size=6, max_size=6),
        st.sampled_from([";", ",", "；", "、", " ", "\n"]), st.booleans(), st.booleans())
 def test_any_spelling_of_a_code_list_parses_to_the_same_codes(prefs, nums, sep, wide, with_check):
-    want = list(dict.fromkeys(f"{p}{n:03d}" for p, n in zip(prefs, nums)))
+    want = list(dict.fromkeys(f"{p}{n:03d}" for p, n in zip(prefs, nums, strict=False)))
     typed = [c + codes.check_digit(c) if with_check else c for c in want]
     text = sep.join(typed)
     if wide:

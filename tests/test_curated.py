@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from revitalize.data import curated
 from revitalize.core.errors import InputError
+from revitalize.data import curated
 
 ANIME = curated.LAYERS_BY_KEY["anime_sites"]
 
@@ -60,8 +60,8 @@ def test_changed_header_is_reported(tmp_path):
 def test_unknown_municipality_code_fails_the_build_and_changes_nothing(built_db, tmp_path, mirror, monkeypatch):
     import shutil
 
-    from revitalize.data import build, db
     from revitalize.core import settings
+    from revitalize.data import build, db
 
     geo = tmp_path / "geodata"
     shutil.copytree(settings.GEODATA_DIR, geo, ignore=shutil.ignore_patterns("*.duckdb*", "_*"))

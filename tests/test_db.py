@@ -6,7 +6,9 @@ import re
 import string
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from revitalize.core import settings
 from revitalize.data import db

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_browser import browser, page, server  # noqa: F401  (fixtures: a Streamlit server, Chromium, a page)
 
 pytestmark = pytest.mark.browser

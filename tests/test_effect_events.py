@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_effects import synthetic_long
 
 from revitalize.analysis import effects, events, panel
 from revitalize.core import settings
@@ -22,7 +23,6 @@ from revitalize.data import db
 from revitalize.outputs import effect_report, evidence
 from revitalize.workflow import candidates as C
 from revitalize.workflow.auth import User
-from test_effects import synthetic_long
 
 ADMIN = User("boss", "admin")
 
@@ -264,7 +264,7 @@ class TestEvidenceAndCli:
         assert j.returncode == 0 and tuple(json.loads(j.stdout)) == effects.JSON_KEYS
         table = _register([("墨田アニメ拠点", ("13113",), "designated", dt.date(2024, 4, 1)),
                            ("下書き", ("13101",), "draft", None)])
-        ids = dict(zip(table["name_ja"], table["candidate_id"]))
+        ids = dict(zip(table["name_ja"], table["candidate_id"], strict=False))
         base[-2:] = ["--candidate", ids["墨田アニメ拠点"]]
         c = cli("--format", "text")
         assert c.returncode == 0 and "拠点選定" in c.stdout and "2024-04" in c.stdout, c.stderr

@@ -11,13 +11,14 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from pysyncon import Synth
 
+from revitalize.analysis import effects, panel
 from revitalize.app.cli import main as cli
 from revitalize.core import i18n, settings
-from revitalize.analysis import effects, panel
 from revitalize.core.errors import EffectError
 
 START = "2024-04"

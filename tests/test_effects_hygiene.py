@@ -9,14 +9,15 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
+from test_effects import START, synthetic_long
 
 from revitalize.analysis import cohorts, effects, events, panel
 from revitalize.app.cli import main as cli
 from revitalize.core.errors import EffectError
 from revitalize.outputs import effect_report, maps
-from test_effects import MONTHS, START, synthetic_long
 
 NEIGHBOURS = ("01002", "01003")
 
@@ -130,7 +131,7 @@ class TestCohortAggregate:
         """Four treated places with different starts, +25 %: the average is found and said to be an increase."""
         starts = {"01001": "2023-10", "01002": "2024-04", "01003": "2024-10", "01004": "2025-01"}
         frames = []
-        for i, (code, start) in enumerate(starts.items()):
+        for _i, (code, start) in enumerate(starts.items()):
             one = synthetic_long(seed=21, n=40, effect=1.25, treated=code, start=start)
             frames.append(one[one["muni_code"] == code])
         base = synthetic_long(seed=21, n=40, effect=1.0)

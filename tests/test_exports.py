@@ -26,16 +26,16 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from conftest import open_app_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import open_app_page
-from revitalize.outputs import evidence, explorer, formats, geo, shortlists, tables
-from revitalize.core import i18n
 from revitalize.analysis import scoring
+from revitalize.core import i18n
 from revitalize.core import settings as rv_settings
 from revitalize.core.errors import ExportError
 from revitalize.data import credits as credits_mod
+from revitalize.outputs import evidence, explorer, formats, geo, shortlists, tables
 
 needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdfinfo")),
                                    reason="pdftotext/pdfinfo (poppler-utils) not installed; CI installs them")
@@ -421,7 +421,7 @@ def test_real_exports_round_trip(con, tmp_path):
         codes = back["muni_codes"].tolist()
         assert codes == sl.table["muni_codes"].tolist()
         pts = places.geometry.loc[codes]
-        assert all(a.distance(b) < 1e-5 for a, b in zip(back.geometry, pts) if a is not None)
+        assert all(a.distance(b) < 1e-5 for a, b in zip(back.geometry, pts, strict=False) if a is not None)
     wb = openpyxl.load_workbook(io.BytesIO(tables.to_xlsx(sl)))
     assert wb.active.max_row == 41
 
@@ -661,8 +661,8 @@ def test_page_explorer_kml_pdf_and_an_empty_candidate_register(app_env):
     at.radio(key="ex_source").set_value("candidates").run()
     assert not at.exception and at.error and "出力する拠点候補がありません" in at.error[0].value
     assert not _download_labels(at)
-    from revitalize.workflow import candidates as C
     from revitalize.data import db
+    from revitalize.workflow import candidates as C
     from revitalize.workflow.auth import User
 
     wf = db.connect_workflow()

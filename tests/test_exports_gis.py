@@ -12,9 +12,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from revitalize.core import domain
+from revitalize.core import domain, i18n
 from revitalize.data import db
-from revitalize.core import i18n
 from revitalize.outputs import formats, geo, shortlists, tables
 from revitalize.workflow import candidates as C
 from revitalize.workflow.auth import User
@@ -99,7 +98,7 @@ def test_gis_files_carry_their_label_table(con, register, tmp_path):
         assert dict(q.execute("SELECT field, label FROM fields").fetchall())["fiscal_year"] == "公募年度"
     root = ET.fromstring(formats.export(sl, "kml", places=places)[0])
     ns = {"k": "http://www.opengis.net/kml/2.2"}
-    shown = {f.get("name"): f.find("k:displayName", ns).text for f in root.iter("{%s}SimpleField" % ns["k"])}
+    shown = {f.get("name"): f.find("k:displayName", ns).text for f in root.iter(f"{{{ns['k']}}}SimpleField")}
     assert shown["applicants"] == "申請者"
 
 

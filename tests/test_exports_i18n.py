@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from revitalize.outputs import tables
 from revitalize.core import i18n
 from revitalize.data import credits as credits_mod
+from revitalize.outputs import tables
 
 
 @given(st.text())

@@ -28,7 +28,7 @@ import pytest
 from conftest import open_app_page
 
 from revitalize.core import errors, i18n, settings
-from revitalize.data import store, db, failures
+from revitalize.data import db, failures, store
 from revitalize.workflow import candidates as C
 from revitalize.workflow.auth import User
 

@@ -9,11 +9,12 @@ import sys
 import openpyxl
 import pytest
 
-from revitalize.workflow import candidates as C, imports
 from revitalize.core import codes, settings
-from revitalize.data import names
-from revitalize.workflow.auth import User
 from revitalize.core.errors import InputError, PermissionDeniedError
+from revitalize.data import names
+from revitalize.workflow import candidates as C
+from revitalize.workflow import imports
+from revitalize.workflow.auth import User
 
 ADMIN = User("boss", "admin")
 HEADER = ["名称", "類型", "年度", "市区町村コード", "状況", "申請者", "選定日", "出典URL"]

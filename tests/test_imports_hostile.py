@@ -9,13 +9,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from revitalize.analysis import portfolio
 from revitalize.core import i18n
 from revitalize.core.errors import ConfigError, InputError
 from revitalize.data import curated, db
-from revitalize.workflow import candidates as C, imports
+from revitalize.workflow import candidates as C
+from revitalize.workflow import imports
 from revitalize.workflow.auth import User
 
 BAD = Path(__file__).parent / "data" / "bad"

@@ -11,6 +11,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import MIRROR
 
 from revitalize.analysis import scoring
 from revitalize.app.cli import main as cli
@@ -19,8 +20,6 @@ from revitalize.outputs import evidence, maps
 from revitalize.outputs import user_layers as layer_views
 from revitalize.workflow import user_layers
 from revitalize.workflow.auth import User
-
-from conftest import MIRROR
 
 MUNICIPAL = MIRROR / "municipal_open_data"
 ADMIN = User("admin", "admin")

@@ -2,10 +2,10 @@
 
 import pandas as pd
 import pytest
-
-from revitalize.data import loaders
-from revitalize.core.errors import InputError
 from conftest import box, write_geojson
+
+from revitalize.core.errors import InputError
+from revitalize.data import loaders
 
 CENSUS_HEAD = ('"","","","","/項目 コード","A1101","A1301","A1302","A1303"\n'
                '"地域 コード","地域","調査年 コード","調査年","/項目","A1101_総人口【人】","x","y","z"\n')
@@ -59,7 +59,7 @@ def test_tourism_changed_header_is_an_error(tmp_path):
 def test_municipalities_kinds_codes_and_uncoded_areas(tiny_boundaries):
     m = loaders.read_municipalities(tiny_boundaries["munis"], tiny_boundaries["wards"])
     assert list(m["muni_code"]) == ["01100", "13101", "13102", "13308"]  # 所属未定地 dropped
-    kinds = dict(zip(m["muni_code"], m["kind"]))
+    kinds = dict(zip(m["muni_code"], m["kind"], strict=False))
     assert kinds == {"01100": "designated_city", "13101": "special_ward", "13102": "special_ward", "13308": "town"}
     assert m.crs.to_epsg() == 4326
     assert m.set_index("muni_code").loc["13308", "county_ja"] == "西多摩郡"
@@ -68,7 +68,7 @@ def test_municipalities_kinds_codes_and_uncoded_areas(tiny_boundaries):
 def test_wards_link_to_their_city(tiny_boundaries):
     m = loaders.read_municipalities(tiny_boundaries["munis"])
     w = loaders.read_wards(tiny_boundaries["wards"], m)
-    assert dict(zip(w["ward_code"], w["muni_code"])) == {"01101": "01100", "01102": "01100"}
+    assert dict(zip(w["ward_code"], w["muni_code"], strict=False)) == {"01101": "01100", "01102": "01100"}
 
 
 def test_prefectures_get_codes_and_english_names(tiny_boundaries):

@@ -14,15 +14,15 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import open_app_page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import open_app_page
-from revitalize.core import codes
 from revitalize.analysis import portfolio
+from revitalize.analysis.portfolio import Constraints
+from revitalize.core import codes
 from revitalize.core import settings as rv_settings
 from revitalize.core.errors import ConfigError, InfeasibleError, InputError
-from revitalize.analysis.portfolio import Constraints
 
 REGION = {c: r for c, _, _, r, _ in codes.PREFECTURES}
 # prefectures spanning all 8 regions (two in Kanto and Kinki so per-prefecture caps bite)
@@ -105,7 +105,7 @@ def brute_force(pool: pd.DataFrame, c: Constraints):
     k = portfolio.default_k(pool) if c.k is None else c.k
     fixed = list(pool.loc[pool["fixed"], "item_id"])
     free = list(pool.loc[~pool["fixed"], "item_id"])
-    score = dict(zip(pool["item_id"], pool["score"]))
+    score = dict(zip(pool["item_id"], pool["score"], strict=False))
     best = None
     for combo in combinations(free, k):
         ids = fixed + list(combo)
@@ -278,7 +278,7 @@ def test_close_pairs_match_haversine(seed, km):
     pairs, dist = portfolio.close_pairs(lat, lon, km)
     expected = {(i, j) for i, j in combinations(range(60), 2) if haversine_km(lat[i], lon[i], lat[j], lon[j]) < km}
     assert {tuple(p) for p in pairs} == expected
-    for (i, j), d in zip(pairs, dist):
+    for (i, j), d in zip(pairs, dist, strict=False):
         assert d == pytest.approx(haversine_km(lat[i], lon[i], lat[j], lon[j]), rel=1e-9, abs=1e-9)
 
 
@@ -401,7 +401,7 @@ def test_every_left_out_item_has_an_honest_reason(inst):
         return
     t = res.table.set_index("item_id")
     new = t[t["new"]]
-    for item_id, row in t[~t["selected"]].iterrows():
+    for _item_id, row in t[~t["selected"]].iterrows():
         assert row["why"] in {"min_km", "max_per_pref", "score", "k", "min_type_share", "min_per_region",
                               "min_per_pref", "other"}, row["why"]  # never "exchange": the optimum has no better swap
         assert row["why_ja"] and row["why_en"]

@@ -3,8 +3,8 @@
 import pytest
 import shapely
 
-from revitalize.data import layers
 from revitalize.analysis import profile
+from revitalize.data import layers
 
 
 def test_profile_of_hakodate(con):

@@ -9,9 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames, range_indexes
 
-from revitalize.analysis import scoring
+from revitalize.analysis import scoring, weightsets
 from revitalize.core.errors import ConfigError
-from revitalize.analysis import weightsets
 
 KEYS = scoring.KEYS
 

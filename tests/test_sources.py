@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from revitalize.data import sources
 from revitalize.core.errors import DataUnavailableError, HashMismatchError
+from revitalize.data import sources
 
 
 def test_every_registry_url_is_pinned_to_a_commit_and_hash_is_sha256():

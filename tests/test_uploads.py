@@ -20,17 +20,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from revitalize.core import i18n
+from revitalize.core.errors import InputError
 from revitalize.data import uploads
 from revitalize.data.uploads import Limits
-from revitalize.core.errors import InputError
 
 BAD = Path(__file__).parent / "data" / "bad"
 sys.path.insert(0, str(BAD))
 import make_corpus  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.uploads import entity_bombs, standard_csv  # noqa: E402
 from conftest import MIRROR  # noqa: E402
+
+from benchmarks.uploads import entity_bombs, standard_csv  # noqa: E402
 
 MUNICIPAL = MIRROR / "municipal_open_data"  # conftest.MIRROR: honours REVITALIZE_TEST_NO_MIRROR
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
 import shapely
-
-from revitalize.data import db
-from revitalize.workflow.auth import User
-from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
-from revitalize.workflow import user_layers
 from conftest import MIRROR
+
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
+from revitalize.data import db
+from revitalize.workflow import user_layers
+from revitalize.workflow.auth import User
 
 TANAKA = User("tanaka", "municipality", frozenset({"42203"}))
 SATO = User("sato", "municipality", frozenset({"42201"}))

@@ -17,7 +17,8 @@ import pytest
 from revitalize.core import settings
 from revitalize.core.errors import InputError, StoreBusyError, StoreRefusedError, StoreUnavailableError
 from revitalize.data import db, store
-from revitalize.workflow import candidates as C, imports, maintenance
+from revitalize.workflow import candidates as C
+from revitalize.workflow import imports, maintenance
 from revitalize.workflow.auth import User
 
 ADMIN = User("boss", "admin")
@@ -69,7 +70,7 @@ def test_eight_processes_saving_one_candidate_lose_nothing(open_wf, tmp_path, ba
     h = C.history(wf, cid)
     assert len(h) == 1 + len(accepted)
     edits = h[h["action"] == "edit"]
-    saved = [(int(v), json.loads(ch)["summary"][1]) for v, ch in zip(edits["version_after"], edits["changes"])]
+    saved = [(int(v), json.loads(ch)["summary"][1]) for v, ch in zip(edits["version_after"], edits["changes"], strict=False)]
     assert saved == accepted
     assert final.data.summary == accepted[-1][1]  # the last accepted save is what the record holds
 

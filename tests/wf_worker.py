@@ -17,7 +17,8 @@ from pathlib import Path
 
 from revitalize.core.errors import ConflictError, RevitalizeError
 from revitalize.data import db
-from revitalize.workflow import candidates as C, imports
+from revitalize.workflow import candidates as C
+from revitalize.workflow import imports
 from revitalize.workflow.auth import User
 
 ADMIN = User("boss", "admin")

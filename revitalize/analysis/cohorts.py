@@ -172,7 +172,7 @@ def from_table(name: str, table: pd.DataFrame, *, known_codes: Iterable[str]) ->
     known = set(known_codes)
     rows = []
     for i, r in enumerate(table.itertuples(index=False), start=1):
-        rec = dict(zip(table.columns.astype(str), r))
+        rec = dict(zip(table.columns.astype(str), r, strict=False))
         raw, start = rec[cols["muni_code"]], rec[cols["start"]]
         code, _why = codes.parse_muni_code(raw)
         if code is None or code not in known:
@@ -237,7 +237,7 @@ def estimate(cohort: Cohort, long: pd.DataFrame, munis: pd.DataFrame, wards: Map
     if places.empty:
         raise EffectError([("effect.err.empty_cohort", {"name": cohort.name})])
     treated = set(places["muni_code"])
-    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"].fillna("")))
+    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"].fillna(""), strict=False))
     rows, placebo_logs, warns = [], [], []
     failed: dict[str, effects.Reason] = {}
     for i, place in enumerate(places.itertuples(index=False)):

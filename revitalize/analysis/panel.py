@@ -37,7 +37,7 @@ def neighbours(con: duckdb.DuckDBPyConnection, km: float) -> dict[str, tuple[str
     left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=km / 100.0)
     codes = frame["muni_code"].to_numpy()
     out: dict[str, list[str]] = {}
-    for i, j in zip(left, right):
+    for i, j in zip(left, right, strict=False):
         if i != j:
             out.setdefault(str(codes[i]), []).append(str(codes[j]))
     return {k: tuple(sorted(v)) for k, v in out.items()}

@@ -39,7 +39,7 @@ def candidate_scores(cands: pd.DataFrame, muni_scores: pd.Series, population: pd
     """Each candidate's score (``candidates.table`` rows): the population-weighted mean of its scored
     municipalities (``scoring.aggregate_candidates``); candidates with none scored are absent."""
     members = pd.DataFrame(
-        [(cid, c) for cid, cs in zip(cands["candidate_id"], cands["muni_codes"]) for c in codes.muni_codes(cs)],
+        [(cid, c) for cid, cs in zip(cands["candidate_id"], cands["muni_codes"], strict=False) for c in codes.muni_codes(cs)],
         columns=["candidate_id", "muni_code"])
     agg = scoring.aggregate_candidates(muni_scores.to_frame("score"), members, population.astype(float))
     return agg["score"]
@@ -79,13 +79,13 @@ def pool(scores: pd.Series, cands: pd.DataFrame, points: pd.DataFrame) -> pd.Dat
     free = free[~free.index.isin(list(covered)) & free.index.isin(pts.index)]
     sp = pts.loc[free.index]
     sug = pd.DataFrame({"item_id": "M-" + free.index,
-                        "name": [codes.pref_name(p) + n for p, n in zip(sp["pref_code"], sp["name_ja"])],
+                        "name": [codes.pref_name(p) + n for p, n in zip(sp["pref_code"], sp["name_ja"], strict=False)],
                         "kind": "suggestion", "base_type": pd.NA, "pref_code": sp["pref_code"].to_numpy(),
                         "region": sp["region_ja"].to_numpy(), "score": 100.0 * free.to_numpy(dtype=float),
                         "lat": sp["lat"].to_numpy(dtype=float), "lon": sp["lon"].to_numpy(dtype=float),
                         "fixed": False,
                         "name_en": [f"{e}, {codes.pref_name(p, 'en')}" if isinstance(e, str) and e else None
-                                    for p, e in zip(sp["pref_code"], sp["name_en"])],
+                                    for p, e in zip(sp["pref_code"], sp["name_en"], strict=False)],
                         "muni_codes": [(c,) for c in sp.index]})
     placed = np.isfinite(sug["lat"]) & np.isfinite(sug["lon"])
     left_out = [(c[2:], "no representative point") for c in sug.loc[~placed, "item_id"]]

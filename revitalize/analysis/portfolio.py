@@ -166,7 +166,7 @@ def required_per_type(constraints: Constraints, n_fixed: int, k: int) -> dict[st
 
 
 # -------------------------------------------------------------------------------------------------- pool
-def validate_pool(pool: pd.DataFrame) -> pd.DataFrame:
+def validate_pool(pool: pd.DataFrame) -> pd.DataFrame:  # noqa: C901 (listed in NOTES.md: to split)
     """A clean copy of the pool (index 0..n−1, typed columns); raises ``InputError`` listing every problem.
 
     Checks: required columns; item_id unique non-empty text; kind and base_type known; pref_code '01'..'47';
@@ -212,7 +212,7 @@ def validate_pool(pool: pd.DataFrame) -> pd.DataFrame:
     for i, v in enumerate(prefs):
         if not codes.is_pref_code(v):
             bad(i, "pref_code", "pb.pool.pref_code", v)
-    for i, (p, r) in enumerate(zip(prefs, df["region"].tolist())):
+    for i, (p, r) in enumerate(zip(prefs, df["region"].tolist(), strict=False)):
         if codes.is_pref_code(p):
             if r != REGION_OF_PREF[p]:
                 bad(i, "region", "pb.pool.region_of", r, region=REGION_OF_PREF[p], pref=p)
@@ -225,7 +225,7 @@ def validate_pool(pool: pd.DataFrame) -> pd.DataFrame:
             ok = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
             if not ok or not math.isfinite(float(v)) or not lo <= float(v) <= hi:
                 bad(i, col, key, v, lo=lo, hi=hi)
-    for i, (v, kind) in enumerate(zip(df["fixed"].tolist(), df["kind"].tolist())):
+    for i, (v, kind) in enumerate(zip(df["fixed"].tolist(), df["kind"].tolist(), strict=False)):
         if not isinstance(v, (bool, np.bool_)):
             bad(i, "fixed", "pb.pool.bool", v)
         elif kind == "designated" and not v:
@@ -291,7 +291,7 @@ def pool_from_scores(ranking: pd.DataFrame, munis: pd.DataFrame) -> pd.DataFrame
     })
     if "name_en" in df:
         out["name_en"] = [f"{n}, {codes.PREF_NAME_EN_BY_CODE.get(p, '')}" if isinstance(n, str) and n else None
-                          for n, p in zip(df["name_en"], df["pref_code"])]
+                          for n, p in zip(df["name_en"], df["pref_code"], strict=False)]
     out.attrs["left_out"] = left_out
     return out
 
@@ -363,7 +363,7 @@ def _prepare(pool: pd.DataFrame, constraints: Constraints | None) -> _Problem:
     names = df["name"].to_numpy(dtype=object)
     names_en = names
     if "name_en" in df:
-        names_en = np.array([e if isinstance(e, str) and e.strip() else n for e, n in zip(df["name_en"], names)],
+        names_en = np.array([e if isinstance(e, str) and e.strip() else n for e, n in zip(df["name_en"], names, strict=False)],
                             dtype=object)
     return _Problem(df=df, c=c, k=k, score=df["score"].to_numpy(float), fixed=fixed,
                     pref=df["pref_code"].map(pref_idx).to_numpy(int),
@@ -501,9 +501,9 @@ def _obvious_causes(p: _Problem) -> list[Cause]:
             rows = p.pairs[both]
             kms = p.pair_km[both]
             en = "; ".join(f"{_names(p, [a], 'en')} – {_names(p, [b], 'en')} {d:.1f} km"
-                           for (a, b), d in list(zip(rows, kms))[:10])
+                           for (a, b), d in list(zip(rows, kms, strict=False))[:10])
             ja = "；".join(f"{_names(p, [a], 'ja')}–{_names(p, [b], 'ja')} {d:.1f} km"
-                          for (a, b), d in list(zip(rows, kms))[:10])
+                          for (a, b), d in list(zip(rows, kms, strict=False))[:10])
             more = f" (+{len(rows) - 10})" if len(rows) > 10 else ""
             causes.append(_cause("min_km", "pf.inf.fixed_km", km=c.min_km, pairs=i18n.Bilingual(ja=ja + more,
                                                                                                   en=en + more)))
@@ -748,7 +748,7 @@ def _explain(p: _Problem, chosen: np.ndarray, method: str) -> pd.DataFrame:
     # the nearest selected item within min_km of each item
     near_j = np.full(n, -1)
     near_d = np.full(n, np.inf)
-    for (a, b), d in zip(p.pairs, p.pair_km):
+    for (a, b), d in zip(p.pairs, p.pair_km, strict=False):
         for x, y in ((a, b), (b, a)):
             if chosen[y] and d < near_d[x]:
                 near_j[x], near_d[x] = y, d

@@ -127,13 +127,13 @@ class Weights:
         return np.array([self.values[k] for k in KEYS], dtype=float)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, object], *, fill_defaults: bool = True) -> "Weights":
+    def from_mapping(cls, data: Mapping[str, object], *, fill_defaults: bool = True) -> Weights:
         """Weights from a mapping; unspecified indicators keep their defaults (or 0)."""
         base = {i.key: i.default_weight for i in INDICATORS} if fill_defaults else {}
         return cls({**base, **data})  # type: ignore[arg-type]
 
     @classmethod
-    def from_toml_text(cls, text: str, *, source: str = "weights") -> "Weights":
+    def from_toml_text(cls, text: str, *, source: str = "weights") -> Weights:
         """Read the ``[weights]`` table of a TOML document (keys: indicator names; values: numbers).
 
         ``source`` names the document in messages (a file name, an upload). A document without a
@@ -148,7 +148,7 @@ class Weights:
         return cls.from_mapping(table)
 
     @classmethod
-    def from_toml_bytes(cls, data: bytes, *, source: str = "weights") -> "Weights":
+    def from_toml_bytes(cls, data: bytes, *, source: str = "weights") -> Weights:
         """``from_toml_text`` of an uploaded file's bytes (UTF-8)."""
         try:
             text = data.decode("utf-8-sig")
@@ -329,7 +329,7 @@ def score(sub: pd.DataFrame, weights: Weights, *, extras: tuple[ExtraIndicator, 
         out[f"k_{crit}"] = out[cols].sum(axis=1)
     if extras:
         out[f"k_{EXTRA_CRITERION}"] = out[[f"c_{e.key}" for e in extras]].sum(axis=1)
-    out["missing"] = [";".join(k for k, a, wk in zip(keys, row, w) if not a and wk > 0) for row in avail]
+    out["missing"] = [";".join(k for k, a, wk in zip(keys, row, w, strict=False) if not a and wk > 0) for row in avail]
     return out
 
 

@@ -19,7 +19,12 @@ from streamlit.runtime.pages_manager import PagesManager  # an internal: see thr
 from revitalize.analysis import pool, progress, scoring
 from revitalize.core import i18n, settings
 from revitalize.core.errors import (
-    ConflictError, DatabaseMissingError, InputError, PermissionDeniedError, RevitalizeError, StorageError,
+    ConflictError,
+    DatabaseMissingError,
+    InputError,
+    PermissionDeniedError,
+    RevitalizeError,
+    StorageError,
 )
 from revitalize.data import coverage, db, failures, layers
 from revitalize.outputs import explorer, formats, maps

@@ -101,7 +101,7 @@ def is_pref_code(value: object) -> bool:
 def check_digit(code5: str) -> str:
     """The 6th (check) digit of a 5-digit local government code (JIS X 0402): the last digit of 11 − (Σ dᵢ·wᵢ mod 11),
     weights 6, 5, 4, 3, 2."""
-    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2)))
+    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=False))
     return str((11 - total % 11) % 10)
 
 

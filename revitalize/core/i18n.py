@@ -10,10 +10,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from revitalize.core.strings import (
+    admin,
+    candidates,
+    common,
+    contributions,
+    coverage,
+    effects,
+    errors,
+    exports,
+    maphtml,
+    offline,
+    portfolio,
+    uploads,
+    user_layers,
+)
 from revitalize.core.strings import api as api_strings
-from revitalize.core.strings import (candidates, common, effects, errors, exports, maphtml, portfolio,
-                                     user_layers)
-from revitalize.core.strings import admin, contributions, coverage, offline, uploads
 
 LANGS = ("ja", "en")
 _FEATURES = (common, errors, effects, exports, candidates, user_layers, portfolio, api_strings, maphtml,

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,8 +20,8 @@ import shapely
 from pyproj import Geod
 
 from revitalize.core import codes, settings
-from revitalize.data import curated, db, loaders, names, sources, spatial
 from revitalize.core.errors import DataUnavailableError, HashMismatchError, InputError
+from revitalize.data import curated, db, loaders, names, sources, spatial
 
 BUILD_FORMAT = "2"  # bump when the build's logic changes, so `build --if-needed` rebuilds
 
@@ -204,7 +204,7 @@ def _add_readings(df: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
 
 def _write_tourism(con: duckdb.DuckDBPyConnection, frames: dict, known: set[str], report: BuildReport) -> int:
     t = frames["tourism"].copy()
-    ward_to_city = dict(zip(frames["wards"]["ward_code"], frames["wards"]["muni_code"])) if "wards" in frames else {}
+    ward_to_city = dict(zip(frames["wards"]["ward_code"], frames["wards"]["muni_code"], strict=False)) if "wards" in frames else {}
     t["muni_code"] = [c if c in known else ward_to_city.get(c) or _new_ward_city(c, ward_to_city) for c in t["code"]]
     is_pref = t["code"].str[:3].eq("000") & t["code"].str[3:].isin({c for c, *_ in codes.PREFECTURES})
     unmatched = t[t["muni_code"].isna() & ~is_pref]
@@ -228,7 +228,7 @@ def _write_heritage(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildR
     props = props.merge(assigned, on="property_id", how="left").rename(columns={"muni_code": "geo_muni_code"})
     props["spot_muni_code"] = [
         loaders.match_municipality_name(p, s, munis) if isinstance(s, str) else None
-        for p, s in zip(props["spot_pref_code"], props["spot_ja"])
+        for p, s in zip(props["spot_pref_code"], props["spot_ja"], strict=False)
     ]
     geo_pref = props["geo_muni_code"].str[:2]
     props["location_ok"] = props["geo_muni_code"].notna() & geo_pref.eq(props["spot_pref_code"]).fillna(False)
@@ -248,7 +248,7 @@ def _write_stations(con: duckdb.DuckDBPyConnection, frames: dict, report: BuildR
     st = frames["roadside_stations"].copy()
     munis = frames["municipalities"]
     st["muni_code"] = [loaders.match_municipality_name(p, l, munis) for p, l in zip(st["pref_code"],
-                                                                                      st["location_ja"])]
+                                                                                      st["location_ja"], strict=False)]
     for r in st[st["muni_code"].isna()].itertuples():
         report.issues.append(("michi_no_eki", "unmatched_station", r.station_id,
                               f"{r.name_ja}: location {r.location_ja!r} matches no municipality in {r.pref_code}"))
@@ -276,7 +276,7 @@ def _write_curated(con: duckdb.DuckDBPyConnection, layer_frames: dict[str, pd.Da
 
 
 def _write_sources(con: duckdb.DuckDBPyConnection, paths: dict[str, dict[str, Path]], report: BuildReport) -> None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     for ds in sources.DATASETS:
         loaded = ds.key in paths
         sha = ";".join(f"{f.file_name}:{f.sha256}" for f in ds.files)
@@ -342,7 +342,7 @@ def build(db_path: Path | str | None = None, *, allow_missing: bool = False,
                 con.executemany(db.sql("build/insert_load_issue"), report.issues)
             con.executemany(db.sql("build/insert_build_info"), [
                 ("fingerprint", fingerprint()),
-                ("built_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                ("built_at", datetime.now(UTC).isoformat(timespec="seconds")),
                 ("missing", json.dumps(report.missing, ensure_ascii=False)),
             ])
         con.checkpoint()

@@ -245,11 +245,11 @@ def read_layer(layer: Layer, path: Path | None = None) -> pd.DataFrame:
     return df
 
 
-def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:
+def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:  # noqa: C901 (listed in NOTES.md: to split)
     """Rules across columns of one row."""
     problems = []
     if "muni_code" in df and "pref_code" in df:
-        for i, (m, p) in enumerate(zip(df["muni_code"], df["pref_code"]), start=1):
+        for i, (m, p) in enumerate(zip(df["muni_code"], df["pref_code"], strict=False), start=1):
             if m and p and m[:2] != p:
                 problems.append(Problem(name, found=repr(m), row=i, column="muni_code",
                                         **i18n.expect("pb.cu.muni_in_pref", pref=p)))
@@ -278,12 +278,12 @@ def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:
                 problems.append(Problem(name, "ascending years like '2019;2020;2025'", repr(e), row=i,
                                         column="editions"))
     if layer.key == "film_commissions":
-        for i, (lvl, m) in enumerate(zip(df["level"], df["muni_code"]), start=1):
+        for i, (lvl, m) in enumerate(zip(df["level"], df["muni_code"], strict=False), start=1):
             if lvl == "municipality" and not m:
                 problems.append(Problem(name, "a muni_code for a municipality film commission", "empty", row=i,
                                         column="muni_code"))
-        for i, (lvl, p, m, served) in enumerate(zip(df["level"], df["pref_code"], df["muni_code"],
-                                                    df["served_muni_codes"]), start=1):
+        for i, (lvl, _p, m, served) in enumerate(zip(df["level"], df["pref_code"], df["muni_code"],
+                                                    df["served_muni_codes"], strict=False), start=1):
             if not served:
                 continue
             got = served.split(";")
@@ -297,7 +297,7 @@ def _row_rules(layer: Layer, df: pd.DataFrame, name: str) -> list[Problem]:
                 problems.append(Problem(name, f"served_muni_codes that include muni_code {m}", repr(served), row=i,
                                         column="served_muni_codes"))
     if layer.key == "gi_areas":
-        for i, (m, note) in enumerate(zip(df["muni_code"], df["note"]), start=1):
+        for i, (m, note) in enumerate(zip(df["muni_code"], df["note"], strict=False), start=1):
             if not m and note != "nationwide":
                 problems.append(Problem(name, "a muni_code (empty only with note 'nationwide')", "empty", row=i,
                                         column="muni_code"))
@@ -373,7 +373,7 @@ def write_all(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], r
         if layer.key == "anime_sites":
             df["latest_edition"] = [max(int(y) for y in e.split(";")) for e in df["editions"]]
             cols.append("latest_edition")
-            eds = [(s, int(y)) for s, e in zip(df["site_id"], df["editions"]) for y in e.split(";")]
+            eds = [(s, int(y)) for s, e in zip(df["site_id"], df["editions"], strict=False) for y in e.split(";")]
             con.executemany(db.sql("curated/insert_anime_site_edition"), eds)
         if layer.key == "film_commissions":
             df["location_precision"] = ["municipality" if m else "prefecture" for m in df["muni_code"]]

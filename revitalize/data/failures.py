@@ -22,8 +22,15 @@ import duckdb
 
 from revitalize.core import settings
 from revitalize.core.errors import (
-    ConfigError, DatabaseMissingError, DiskFullError, RevitalizeError, StorageError, StoreBusyError,
-    StoreDamagedError, StoreReadOnlyError, StoreUnavailableError,
+    ConfigError,
+    DatabaseMissingError,
+    DiskFullError,
+    RevitalizeError,
+    StorageError,
+    StoreBusyError,
+    StoreDamagedError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
 )
 
 STORES = ("workflow", "reference", "file")  # "file": any other file (an export's destination, an input)

@@ -47,7 +47,7 @@ def read(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
         lon = pd.to_numeric(df.pop("lon"), errors="coerce")
         lat = pd.to_numeric(df.pop("lat"), errors="coerce")
         ok = lon.notna() & lat.notna()
-        geoms = [shapely.Point(x, y) if k else None for x, y, k in zip(lon, lat, ok)]
+        geoms = [shapely.Point(x, y) if k else None for x, y, k in zip(lon, lat, ok, strict=False)]
     df["geometry"] = geoms
     return df
 

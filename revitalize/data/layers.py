@@ -150,7 +150,7 @@ def asset_keys(catalog: pd.DataFrame | None, muni_codes: Iterable[str]) -> tuple
     if catalog is None:
         return ()
     found = assets_in(catalog, muni_codes)
-    return tuple(zip(found["layer"], found["asset_id"]))
+    return tuple(zip(found["layer"], found["asset_id"], strict=False))
 
 
 def asset_choices(catalog: pd.DataFrame | None, muni_codes: Iterable[str],

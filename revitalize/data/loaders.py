@@ -66,7 +66,7 @@ def read_municipalities(path: Path, wards_path: Path | None = None) -> gpd.GeoDa
     gdf = gdf[gdf["N03_007"].notna()].copy()
     problems = []
     gdf["muni_code"] = gdf["N03_007"].map(codes.muni_code_or_none)
-    for i, (raw, code) in enumerate(zip(gdf["N03_007"], gdf["muni_code"]), start=1):
+    for i, (raw, code) in enumerate(zip(gdf["N03_007"], gdf["muni_code"], strict=False), start=1):
         if not codes.is_muni_code(code):
             problems.append(Problem(path.name, "a 5-digit municipality code", repr(raw), row=i, column="N03_007"))
     if problems:
@@ -79,14 +79,14 @@ def read_municipalities(path: Path, wards_path: Path | None = None) -> gpd.GeoDa
         # source, same simplification) still has some of them under the same code
         lost = gdf.geometry.isna() | gdf.geometry.is_empty
         if lost.any():
-            by_code = {c: g for c, g in zip(raw_wards["N03_007"], raw_wards.geometry)
+            by_code = {c: g for c, g in zip(raw_wards["N03_007"], raw_wards.geometry, strict=False)
                        if g is not None and not g.is_empty}
             gdf.loc[lost, "geometry"] = [by_code.get(c) for c in gdf.loc[lost, "muni_code"]]
     gdf["name_ja"] = gdf["N03_004"].fillna(gdf["N03_003"])
     gdf["county_ja"] = gdf["N03_003"].where(gdf["N03_003"].fillna("").str.endswith("郡"))
     gdf["subpref_ja"] = gdf["N03_002"]
     gdf["pref_code"] = gdf["muni_code"].str[:2]
-    gdf["kind"] = [_kind(n, c, designated) for n, c in zip(gdf["name_ja"], gdf["muni_code"])]
+    gdf["kind"] = [_kind(n, c, designated) for n, c in zip(gdf["name_ja"], gdf["muni_code"], strict=False)]
     gdf["is_disputed"] = gdf["muni_code"].isin(codes.DISPUTED_CODES)
     # several polygons of one code (not the case in the 2021 file, but N03 allows it) are merged
     gdf = gdf.dissolve(by="muni_code", as_index=False, aggfunc="first")
@@ -108,11 +108,11 @@ def _wards_from(gdf: gpd.GeoDataFrame, municipalities: pd.DataFrame) -> gpd.GeoD
     gdf["ward_code"] = gdf["N03_007"].map(codes.muni_code_or_none)
     if "N03_003" in municipalities.columns:
         cities = municipalities[municipalities["N03_004"].isna() & municipalities["N03_003"].notna()]
-        key = dict(zip(zip(cities["N03_001"], cities["N03_003"]), cities["N03_007"]))
+        key = dict(zip(zip(cities["N03_001"], cities["N03_003"], strict=False), cities["N03_007"], strict=False))
     else:
         key = {(codes.PREF_NAME_BY_CODE[p], n): c for c, p, n in
-               zip(municipalities["muni_code"], municipalities["pref_code"], municipalities["name_ja"])}
-    gdf["muni_code"] = [key.get((p, c)) for p, c in zip(gdf["N03_001"], gdf["N03_003"])]
+               zip(municipalities["muni_code"], municipalities["pref_code"], municipalities["name_ja"], strict=False)}
+    gdf["muni_code"] = [key.get((p, c)) for p, c in zip(gdf["N03_001"], gdf["N03_003"], strict=False)]
     gdf = gdf[gdf["muni_code"].notna()].rename(columns={"N03_004": "name_ja"})
     gdf = gdf.dissolve(by="ward_code", as_index=False, aggfunc="first")
     return gdf[["ward_code", "muni_code", "name_ja", "geometry"]].sort_values("ward_code").reset_index(drop=True)
@@ -128,7 +128,7 @@ def read_outlines(paths: Sequence[Path], municipalities: pd.DataFrame) -> gpd.Ge
     ds = "boundaries_fine"
     known = set(municipalities["muni_code"])
     city_of = {(codes.PREF_NAME_BY_CODE[p], n): c for c, p, n in
-               zip(municipalities["muni_code"], municipalities["pref_code"], municipalities["name_ja"])}
+               zip(municipalities["muni_code"], municipalities["pref_code"], municipalities["name_ja"], strict=False)}
     parts, problems = [], []
     for path in paths:
         gdf = _read_geojson_quietly(path, ["N03_001", "N03_003", "N03_004", "N03_007"], ds, problems)
@@ -137,9 +137,9 @@ def read_outlines(paths: Sequence[Path], municipalities: pd.DataFrame) -> gpd.Ge
         gdf = gdf[gdf["N03_007"].notna()]
         code = gdf["N03_007"].map(codes.muni_code_or_none)
         ward_city = [city_of.get((p, c)) if isinstance(w, str) and w.endswith("区") else None
-                     for p, c, w in zip(gdf["N03_001"], gdf["N03_003"], gdf["N03_004"])]
-        owner = [c if c in known else w for c, w in zip(code, ward_city)]
-        for idx, raw, o in zip(gdf.index, gdf["N03_007"], owner):
+                     for p, c, w in zip(gdf["N03_001"], gdf["N03_003"], gdf["N03_004"], strict=False)]
+        owner = [c if c in known else w for c, w in zip(code, ward_city, strict=False)]
+        for idx, raw, o in zip(gdf.index, gdf["N03_007"], owner, strict=False):
             if o is None:
                 problems.append(Problem(path.name, "a municipality code of the nationwide boundary file, or a ward "
                                         "of one of its designated cities", repr(raw), row=int(idx) + 1,
@@ -176,7 +176,7 @@ def fill_lost_polygons(municipalities: gpd.GeoDataFrame, outlines: gpd.GeoDataFr
     """
     out = municipalities.copy()
     lost = out.geometry.isna() | out.geometry.is_empty
-    by_code = dict(zip(outlines["muni_code"], outlines.geometry))
+    by_code = dict(zip(outlines["muni_code"], outlines.geometry, strict=False))
     fill = lost & out["muni_code"].isin(by_code)
     out.loc[fill, out.geometry.name] = gpd.GeoSeries([by_code[c] for c in out.loc[fill, "muni_code"]],
                                                      index=out.index[fill], crs=CRS)
@@ -338,7 +338,7 @@ def match_municipality_name(pref_code: str | None, location: str, munis: pd.Data
     if pref_code is None or not isinstance(location, str):
         return None
     cand = munis[munis["pref_code"] == pref_code]
-    names = list(zip(cand["muni_code"], cand["name_ja"]))
+    names = list(zip(cand["muni_code"], cand["name_ja"], strict=False))
     text = location.strip()
     pref_name = codes.PREF_NAME_BY_CODE[pref_code]
     if text.startswith(pref_name):

@@ -36,7 +36,12 @@ import psycopg_pool
 
 from revitalize.core import i18n
 from revitalize.core.errors import (
-    ConflictError, DiskFullError, StoreDamagedError, StoreReadOnlyError, StoreRefusedError, StoreUnavailableError,
+    ConflictError,
+    DiskFullError,
+    StoreDamagedError,
+    StoreReadOnlyError,
+    StoreRefusedError,
+    StoreUnavailableError,
 )
 from revitalize.data import failures
 
@@ -209,7 +214,7 @@ class Store:
 
     # -- transactions --------------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["Store"]:
+    def transaction(self) -> Iterator[Store]:
         """All or nothing: commit when the block succeeds, roll back on any exception (also a lost connection)."""
         if self._in_tx:  # an inner call joins the caller's transaction
             yield self
@@ -245,7 +250,7 @@ class Store:
             with contextlib.suppress(Exception):
                 raw.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:

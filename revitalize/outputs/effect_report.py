@@ -11,14 +11,13 @@ a candidate's estimate, and the subject of an evidence sheet that carries an est
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import functools
-import types
 
 import altair as alt
 import duckdb
@@ -248,14 +247,14 @@ def estimate_rows(run: events.EffectRun, munis: pd.DataFrame | None = None, lang
     """The estimate as (item, value) rows: subject, event and its source, method, headline figures, the
     municipalities left out, warnings and caveats."""
     r = run.result
-    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"])) if munis is not None else {}
+    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"], strict=False)) if munis is not None else {}
     subject = "、".join(f"{c} {names.get(c, '')}".strip() for c in r.muni_codes)
     head = [(i18n.t("effect.subject_row", lang), (f"{run.title} — " if run.title else "") + subject),
             (i18n.t("effect.event_row", lang), f"{run.event['label']} ({r.start} – {r.end})"),
             (i18n.t("effect.event_source_row", lang), run.event.get("source_url") or "—"),
             (i18n.t("effect.method_row", lang), i18n.t(f"effect.method.{r.method}", lang))]
     table = effects.estimate_table(r, lang)
-    rows = head + list(zip(table["item"], table["value"]))
+    rows = head + list(zip(table["item"], table["value"], strict=False))
     counts: dict[str, int] = {}
     for why in r.excluded_donors.values():
         counts[why.key] = counts.get(why.key, 0) + 1
@@ -334,7 +333,7 @@ def _workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 def excluded_frame(result: effects.EffectResult, munis: pd.DataFrame | None = None, lang: str = "ja", *,
                    labelled: bool = False) -> pd.DataFrame:
     """The municipalities left out of the donors: muni_code, name, reason (in ``lang``)."""
-    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"])) if munis is not None else {}
+    names = dict(zip(munis["muni_code"], munis["name_en" if lang == "en" else "name_ja"], strict=False)) if munis is not None else {}
     frame = pd.DataFrame([{"muni_code": c, "name": names.get(c, ""), "reason": why.text(lang)}
                           for c, why in result.excluded_donors.items()], columns=["muni_code", "name", "reason"])
     if labelled:

@@ -212,7 +212,7 @@ def _assets_of(con: duckdb.DuckDBPyConnection, ctx: Context, code: str, lang: st
                      r["muni_code"] if isinstance(r.get("muni_code"), str) else None,
                      r["source_url"], r["lon"], r["lat"]))
     her = layers.geodataframe(con, "heritage_properties", where_muni=code)
-    stories = dict(zip(p.heritage["property_id"], p.heritage["story_ja"]))
+    stories = dict(zip(p.heritage["property_id"], p.heritage["story_ja"], strict=False))
     for r in her.sort_values("property_id").to_dict("records"):
         ok = bool(r["location_ok"]) and pd.notna(r["lat"])
         rows.append(("heritage", str(r["story_id"]), r["name_ja"], _text(stories.get(r["property_id"])), code, r["url"],
@@ -263,7 +263,7 @@ def _nice_km(max_km: float) -> float:
     return 500
 
 
-def map_svg(ctx: Context, muni_codes: Sequence[str], assets: pd.DataFrame, lang: str = "ja") -> str:
+def map_svg(ctx: Context, muni_codes: Sequence[str], assets: pd.DataFrame, lang: str = "ja") -> str:  # noqa: C901 (listed in NOTES.md: to split)
     """An inline SVG map: the subject's municipalities (filled), their neighbours (outlined, named), the asset
     points by layer, a legend and a scale bar. North is up; lon/lat are projected equirectangularly at the
     centre's latitude (fine at a municipality's scale)."""
@@ -272,7 +272,7 @@ def map_svg(ctx: Context, muni_codes: Sequence[str], assets: pd.DataFrame, lang:
     subject = [g for g in subject if g is not None and not g.is_empty]
     pts = assets[assets["lon"].notna() & assets["lat"].notna()] if len(assets) else assets
     # the map frames the subject's polygons (points elsewhere, e.g. a prefecture's film commission, stay off it)
-    geoms = list(subject) or [shapely.Point(x, y) for x, y in zip(pts["lon"], pts["lat"])]
+    geoms = list(subject) or [shapely.Point(x, y) for x, y in zip(pts["lon"], pts["lat"], strict=False)]
     if not geoms:
         return ""
     x0, y0, x1, y1 = shapely.GeometryCollection(geoms).bounds
@@ -469,7 +469,7 @@ def sheet_html(sheet: Sheet, ctx: Context, lang: str = "ja") -> str:
                 "population_change": _num(m.pop_change_pct, "{:+.1f} %"), "visitors": _num(m.visitors),
                 "visitors_change": _num(m.visitors_change_pct, "{:+.1f} %"),
                 "reason": "" if m.reason is None else str(m.reason)} for m in sheet.members.itertuples()]
-    names = dict(zip(sheet.members["muni_code"], sheet.members["name"]))
+    names = dict(zip(sheet.members["muni_code"], sheet.members["name"], strict=False))
     assets = [{"color": LAYER_COLORS.get(r.layer, "#000"),
                "layer": i18n.t(f"layer.{r.layer}", lang) if f"layer.{r.layer}" in i18n.STRINGS else r.layer,
                "name": _cell(r.name), "detail": _cell(r.detail),

@@ -17,9 +17,9 @@ import pandas as pd
 from revitalize.core import codes, i18n
 from revitalize.data import db, layers
 from revitalize.data.credits import credit
-from revitalize.workflow import contributions
 from revitalize.outputs import maps
 from revitalize.outputs.maps import COLORS
+from revitalize.workflow import contributions
 
 POINT_LAYERS = ("anime_sites", "filming_locations", "film_commissions", "heritage")
 CHOROPLETHS = ("gi_areas", "roadside_stations", "population", "pop_change", "visitors", "score")
@@ -72,7 +72,7 @@ def load_data(con: duckdb.DuckDBPyConnection) -> ExplorerData:
     q = lambda name: con.execute(db.sql(f"explorer/{name}")).df()  # noqa: E731
     anime, film, fc = q("anime_sites"), q("filming_locations"), q("film_commissions")
     her, gi, gia = q("heritage_properties"), q("gi_products"), q("gi_areas")
-    pref_of = dict(zip(munis["muni_code"], munis["pref_code"]))
+    pref_of = dict(zip(munis["muni_code"], munis["pref_code"], strict=False))
     her["pref_code"] = her["muni_code"].map(pref_of)
     return ExplorerData(munis=munis, anime_sites=with_names(anime), filming_locations=with_names(film),
                         film_commissions=with_names(fc), heritage=with_names(her), gi_products=gi, gi_areas=gia,
@@ -108,7 +108,7 @@ def _placed(df: pd.DataFrame, munis: gpd.GeoDataFrame) -> pd.DataFrame:
     if not lost.any():
         return df
     wanted = munis[munis["muni_code"].isin(df.loc[lost, "muni_code"])]
-    points = dict(zip(wanted["muni_code"], wanted.geometry.representative_point()))
+    points = dict(zip(wanted["muni_code"], wanted.geometry.representative_point(), strict=False))
     df = df.copy()
     df.loc[lost, "lat"] = [points[c].y for c in df.loc[lost, "muni_code"]]
     df.loc[lost, "lon"] = [points[c].x for c in df.loc[lost, "muni_code"]]
@@ -146,8 +146,8 @@ def overlay_rows(df: pd.DataFrame, overlay: pd.DataFrame | None, layer: str, *,
 def with_outline(data: ExplorerData, muni: gpd.GeoDataFrame) -> ExplorerData:
     """New data whose municipalities in ``muni`` (muni_code, geometry; e.g. ``Profile.muni``) are drawn with
     that geometry: the finer outline for a map of one municipality."""
-    by_code = dict(zip(muni["muni_code"], muni.geometry))
-    geoms = [by_code.get(c, g) for c, g in zip(data.munis["muni_code"], data.munis.geometry)]
+    by_code = dict(zip(muni["muni_code"], muni.geometry, strict=False))
+    geoms = [by_code.get(c, g) for c, g in zip(data.munis["muni_code"], data.munis.geometry, strict=False)]
     munis = data.munis.set_geometry(gpd.GeoSeries(geoms, index=data.munis.index, crs=data.munis.crs))
     return replace(data, munis=munis)
 
@@ -278,7 +278,7 @@ def municipality_frame(data: ExplorerData, lang: str) -> pd.DataFrame:
     names = {r["gi_id"]: i18n.localized(r, "name", lang) for r in data.gi_products.to_dict("records")}
     part = "（一部）" if lang == "ja" else " (part)"
     listed = areas.assign(label=[names.get(g, g) + (part if c == "part" else "")
-                                 for g, c in zip(areas["gi_id"], areas["coverage"])])
+                                 for g, c in zip(areas["gi_id"], areas["coverage"], strict=False)])
     m["gi_names"] = m["muni_code"].map(listed.groupby("muni_code")["label"].agg("、".join if lang == "ja" else
                                                                                ", ".join))
     m["pop_2020_f"] = m["pop_2020"].astype("Float64")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from pathlib import Path
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import duckdb
 import geopandas as gpd
@@ -18,10 +18,18 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from revitalize.core import codes
 from revitalize.core.errors import Problem
 from revitalize.data import layers
-from revitalize.core import codes
-from revitalize.outputs.shortlists import CORE_COLUMNS, Shortlist, criteria_table, data_frame, footer_lines, headers, plain
+from revitalize.outputs.shortlists import (
+    CORE_COLUMNS,
+    Shortlist,
+    criteria_table,
+    data_frame,
+    footer_lines,
+    headers,
+    plain,
+)
 
 KML_MY_MAPS_LIMIT = 5_000_000  # bytes: Google My Maps refuses larger KML imports
 _URLS = re.compile(r"[;\s]+")
@@ -38,11 +46,11 @@ def row_geometries(sl: Shortlist, places: gpd.GeoDataFrame) -> list:
     municipalities' geometries from ``places`` — one as it is, several as a MultiPoint or a dissolved
     (Multi)Polygon."""
     geo = places.geometry
-    lookup = {c: g for c, g in zip(geo.index, geo.array) if g is not None and not g.is_empty}
+    lookup = {c: g for c, g in zip(geo.index, geo.array, strict=False) if g is not None and not g.is_empty}
     lon = sl.table["lon"].tolist() if "lon" in sl.table.columns else [None] * len(sl.table)
     lat = sl.table["lat"].tolist() if "lat" in sl.table.columns else [None] * len(sl.table)
     out = []
-    for mine, x, y in zip(sl.table["muni_codes"].tolist(), lon, lat):
+    for mine, x, y in zip(sl.table["muni_codes"].tolist(), lon, lat, strict=False):
         if plain(x) is not None and plain(y) is not None:
             out.append(shapely.Point(float(x), float(y)))
             continue
@@ -92,7 +100,7 @@ def field_labels(sl: Shortlist) -> dict[str, str]:
     """GIS field name → its header in the shortlist's language (the label table written into every GIS
     file: GeoJSON ``labels``, the GeoPackage layer ``fields``, KML ``displayName``)."""
     keys = _attributes(sl).columns
-    return dict(zip(keys, headers(data_frame(sl).columns, sl.lang).values()))
+    return dict(zip(keys, headers(data_frame(sl).columns, sl.lang).values(), strict=False))
 
 
 def _description(sl: Shortlist) -> str:
@@ -109,7 +117,7 @@ def to_geojson(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
     geoms = row_geometries(sl, places)
     attrs = _attributes(sl)
     features = []
-    for rec, g in zip(attrs.to_dict("records"), geoms):
+    for rec, g in zip(attrs.to_dict("records"), geoms, strict=False):
         geometry = None
         if g is not None:
             if g.geom_type in ("Polygon", "MultiPolygon"):
@@ -204,7 +212,7 @@ def to_kml(sl: Shortlist, places: gpd.GeoDataFrame) -> bytes:
         ET.SubElement(ET.SubElement(schema, "SimpleField", name=c, type=kind), "displayName").text = labels[c]
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = sl.title
-    for rec, g in zip(attrs.to_dict("records"), geoms):
+    for rec, g in zip(attrs.to_dict("records"), geoms, strict=False):
         pm = ET.SubElement(folder, "Placemark")
         ET.SubElement(pm, "name").text = str(plain(rec.get("name")) or "")
         lines = []

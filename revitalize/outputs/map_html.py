@@ -268,11 +268,11 @@ def _row_points(sl: Shortlist, places: gpd.GeoDataFrame) -> pd.DataFrame:
     """lat/lon per row: its own coordinates, else its first municipality's representative point."""
     pts = places.geometry
     pts = pts if (pts.geom_type == "Point").all() else pts.representative_point()
-    lookup = {c: (g.y, g.x) for c, g in zip(pts.index, pts.array) if g is not None and not g.is_empty}
+    lookup = {c: (g.y, g.x) for c, g in zip(pts.index, pts.array, strict=False) if g is not None and not g.is_empty}
     lat, lon = [], []
     own_lon = sl.table["lon"].tolist() if "lon" in sl.table.columns else [None] * len(sl)
     own_lat = sl.table["lat"].tolist() if "lat" in sl.table.columns else [None] * len(sl)
-    for mine, x, y in zip(sl.table["muni_codes"].tolist(), own_lon, own_lat):
+    for mine, x, y in zip(sl.table["muni_codes"].tolist(), own_lon, own_lat, strict=False):
         if plain(x) is not None and plain(y) is not None:
             lat.append(float(y))
             lon.append(float(x))

@@ -99,7 +99,7 @@ def quantile_classes(values: pd.Series, *, colors: tuple[str, ...] = SEQUENTIAL,
     qs = np.unique(np.quantile(v, np.linspace(0, 1, len(colors) + 1)[1:]))
     cols = colors[-len(qs):] if len(qs) < len(colors) else colors
     lows = [v.min()] + list(qs[:-1])
-    labels = tuple(f"{fmt.format(lo)} – {fmt.format(hi)}" for lo, hi in zip(lows, qs))
+    labels = tuple(f"{fmt.format(lo)} – {fmt.format(hi)}" for lo, hi in zip(lows, qs, strict=False))
     return Classes(tuple(float(q) for q in qs), tuple(cols), labels)
 
 

@@ -24,8 +24,15 @@ from openpyxl.utils import get_column_letter
 from revitalize.core import i18n
 from revitalize.core.errors import ExportError, Problem
 from revitalize.data import coverage
-from revitalize.outputs.shortlists import Shortlist, criteria_table, data_frame, footer_lines, headers, plain, weights_line
-
+from revitalize.outputs.shortlists import (
+    Shortlist,
+    criteria_table,
+    data_frame,
+    footer_lines,
+    headers,
+    plain,
+    weights_line,
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -179,7 +186,7 @@ def _write_sheet(ws, frame: pd.DataFrame, *, labels: Mapping[str, str], link_col
     widths = [min(60, max(8, len(str(labels.get(c, c))) * 2)) for c in cols]
     link_font = Font(color="0563C1", underline="single")
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=start_row + 1):
-        for j, (c, v) in enumerate(zip(cols, row), start=1):
+        for j, (c, v) in enumerate(zip(cols, row, strict=False), start=1):
             v = plain(v)
             cell = ws.cell(row=i, column=j)
             if isinstance(v, str):

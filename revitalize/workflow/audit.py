@@ -16,7 +16,7 @@ from revitalize.workflow.auth import User
 
 def now() -> dt.datetime:
     """The time of an action: UTC, to the second, without time zone (as the event tables store it)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def details_json(details: Mapping[str, object] | None) -> str | None:

@@ -27,8 +27,7 @@ import numpy as np
 import pandas as pd
 
 from revitalize.core import codes, domain, i18n
-from revitalize.core.domain import (ASSET_LAYERS, BASE_TYPES, FIRST_FY, LAST_FY, ORG_KINDS, STATUSES,
-                                    TRANSITIONS)
+from revitalize.core.domain import ASSET_LAYERS, BASE_TYPES, FIRST_FY, LAST_FY, ORG_KINDS, STATUSES, TRANSITIONS
 from revitalize.core.errors import ConflictError, InputError, NotFoundError, Problem, TransitionError
 from revitalize.data import db, layers
 from revitalize.data.store import Store
@@ -56,7 +55,7 @@ class CandidateData:
     contact: str = ""
     source_url: str = ""
 
-    def problems(self, *, known_munis: set[str] | None = None, where: str = "candidate",
+    def problems(self, *, known_munis: set[str] | None = None, where: str = "candidate",  # noqa: C901 (listed in NOTES.md: to split)
                  row: int | None = None) -> list[Problem]:
         """Every problem at once; ``known_munis`` (the reference list of codes) is checked when given."""
         p: list[Problem] = []
@@ -86,7 +85,7 @@ class CandidateData:
                 bad("applicants", "pb.cd.applicant_name", f"{name}:{kind}")
             if kind not in ORG_KINDS:
                 bad("applicants", "pb.cd.applicant_kind", kind, kinds=", ".join(ORG_KINDS))
-        for layer, asset_id in self.assets:
+        for layer, _asset_id in self.assets:
             if layer not in ASSET_LAYERS:
                 bad("assets", "pb.cd.asset_layer", layer, layers=", ".join(ASSET_LAYERS))
         if len(set(self.assets)) != len(self.assets):
@@ -190,7 +189,7 @@ def _row(con: Store, cid: str) -> dict:
     r = cur.fetchone()
     if r is None:
         raise NotFoundError(f"candidate {cid!r} does not exist")
-    return dict(zip(cur.columns, r))
+    return dict(zip(cur.columns, r, strict=False))
 
 
 @dataclass(frozen=True)
@@ -340,7 +339,7 @@ def history_view(hist: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
         t("cd.h_when"): hist["happened_at"].astype(str), t("cd.h_who"): hist["actor"] + " (" + hist["actor_role"] + ")",
         t("cd.h_action"): [t(f"cd.h_{a}") for a in hist["action"]],
         t("cd.h_move"): [f"{status(a)} → {status(b)}" if isinstance(b, str) else "" for a, b in
-                         zip(hist["from_status"], hist["to_status"])],
+                         zip(hist["from_status"], hist["to_status"], strict=False)],
         t("s.reason"): hist["reason"].fillna(""), t("cd.h_changes"): [changes(v) for v in hist["changes"]],
         t("cd.version"): hist["version_after"]})
 
@@ -520,11 +519,11 @@ def _insert_many(con: Store, user: User, rows: Sequence[ImportRow], *, label: st
         by_year.setdefault(r.data.fiscal_year, []).append(k)
     ids: list[str] = [""] * len(rows)
     for fy, ks in sorted(by_year.items()):
-        for k, cid in zip(ks, _reserve_ids(con, fy, len(ks))):
+        for k, cid in zip(ks, _reserve_ids(con, fy, len(ks)), strict=False):
             ids[k] = cid
     at, reason = audit.now(), f"import {label}"
     cands, apps, munis, assets, evs = [], [], [], [], []
-    for cid, r in zip(ids, rows):
+    for cid, r in zip(ids, rows, strict=False):
         d = r.data
         cands.append((cid, d.name_ja.strip(), d.name_en.strip() or None, d.base_type, d.fiscal_year, r.status,
                       d.summary or None, d.contact or None, r.designated_on, "import", d.source_url or None, 1,

@@ -28,8 +28,14 @@ import duckdb
 import pandas as pd
 
 from revitalize.core import codes, i18n
-from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem, \
-    TransitionError
+from revitalize.core.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+    TransitionError,
+)
 from revitalize.data import curated, db, uploads
 from revitalize.data.store import Store
 from revitalize.workflow.auth import User
@@ -69,7 +75,7 @@ def _q(con: Store, name: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 # ---- what a proposal is ------------------------------------------------------------------------------------
@@ -288,7 +294,7 @@ def _row(con: Store, cid: str) -> dict:
     r = cur.fetchone()
     if r is None:
         raise NotFoundError(f"contribution {cid!r} does not exist").keyed("ct.err.missing", id=cid)
-    return dict(zip(cur.columns, r))
+    return dict(zip(cur.columns, r, strict=False))
 
 
 def get(con: Store, cid: str) -> dict:
@@ -452,7 +458,7 @@ def export_frame(ov: pd.DataFrame, layer: str) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     if layer == "anime_sites":
         add = add.assign(editions="")
-    add = add.assign(note=[f"{p}; {n}".rstrip("; ") for p, n in zip(add["provenance"], add["note"])])
+    add = add.assign(note=[f"{p}; {n}".rstrip("; ") for p, n in zip(add["provenance"], add["note"], strict=False)])
     if layer == "gi_areas":
         add = add.drop(columns=["contribution_id"], errors="ignore")
     for c in cols:

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from revitalize.core import i18n
-from revitalize.core.errors import (DatabaseMissingError, InputError, Problem, RevitalizeError,
-                                     StoreRefusedError)
+from revitalize.core.errors import DatabaseMissingError, InputError, Problem, RevitalizeError, StoreRefusedError
 from revitalize.data import db, store
 from revitalize.data.store import Store
 
@@ -70,7 +69,7 @@ def dump(con: Store) -> dict:
         rows = con.execute(db.template("workflow_store/select_all").format(table=db.ident(name), columns=cols))
         tables[name] = {"columns": list(columns), "rows": [[_plain(v) for v in r] for r in rows.fetchall()]}
     return {"format": FORMAT, "format_version": FORMAT_VERSION, "schema_version": db.workflow_schema_version(con),
-            "written_from": con.dialect, "written_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "written_from": con.dialect, "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "tables": tables}
 
 
@@ -154,13 +153,13 @@ def restore(con: Store, path: Path | str, *, replace: bool = False) -> dict[str,
         if replace:
             con.execute(_q("reset", con))
             db.migrate_workflow(con)
-        for name, columns in TABLES.items():
+        for name, _columns in TABLES.items():
             t = doc["tables"].get(name)
             if not t or not t["rows"]:
                 written[name] = 0
                 continue
             cols = list(t["columns"])
-            rows = [tuple(_typed(c, v) for c, v in zip(cols, r)) for r in t["rows"]]
+            rows = [tuple(_typed(c, v) for c, v in zip(cols, r, strict=False)) for r in t["rows"]]
             if name == "candidate_id_counters":
                 con.execute(db.sql("workflow_store/clear_id_counters"))
             written[name] = con.copy_rows(name, cols, rows, insert_sql=db.template("workflow_store/insert_rows"),

@@ -25,11 +25,10 @@ import pandas as pd
 import shapely
 
 from revitalize.core import codes, i18n
-from revitalize.data import db, spatial
+from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem
+from revitalize.data import db, spatial, uploads
 from revitalize.workflow import audit
 from revitalize.workflow.auth import User
-from revitalize.data import uploads
-from revitalize.core.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError, Problem
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 PREVIEW_ROWS = 10
@@ -224,7 +223,7 @@ def named_municipality(feats: pd.DataFrame, addresses: pd.Series, names: Mapping
     for group in by_pref.values():
         group.sort(key=lambda cn: -len(cn[1]))
     out = []
-    for code, assigned, addr in zip(feats["file_muni_code"], feats["muni_code"], addresses.reindex(feats.index)):
+    for code, assigned, addr in zip(feats["file_muni_code"], feats["muni_code"], addresses.reindex(feats.index), strict=False):
         if isinstance(code, str) and len(code) == 5 and not code.endswith("000"):
             out.append(code)
             continue

@@ -8,7 +8,6 @@ keeps one).
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from revitalize.core import codes, i18n

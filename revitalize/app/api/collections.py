@@ -194,7 +194,7 @@ def prepare(frame: pd.DataFrame, id_field: str) -> Table:
         bounds[present] = shapely.bounds(list(geoms[present]))
     geojson = [shapely.geometry.mapping(g) if g is not None else None for g in geoms]
     cols = [c for c in attrs.columns]
-    props = [{c: _json_value(v) for c, v in zip(cols, row)} for row in attrs.itertuples(index=False, name=None)]
+    props = [{c: _json_value(v) for c, v in zip(cols, row, strict=False)} for row in attrs.itertuples(index=False, name=None)]
     fields = {c: _field(attrs[c]) for c in cols}
     return Table(attrs, id_field, ids, geoms, geojson, props, bounds, fields, {k: i for i, k in enumerate(ids)})
 

@@ -28,7 +28,7 @@ def resource(c: collections.Collection, db_path: Path, table: collections.Table,
     infos = [collections.source_info(k) for k in c.sources]
     links = collections.licence_links(c) + [
         {"type": "text/html", "rel": "describedby", "title": f"{info.title_en} ({key}), as of {info.as_of}",
-         "href": collections.href(info.url), "hreflang": "ja"} for key, info in zip(c.sources, infos)]
+         "href": collections.href(info.url), "hreflang": "ja"} for key, info in zip(c.sources, infos, strict=False)]
     description = _both(lambda lang: " | ".join(filter(None, [
         i18n.t(c.description_key, lang) if c.description_key else "",
         collections.credit_line(c, lang),

@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import shapely
-from pygeoapi.provider.base import (BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError)
+from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 from pygeoapi.util import crs_transform
 
 from revitalize.app.api import collections, cql

@@ -19,12 +19,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from revitalize.app.cli import options
-from revitalize.core import codes, settings
 from revitalize.app.cli import portfolio as portfolio_cli
+from revitalize.core import codes, i18n, settings
+from revitalize.core.errors import ExportError
 from revitalize.data import db
 from revitalize.outputs import evidence, explorer, formats, geo, map_html, shortlists
-from revitalize.core import i18n
-from revitalize.core.errors import ExportError
 
 EVIDENCE_FORMATS = ("html", "pdf")
 DEFAULT_SHEETS = 10

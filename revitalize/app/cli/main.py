@@ -12,9 +12,7 @@ import argparse
 import sys
 import traceback
 
-from revitalize.app.cli import effect, export, layers, portfolio, reference, score, workflow
-from revitalize.app.cli import api
-from revitalize.app.cli import contributions
+from revitalize.app.cli import api, contributions, effect, export, layers, portfolio, reference, score, workflow
 from revitalize.core import i18n, settings
 from revitalize.core.errors import ConfigError, RevitalizeError
 from revitalize.data import failures

@@ -13,14 +13,14 @@ from dataclasses import replace
 
 import pandas as pd
 
-from revitalize.app.cli import options
-from revitalize.workflow import candidates
-from revitalize.data import credits, db
-from revitalize.outputs import tables
 from revitalize.analysis import pool, portfolio, scoring
+from revitalize.app.cli import options
 from revitalize.core import i18n
 from revitalize.core.domain import TARGET_BASES
 from revitalize.core.errors import ConfigError, Problem
+from revitalize.data import credits, db
+from revitalize.outputs import tables
+from revitalize.workflow import candidates
 
 
 def register(sub: argparse._SubParsersAction) -> None:

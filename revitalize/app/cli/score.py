@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 
+from revitalize.analysis import scoring
 from revitalize.app.cli import options
 from revitalize.data import coverage, db
 from revitalize.outputs import shortlists, tables
-from revitalize.analysis import scoring
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,12 +6,12 @@ import argparse
 import json
 import sys
 
-from revitalize.workflow import auth, candidates, imports, maintenance
-from revitalize.data import db, layers
-from revitalize.outputs import tables
 from revitalize.analysis import progress
 from revitalize.core import domain
 from revitalize.core.errors import DatabaseMissingError
+from revitalize.data import db, layers
+from revitalize.outputs import tables
+from revitalize.workflow import auth, candidates, imports, maintenance
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -29,12 +29,25 @@ import pandas as pd
 
 from revitalize.core.errors import InputError
 from revitalize.data.uploads.checks import JAPAN_LAT, JAPAN_LON, check_coordinates, check_dates, problem
-from revitalize.data.uploads.columns import (FIELDS, STANDARD_COLUMNS, STANDARD_DATE_COLUMNS, ColumnMapping,
-                                             map_columns, normalise_header)
+from revitalize.data.uploads.columns import (
+    FIELDS,
+    STANDARD_COLUMNS,
+    STANDARD_DATE_COLUMNS,
+    ColumnMapping,
+    map_columns,
+    normalise_header,
+)
 from revitalize.data.uploads.encoding import Encoding, decode_text
 from revitalize.data.uploads.gis import JAPANESE_CRS, read_gis
-from revitalize.data.uploads.limits import (DEFAULT_LIMITS, MiB, Limits, check_size, check_zip, read_file,
-                                            read_zip_member)
+from revitalize.data.uploads.limits import (
+    DEFAULT_LIMITS,
+    Limits,
+    MiB,
+    check_size,
+    check_zip,
+    read_file,
+    read_zip_member,
+)
 from revitalize.data.uploads.tables import Upload, csv_problem, finish, parse_csv, parse_xlsx
 
 __all__ = ["DEFAULT_LIMITS", "FIELDS", "FORMATS", "JAPANESE_CRS", "JAPAN_LAT", "JAPAN_LON", "MiB", "STANDARD_COLUMNS",

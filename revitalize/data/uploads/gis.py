@@ -17,7 +17,7 @@ from revitalize.core.errors import InputError, Problem
 from revitalize.data.uploads.checks import problem
 from revitalize.data.uploads.encoding import Encoding
 from revitalize.data.uploads.limits import Limits, check_zip, read_zip_member
-from revitalize.data.uploads.tables import Upload, _cell_text, finish, _Raw
+from revitalize.data.uploads.tables import Upload, _cell_text, _Raw, finish
 
 # EPSG codes of the coordinate systems Japanese GIS files come in (others are reprojected too, with a note).
 JAPANESE_CRS: dict[int, str] = {4326: "WGS 84", 4612: "JGD2000", 6668: "JGD2011", 4301: "Tokyo Datum"}

@@ -142,7 +142,7 @@ def files() -> dict[str, bytes]:
     good = csv(HEAD, ROW1, ROW2)
     mojibake = JA.encode("utf-8").decode("cp932", errors="replace")
     euc_moji = JA.encode("euc_jp").decode("cp932", errors="replace")
-    latin = "島原城".encode("utf-8").decode("latin-1")
+    latin = "島原城".encode().decode("latin-1")
     strayed = bytearray(u(good))
     strayed[len(u(HEAD)) + 8] = 0xFF
     out = {
