@@ -118,7 +118,7 @@ def summarise(rows: list[dict]) -> dict:
     out: dict = {}
     for m, g in ok.groupby("method"):
         cal = g[g["part"] == "calibration"]
-        res = {"n_calibration": int(len(cal)),
+        res = {"n_calibration": int(len(cal)), "median_abs_effect_pct": float(cal["effect_pct"].abs().median()),
                "fpr05": float((cal["p"] <= 0.05).mean()), "fpr10": float((cal["p"] <= 0.10).mean()),
                "coverage90": float(cal["covers"].dropna().mean()),
                "median_seconds": float(g["secs"].median())}
@@ -126,16 +126,18 @@ def summarise(rows: list[dict]) -> dict:
         for e in EFFECTS:
             pe = g[(g["part"] == "power") & (np.isclose(g["effect"], e))]
             if len(pe):
+                err = pe["effect_pct"] - 100 * e
                 power[f"{e:+.0%}"] = {"n": int(len(pe)), "detected10": float((pe["p"] <= 0.10).mean()),
-                                      "bias_pp": float((pe["effect_pct"] - 100 * e).mean()),
+                                      "bias_pp": float(err.mean()), "median_bias_pp": float(err.median()),
                                       "coverage90": float(pe["covers"].dropna().mean())}
         res["power"] = power
         regional = {}
         for hyg in (True, False):
             rg = g[(g["part"] == "regional") & (g["hygiene"] == hyg)]
             if len(rg):
-                regional["on" if hyg else "off"] = {"n": int(len(rg)),
-                                                    "bias_pp": float((rg["effect_pct"] - 100 * REGIONAL_EFFECT).mean()),
+                err = rg["effect_pct"] - 100 * REGIONAL_EFFECT
+                regional["on" if hyg else "off"] = {"n": int(len(rg)), "bias_pp": float(err.mean()),
+                                                    "median_bias_pp": float(err.median()),
                                                     "detected10": float((rg["p"] <= 0.10).mean())}
         res["regional"] = regional
         out[m] = res
@@ -169,6 +171,8 @@ def main() -> None:
                 if i % 50 == 0:
                     print(f"  {i}/{len(tasks)} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
         summary = summarise(rows)
+        # every estimate, for looking into the tails (derived from the reference data: kept out of git)
+        pd.DataFrame(rows).to_csv(Path(args.out).with_suffix(".rows.csv.gz"), index=False)
         summary["_meta"] = {"date": dt.date.today().isoformat(), "seconds": round(time.perf_counter() - t0),
                             "draws": args.draws, "inject_draws": args.inject_draws,
                             "regional_draws": args.regional_draws, "seed": SEED,

@@ -41,7 +41,7 @@ def _cohorts(stamp, lang):
     content = events.content_events(con)
     dramas, awards = events.cohort_dramas(con), events.cohort_awards(con)
     first, last = effect_report.data_months(_panel(stamp)[0])
-    return {n: cohorts.builtin(n, content, dramas, awards)
+    return {n: cohorts.builtin(n, content, dramas, awards, lang=lang)
             for n in cohorts.builtin_names(content, first=first, last=last)}
 
 

@@ -127,9 +127,12 @@ def builtin_names(content: pd.DataFrame, *, first: str | None = None, last: str 
     return tuple(f"anime88-{e}" for e in editions) + BUILTIN_FIXED
 
 
-def builtin(name: str, content: pd.DataFrame, dramas: pd.DataFrame, awards: pd.DataFrame) -> Cohort:
+def builtin(name: str, content: pd.DataFrame, dramas: pd.DataFrame, awards: pd.DataFrame, *,
+            lang: str = "ja") -> Cohort:
     """A built-in cohort from the curated layers. ``content``: ``events.content_events``; ``dramas``:
-    ``events.cohort_dramas``; ``awards``: ``events.cohort_awards``. Unknown names raise ``EffectError``."""
+    ``events.cohort_dramas``; ``awards``: ``events.cohort_awards``; place labels in ``lang``. Unknown names
+    raise ``EffectError``."""
+    en = lang == "en"
     m = re.fullmatch(r"anime88-(\d{4})", name)
     if m:
         year = int(m.group(1))
@@ -138,19 +141,21 @@ def builtin(name: str, content: pd.DataFrame, dramas: pd.DataFrame, awards: pd.D
             raise EffectError([("effect.err.unknown_cohort", {"name": name, "allowed": ", ".join(
                 builtin_names(content))})])
         places = pd.DataFrame({"muni_code": rows["muni_code"], "start": rows["month"],
-                               "label": rows["label_ja"], "source_url": rows["source_url"]})
+                               "label": rows["label_en" if en else "label_ja"], "source_url": rows["source_url"]})
         return Cohort(name, i18n.t("effect.cohort.anime88", "ja", edition=year),
                       i18n.t("effect.cohort.anime88", "en", edition=year), places)
     if name in SERIES:
         rows = dramas[dramas["series"] == name]
+        titles = rows["work_title_en"].where(rows["work_title_en"].notna() & en, rows["work_title_ja"])
         places = pd.DataFrame({"muni_code": rows["muni_code"], "start": rows["on_date"].map(_month),
-                               "label": rows["work_title_ja"], "source_url": rows["source_url"]})
+                               "label": titles, "source_url": rows["source_url"]})
         return Cohort(name, i18n.t(f"effect.cohort.{name}", "ja"), i18n.t(f"effect.cohort.{name}", "en"), places)
     if name == "location-award":
         rows = awards[awards["award_year"].notna()]
         places = pd.DataFrame({"muni_code": rows["muni_code"],
                                "start": [f"{int(y):04d}-{AWARD_MONTH:02d}" for y in rows["award_year"]],
-                               "label": rows["prize"].fillna("") + " " + rows["work_title_ja"],
+                               "label": rows["prize"].fillna("") + " " + rows["work_title_en"].where(
+                                   rows["work_title_en"].notna() & en, rows["work_title_ja"]),
                                "source_url": rows["source_url"]})
         return Cohort(name, i18n.t("effect.cohort.award", "ja"), i18n.t("effect.cohort.award", "en"), places)
     raise EffectError([("effect.err.unknown_cohort", {"name": name, "allowed": ", ".join(builtin_names(content))})])
@@ -310,9 +315,10 @@ def national_table(results: Sequence[CohortResult], lang: str = "ja") -> pd.Data
     """One row per kind of content: label, effect [90 % interval], p, places, months after, verdict."""
     rows = []
     for r in results:
-        rows.append({"cohort": r.cohort, "label": r.label, "att_pct": r.att_pct, "ci90_low": r.ci90_pct[0],
-                     "ci90_high": r.ci90_pct[1], "p_value": r.p_value, "n_places": r.n_places,
-                     "months_after": r.months_after, "verdict": i18n.t(f"effect.cohort.verdict.{r.verdict}", lang),
-                     "method": r.method})
-    return pd.DataFrame(rows, columns=["cohort", "label", "att_pct", "ci90_low", "ci90_high", "p_value",
-                                       "n_places", "months_after", "verdict", "method"])
+        rows.append({"cohort": r.cohort, "label": r.label,
+                     "verdict": i18n.t(f"effect.cohort.verdict.{r.verdict}", lang), "att_pct": round(r.att_pct, 1),
+                     "ci90_low": round(r.ci90_pct[0], 1), "ci90_high": round(r.ci90_pct[1], 1),
+                     "p_value": None if r.p_value is None else round(r.p_value, 3), "n_places": r.n_places,
+                     "months_after": r.months_after, "method": r.method})
+    return pd.DataFrame(rows, columns=["cohort", "label", "verdict", "att_pct", "ci90_low", "ci90_high", "p_value",
+                                       "n_places", "months_after", "method"])

@@ -371,8 +371,9 @@ def robustness_frame(result: effects.EffectResult, lang: str = "ja", *, labelled
 
 
 def cohort_places_frame(result: cohorts.CohortResult, lang: str = "ja") -> pd.DataFrame:
-    """A cohort's per-place estimates with headers in ``lang``."""
-    return result.places.rename(columns={
+    """A cohort's per-place estimates (% to 0.1, p to 0.001) with headers in ``lang``."""
+    places = result.places.round({"effect_pct": 1, "ci90_low": 1, "ci90_high": 1, "p_value": 3, "pre_rmspe_pct": 1})
+    return places.rename(columns={
         "muni_code": i18n.t("col.muni_code", lang), "name": i18n.t("col.municipality", lang),
         "start": i18n.t("effect.col.start", lang), "label": i18n.t("effect.col.label", lang),
         "effect_pct": i18n.t("effect.rob.effect", lang), "ci90_low": i18n.t("effect.col.ci_low", lang),
@@ -490,11 +491,10 @@ def calibration_frame(lang: str = "ja") -> pd.DataFrame:
         for effect, g in f.get("power", {}).items():
             rows.append((name, i18n.t("effect.cal.detect", lang, effect=effect), f"{100 * g['detected10']:.0f} %",
                          g["n"]))
-            rows.append((name, i18n.t("effect.cal.bias", lang, effect=effect), f"{g['bias_pp']:+.1f}", g["n"]))
+            rows.append((name, i18n.t("effect.cal.bias", lang, effect=effect), _bias(g, lang), g["n"]))
         for state, g in f.get("regional", {}).items():
             rows.append((name, i18n.t("effect.cal.regional", lang, effect="+20%",
-                                      rules=i18n.t(f"effect.cal.rules_{state}", lang)), f"{g['bias_pp']:+.1f}",
-                         g["n"]))
+                                      rules=i18n.t(f"effect.cal.rules_{state}", lang)), _bias(g, lang), g["n"]))
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -510,3 +510,11 @@ def cohort_cached(name: str, method: str, lang: str, compute=None) -> cohorts.Co
         found = compute()
         results_cache.save("cohort", key, found)
     return found
+
+
+def _bias(g: Mapping, lang: str) -> str:
+    """Mean bias in percentage points, with the median (robust to a few noisy small towns) when measured."""
+    text = f"{g['bias_pp']:+.1f}"
+    if "median_bias_pp" in g:
+        text += " " + i18n.t("effect.cal.median", lang, value=f"{g['median_bias_pp']:+.1f}")
+    return text

@@ -171,7 +171,7 @@ def load_cohort(name: str, con, *, munis, lang: str, months: tuple[str | None, s
     content = events.content_events(con)
     dramas, awards = events.cohort_dramas(con), events.cohort_awards(con)
     if name == "national":
-        return [cohorts.builtin(n, content, dramas, awards)
+        return [cohorts.builtin(n, content, dramas, awards, lang=lang)
                 for n in cohorts.builtin_names(content, first=months[0], last=months[1])]
     path = Path(name)
     if path.suffix.lower() == ".csv" or path.exists():
@@ -182,7 +182,7 @@ def load_cohort(name: str, con, *, munis, lang: str, months: tuple[str | None, s
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise EffectError([("effect.err.cohort_file", {"file": name, "why": type(exc).__name__})]) from exc
         return [cohorts.from_table(path.name, table, known_codes=munis["muni_code"])]
-    return [cohorts.builtin(name, content, dramas, awards)]
+    return [cohorts.builtin(name, content, dramas, awards, lang=lang)]
 
 
 def run_cohort(args: argparse.Namespace) -> int:

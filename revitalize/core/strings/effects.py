@@ -288,4 +288,5 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect.excl_kind.own_shock": ("独自の急変", "own shock"),
     "effect.excl_kind.neighbour": ("隣接", "neighbour"),
     "effect.excl_kind.cohort": ("同じコホート", "same cohort"),
+    "effect.cal.median": ("（中央値 {value}）", "(median {value})"),
 }
