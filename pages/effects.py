@@ -114,6 +114,10 @@ tab_national, tab_single, tab_reliable = st.tabs([ui.t("effect.national"), ui.t(
 # --- national evidence -----------------------------------------------------------------------------------------
 with tab_national:
     st.caption(ui.t("effect.national_intro"))
+    measured = effects.calibration_figures() or {}
+    if "synth" in measured:  # what the calibration found, where the table is read
+        st.warning(ui.t("effect.national_caveat", fpr=f"{100 * measured['synth']['fpr05']:.1f}",
+                        cover=f"{100 * measured['synth']['coverage90']:.0f}"))
     builtins = _cohorts(ui.stamp(), lang)
     names = list(builtins)
     done = _computed(ui.stamp(), names, "synth", lang)

@@ -289,4 +289,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effect.excl_kind.neighbour": ("隣接", "neighbour"),
     "effect.excl_kind.cohort": ("同じコホート", "same cohort"),
     "effect.cal.median": ("（中央値 {value}）", "(median {value})"),
+    "effect.national_caveat": ("実データでの較正では、効果がなくても p ≤ 0.05 となる割合が {fpr}%（名目 5%）、90% 区間が 0 を含む割合が {cover}%（名目 90%）でした。p が 0.01〜0.05 の結果は弱い証拠として読み、小さな効果（±10% 程度）は確かとは言えません。詳しくは「この推定はどれくらい信頼できるか」。",
+                               "Calibrated on the real data, p ≤ 0.05 happened {fpr} % of the time with no effect (nominal 5 %) and the 90 % interval covered 0 {cover} % of the time (nominal 90 %): read p between 0.01 and 0.05 as weak evidence, and small effects (about ±10 %) as not established. See \"How reliable is this?\"."),
 }
