@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 def test_effects_page_draws_the_charts(server, page):  # noqa: F811
     page.goto(server + "/effects?muni=13101")
-    page.get_by_text("来訪者数：実績と反実仮想").wait_for(timeout=120000)
+    page.get_by_role("tab", name="1つの地・拠点の効果を推定する").click(timeout=120000)
+    page.get_by_role("button", name="推定する", exact=True).click(timeout=60000)  # estimates only on submit
+    page.get_by_text("来訪者数：実績と反実仮想").wait_for(timeout=180000)
     charts = page.locator("[data-testid='stVegaLiteChart']")
     charts.first.wait_for(timeout=60000)
     assert charts.count() >= 2

@@ -118,7 +118,7 @@ def test_portfolio_constraint_problems_in_both_languages():
         portfolio.Constraints(k=-1, min_km=float("nan"), min_type_share={"tourism": 2})
     ja, en = i18n.error_text(e.value, "ja"), i18n.error_text(e.value, "en")
     assert "0以上の整数" in ja and "0から1までの割合" in ja and not _LATIN_WORDS.search(ja.replace("found", ""))
-    assert "an integer >= 0 or None" in en and "k: expected an integer >= 0 or None, found -1" in str(e.value)
+    assert "an integer >= 0 or None" in en and "column 'k': expected an integer >= 0 or None, found -1" in str(e.value)
 
 
 def test_curated_file_problems_in_both_languages(tmp_path):

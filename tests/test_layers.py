@@ -150,25 +150,23 @@ def work():
 
 def test_a_failure_midway_leaves_nothing_written(work, monkeypatch):
     p = user_layers.preview(CSV, "x.csv", name="x")
-    real_run = user_layers._run
 
-    def failing(con, name, params=()):
-        if name == "insert_event":  # the last statement of the transaction: layer and features are in by then
-            raise RuntimeError("disk full")
-        return real_run(con, name, params)
+    def failing(*args, **kwargs):  # the audit row is the transaction's last statement: layer and features are in
+        raise RuntimeError("disk full")
 
     before = everything(work)
-    monkeypatch.setattr(user_layers, "_run", failing)
-    with pytest.raises(RuntimeError):
-        user_layers.confirm(work, ADMIN, p)
+    with monkeypatch.context() as m:
+        m.setattr(user_layers.audit, "record", failing)
+        with pytest.raises(RuntimeError):
+            user_layers.confirm(work, ADMIN, p)
     assert everything(work) == before
-    monkeypatch.setattr(user_layers, "_run", real_run)
     user_layers.confirm(work, ADMIN, p)
     kept = everything(work)
-    monkeypatch.setattr(user_layers, "_run", failing)  # a re-import that fails keeps the old layer as it was
-    with pytest.raises(RuntimeError):
-        user_layers.confirm(work, ADMIN, user_layers.preview(CSV, "x.csv", name="x", work_con=work, replace=True),
-                            replace=True, read_version=1)
+    with monkeypatch.context() as m:  # a re-import that fails keeps the old layer as it was
+        m.setattr(user_layers.audit, "record", failing)
+        with pytest.raises(RuntimeError):
+            user_layers.confirm(work, ADMIN, user_layers.preview(CSV, "x.csv", name="x", work_con=work, replace=True),
+                                replace=True, read_version=1)
     assert everything(work) == kept
 
 
