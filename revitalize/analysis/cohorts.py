@@ -147,7 +147,7 @@ def builtin(name: str, content: pd.DataFrame, dramas: pd.DataFrame, awards: pd.D
     if name in SERIES:
         rows = dramas[dramas["series"] == name]
         titles = rows["work_title_en"].where(rows["work_title_en"].notna() & en, rows["work_title_ja"])
-        places = pd.DataFrame({"muni_code": rows["muni_code"], "start": rows["on_date"].map(_month),
+        places = pd.DataFrame({"muni_code": rows["muni_code"], "start": rows["on_date"].map(events.month_text),
                                "label": titles, "source_url": rows["source_url"]})
         return Cohort(name, i18n.t(f"effect.cohort.{name}", "ja"), i18n.t(f"effect.cohort.{name}", "en"), places)
     if name == "location-award":
@@ -192,15 +192,6 @@ def from_table(name: str, table: pd.DataFrame, *, known_codes: Iterable[str]) ->
     if problems:
         raise EffectError(problems)
     return Cohort(name, name, name, pd.DataFrame(rows, columns=list(PLACE_COLUMNS)))
-
-
-def _month(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    try:
-        return pd.Timestamp(value).strftime("%Y-%m")
-    except (TypeError, ValueError):
-        return None
 
 
 # --- estimation ------------------------------------------------------------------------------------------------

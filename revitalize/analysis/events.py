@@ -40,7 +40,8 @@ EDITION_ANNOUNCED = {int(t.part): t.as_of for t in coverage.TOTALS if t.layer ==
 FLAG_MONTHS_BEFORE = 12  # a donor's own event from 12 months before the subject's event to its end is flagged
 
 
-def _month(value: object) -> str | None:
+def month_text(value: object) -> str | None:
+    """A date-like value as 'YYYY-MM' (None when missing or not a date)."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return None
     try:
@@ -68,7 +69,7 @@ def content_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         rows.append({"muni_code": r.muni_code, "source": "anime_release", "key": f"anime_release:{work_key(r.work_title_ja)}",
                      "label_ja": i18n.t("effect.ev.anime_release", "ja", work=r.work_title_ja),
                      "label_en": i18n.t("effect.ev.anime_release", "en", work=en),
-                     "month": _month(r.on_date), "source_url": _first_url(r.source_url)})
+                     "month": month_text(r.on_date), "source_url": _first_url(r.source_url)})
     for r in con.execute(db.sql("events/anime_editions")).df().itertuples(index=False):
         on = EDITION_ANNOUNCED.get(int(r.edition))
         if on is None:
@@ -78,10 +79,10 @@ def content_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                      + ("" if r.first_here else i18n.t("effect.ev.reselected", "ja")),
                      "label_en": i18n.t("effect.ev.anime88", "en", edition=int(r.edition), works=r.works_en)
                      + ("" if r.first_here else i18n.t("effect.ev.reselected", "en")),
-                     "month": _month(on), "source_url": _first_url(r.source_url), "first_here": bool(r.first_here)})
+                     "month": month_text(on), "source_url": _first_url(r.source_url), "first_here": bool(r.first_here)})
     for r in con.execute(db.sql("events/drama_broadcasts")).df().itertuples(index=False):
         en = r.work_title_en if isinstance(r.work_title_en, str) and r.work_title_en else r.work_title_ja
-        month = _month(r.on_date)
+        month = month_text(r.on_date)
         rows.append({"muni_code": r.muni_code, "source": "drama", "key": f"drama:{work_key(r.work_title_ja)}:{month}",
                      "label_ja": i18n.t("effect.ev.drama", "ja", work=r.work_title_ja),
                      "label_en": i18n.t("effect.ev.drama", "en", work=en),
@@ -107,7 +108,7 @@ def designation_events(register: pd.DataFrame) -> pd.DataFrame:
     The key is the designation day, so bases designated on the same day share their event."""
     rows = []
     for r in register.itertuples(index=False):
-        month = _month(r.designated_on) if r.status == "designated" else None
+        month = month_text(r.designated_on) if r.status == "designated" else None
         if month is None:
             continue
         for code in r.muni_codes:

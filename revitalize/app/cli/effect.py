@@ -164,11 +164,10 @@ def _progress_bar(total_label: str):
     return update
 
 
-def load_cohort(name: str, con, *, munis, lang: str, months: tuple[str | None, str | None] = (None, None)
-                ) -> list[cohorts.Cohort]:
+def load_cohort(name: str, con, *, content, munis, lang: str,
+                months: tuple[str | None, str | None] = (None, None)) -> list[cohorts.Cohort]:
     """The cohort(s) a name stands for: a built-in name, ``national`` (every built-in the data can judge) or a
-    CSV file."""
-    content = events.content_events(con)
+    CSV file. ``content``: the content events already read (``events.content_events``)."""
     dramas, awards = events.cohort_dramas(con), events.cohort_awards(con)
     if name == "national":
         return [cohorts.builtin(n, content, dramas, awards, lang=lang)
@@ -197,14 +196,15 @@ def run_cohort(args: argparse.Namespace) -> int:
         found = events.all_events(con)
         near = panel.neighbours(con, effects.SPILLOVER_KM) if not args.keep_neighbours else {}
         try:
-            chosen = load_cohort(args.cohort, con, munis=munis, lang=lang, months=effect_report.data_months(long))
+            chosen = load_cohort(args.cohort, con, content=found, munis=munis, lang=lang,
+                                 months=effect_report.data_months(long))
         except EffectError as exc:
             print(f"error: {exc.text(lang)}", file=sys.stderr)
             return 2
     finally:
         con.close()
     results = []
-    builtin = set(cohorts.builtin_names(found[found["source"] != "designation"]))
+    builtin = set(cohorts.builtin_names(found))
     for cohort in chosen:
         def compute(cohort=cohort):
             return cohorts.estimate(cohort, long, munis, wards, found, method=args.method, neighbours=near,
